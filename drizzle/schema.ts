@@ -1,0 +1,212 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
+
+export const jobStatus = pgEnum('job_status', [
+  'pending',
+  'processing',
+  'completed',
+  'failed',
+  'cancelled',
+  'paused',
+]);
+
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    queue: text('queue').notNull(),
+    type: text('type').notNull(),
+    payload: jsonb('payload').notNull().default({}),
+    result: jsonb('result'),
+    status: jobStatus('status').notNull().default('pending'),
+    stage: text('stage'),
+    progress: text('progress'),
+    priority: integer('priority').notNull().default(10),
+    runAt: tz('run_at').notNull().defaultNow(),
+    attempts: integer('attempts').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull().default(3),
+    deferrals: integer('deferrals').notNull().default(0),
+    lockedBy: text('locked_by'),
+    lockedUntil: tz('locked_until'),
+    lastError: text('last_error'),
+    failedProviders: text('failed_providers').array().notNull().default(sql`'{}'::text[]`),
+    dedupKey: text('dedup_key'),
+    correlationId: text('correlation_id'),
+    userId: uuid('user_id'),
+    entityType: text('entity_type'),
+    entityId: text('entity_id'),
+    metadata: jsonb('metadata').notNull().default({}),
+    createdAt: tz('created_at').notNull().defaultNow(),
+    updatedAt: tz('updated_at').notNull().defaultNow(),
+    startedAt: tz('started_at'),
+    completedAt: tz('completed_at'),
+    durationMs: integer('duration_ms'),
+  },
+  (t) => [
+    // The claim walks this index in order and stops after LIMIT rows; only runnable rows live in it,
+    // so it stays small however many finished rows the table holds.
+    index('jobs_claim_idx').on(t.priority, t.runAt, t.id).where(sql`status = 'pending'`),
+    index('jobs_lease_idx').on(t.lockedUntil).where(sql`status = 'processing'`),
+    uniqueIndex('jobs_dedup_key_idx')
+      .on(t.dedupKey)
+      .where(sql`dedup_key is not null and status in ('pending', 'processing', 'paused')`),
+    index('jobs_queue_status_created_idx').on(t.queue, t.status, t.createdAt, t.id),
+    index('jobs_type_created_idx').on(t.type, t.createdAt),
+    index('jobs_created_idx').on(t.createdAt, t.id),
+    // Newest completions per type: the dashboard's p95 reads at most 500 entries of it per type.
+    index('jobs_completed_idx').on(t.type, t.completedAt).where(sql`status = 'completed'`),
+    index('jobs_correlation_idx').on(t.correlationId).where(sql`correlation_id is not null`),
+    index('jobs_entity_idx').on(t.entityType, t.entityId).where(sql`entity_id is not null`),
+    index('jobs_user_idx').on(t.userId, t.createdAt).where(sql`user_id is not null`),
+    check('jobs_attempts_check', sql`attempts >= 0 and max_attempts >= 1 and deferrals >= 0`),
+    check('jobs_priority_check', sql`priority between -1000 and 1000`),
+    check('jobs_lease_check', sql`status <> 'processing' or (locked_until is not null and locked_by is not null)`),
+    check('jobs_finished_check', sql`status not in ('completed', 'failed', 'cancelled') or completed_at is not null`),
+    check('jobs_names_check', sql`length(queue) between 1 and 100 and length(type) between 1 and 100`),
+  ],
+);
+
+export const jobEvents = pgTable(
+  'job_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    // No foreign key: RI checks run per row and would cost the batched hot path; cleanup and delete
+    // remove a job's events in the same statement that removes the job.
+    jobId: uuid('job_id').notNull(),
+    at: tz('at').notNull().defaultNow(),
+    fromStatus: jobStatus('from_status'),
+    toStatus: jobStatus('to_status').notNull(),
+    stage: text('stage'),
+    attempt: integer('attempt').notNull().default(0),
+    worker: text('worker'),
+    message: text('message'),
+  },
+  (t) => [index('job_events_job_idx').on(t.jobId, t.id)],
+);
+
+export const queues = pgTable(
+  'queues',
+  {
+    name: text('name').primaryKey(),
+    paused: boolean('paused').notNull().default(false),
+    defaultMaxAttempts: integer('default_max_attempts').notNull().default(3),
+    // { baseMs, maxMs, factor, jitter, priorityStep }: see lib/queue/backoff.ts
+    backoff: jsonb('backoff').notNull().default({}),
+    concurrency: integer('concurrency'),
+    rateLimitPerMinute: integer('rate_limit_per_minute'),
+    updatedAt: tz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    check('queues_attempts_check', sql`default_max_attempts >= 1`),
+    check('queues_concurrency_check', sql`concurrency is null or concurrency >= 1`),
+  ],
+);
+
+// Append-only deltas written by statement-level triggers (migration 0001), so dashboard counts never
+// scan jobs and concurrent workers never wait on a shared counter row; compactStats() folds them.
+export const jobCounts = pgTable(
+  'job_counts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    queue: text('queue').notNull(),
+    type: text('type').notNull(),
+    status: jobStatus('status').notNull(),
+    n: bigint('n', { mode: 'number' }).notNull(),
+  },
+);
+
+export const jobMinuteStats = pgTable(
+  'job_minute_stats',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    minute: tz('minute').notNull(),
+    queue: text('queue').notNull(),
+    type: text('type').notNull(),
+    completed: integer('completed').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    durationMsSum: bigint('duration_ms_sum', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [index('job_minute_stats_minute_idx').on(t.minute)],
+);
+
+export const platform = pgEnum('platform', ['github', 'youtube', 'twitter', 'instagram']);
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    username: text('username').notNull(),
+    displayName: text('display_name').notNull(),
+    timeZone: text('time_zone').notNull().default('UTC'),
+    githubPrivate: boolean('github_private').notNull().default(false),
+    youtubePrivate: boolean('youtube_private').notNull().default(false),
+    twitterPrivate: boolean('twitter_private').notNull().default(false),
+    instagramPrivate: boolean('instagram_private').notNull().default(false),
+    createdAt: tz('created_at').notNull().defaultNow(),
+    updatedAt: tz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('users_username_idx').on(sql`lower(${t.username})`),
+    check('users_username_check', sql`username ~ '^[A-Za-z0-9][A-Za-z0-9_.-]{0,38}$'`),
+  ],
+);
+
+export const platformConnections = pgTable(
+  'platform_connections',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    platform: platform('platform').notNull(),
+    handle: text('handle').notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    lastSyncedAt: tz('last_synced_at'),
+    createdAt: tz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.platform] }),
+    index('platform_connections_enabled_idx').on(t.platform).where(sql`enabled`),
+    check('platform_connections_handle_check', sql`length(handle) between 1 and 200`),
+  ],
+);
+
+export const activities = pgTable(
+  'activities',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    date: date('date', { mode: 'string' }).notNull(),
+    platform: platform('platform').notNull(),
+    count: integer('count').notNull().default(0),
+    details: jsonb('details').notNull().default({}),
+    syncedAt: tz('synced_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.date, t.platform] }),
+    check('activities_count_check', sql`count >= 0`),
+  ],
+);
+
+export type JobRow = typeof jobs.$inferSelect;
+export type UserRow = typeof users.$inferSelect;
+export type Platform = (typeof platform.enumValues)[number];
+export type JobStatus = (typeof jobStatus.enumValues)[number];

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+const flag = (fallback: boolean) =>
+  z
+    .enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no', ''])
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? fallback : ['1', 'true', 'on', 'yes'].includes(v)));
+
+const secret = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v))
+  .refine((v) => v === undefined || v.length >= 8, 'must be at least 8 characters');
+
+const url = z.url({ protocol: /^https?$/ });
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL'),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(5),
+  DATABASE_IDLE_TIMEOUT_S: z.coerce.number().int().min(0).max(3600).default(20),
+  DATABASE_CONNECT_TIMEOUT_S: z.coerce.number().int().min(1).max(120).default(5),
+  // Transaction-mode poolers (PgBouncer, Supavisor, Neon pooled) reject named prepared statements.
+  DATABASE_PREPARE: flag(true),
+  CRON_SECRET: secret,
+  QUEUE_API_KEY: secret,
+  DASHBOARD_PASSWORD: secret,
+  SESSION_SECRET: secret,
+  GITHUB_API_URL: url.default('https://api.github.com'),
+  GITHUB_TOKEN: z.string().optional(),
+  YOUTUBE_API_URL: url.default('https://www.googleapis.com/youtube/v3'),
+  YOUTUBE_API_KEY: z.string().optional(),
+  TWITTER_API_URL: url.default('https://api.twitter.com/2'),
+  TWITTER_BEARER_TOKEN: z.string().optional(),
+  INSTAGRAM_API_URL: url.default('https://graph.instagram.com'),
+  INSTAGRAM_ACCESS_TOKEN: z.string().optional(),
+  PLATFORM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  // Seconds a serverless invocation may run; process-queue keeps its batch budget below it.
+  PROCESS_QUEUE_MAX_DURATION_S: z.coerce.number().int().min(5).max(900).default(60),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export class EnvError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid environment:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'EnvError';
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new EnvError(parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`));
+  }
+  return parsed.data;
+}
+
+let cached: Env | undefined;
+
+// Parsed on first use, not at import: `next build` imports route modules without a runtime env.
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,55 @@
+import { sql } from 'drizzle-orm';
+import { rows, ts, writeHistory } from './sql';
+import { toJob } from './rows';
+import { QueueError, type Db, type Job } from './types';
+import { explainMiss } from './guard';
+
+export interface Completion {
+  id: string;
+  /** The attempt number the worker claimed; a rescued and re-claimed job has moved past it. */
+  attempt: number;
+  result?: unknown;
+}
+
+/**
+ * Completes many jobs in one statement. Only rows still processing under this worker's lease and
+ * attempt change, so a late completion after a lease rescue is a no-op. Returns the ids completed.
+ */
+export async function completeJobs(
+  db: Db,
+  opts: { workerId: string; now: Date; items: Completion[] },
+): Promise<string[]> {
+  if (opts.items.length === 0) return [];
+  const items = opts.items.map((i) => ({ id: i.id, attempt: i.attempt, result: i.result ?? null }));
+  const done = await rows(
+    db,
+    sql`
+    with input as (
+      select * from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as x(id uuid, attempt int, result jsonb)
+    ),
+    changed as (
+      update jobs j
+      set status = 'completed', result = input.result, completed_at = ${ts(opts.now)},
+          duration_ms = greatest(0, round(extract(epoch from (${ts(opts.now)} - j.started_at)) * 1000))::int,
+          locked_by = null, locked_until = null, updated_at = ${ts(opts.now)}
+      from input
+      where j.id = input.id and j.status = 'processing' and j.locked_by = ${opts.workerId}
+        and j.attempts = input.attempt
+      returning j.id, j.status, j.stage, j.attempts, 'processing'::job_status as from_status
+    ),
+    history as (${writeHistory(opts.now, sql`${opts.workerId}`, sql`null`)})
+    select id from changed`,
+  );
+  return done.map((r) => String(r.id));
+}
+
+export async function completeJob(
+  db: Db,
+  opts: { id: string; workerId: string; attempt: number; now: Date; result?: unknown },
+): Promise<Job> {
+  const [id] = await completeJobs(db, { workerId: opts.workerId, now: opts.now, items: [opts] });
+  if (!id) throw await explainMiss(db, opts.id, 'completed', opts.workerId);
+  const [row] = await rows(db, sql`select * from jobs where id = ${opts.id}`);
+  if (!row) throw new QueueError('not_found', `Job ${opts.id} not found`);
+  return toJob(row);
+}

@@ -1,0 +1,97 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { rows, textArray } from './sql';
+import { toJob, toJobEvent } from './rows';
+import { QueueError, type Db, type Job, type JobEvent, type JobStatus } from './types';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function getJob(db: Db, id: string): Promise<Job | null> {
+  if (!UUID.test(id)) return null;
+  const [row] = await rows(db, sql`select * from jobs where id = ${id}`);
+  return row ? toJob(row) : null;
+}
+
+export async function getJobEvents(db: Db, jobId: string): Promise<JobEvent[]> {
+  if (!UUID.test(jobId)) return [];
+  const found = await rows(db, sql`select * from job_events where job_id = ${jobId} order by id`);
+  return found.map(toJobEvent);
+}
+
+export async function getJobWithEvents(db: Db, id: string): Promise<{ job: Job; events: JobEvent[] }> {
+  const job = await getJob(db, id);
+  if (!job) throw new QueueError('not_found', `Job ${id.slice(0, 80)} not found`);
+  return { job, events: await getJobEvents(db, id) };
+}
+
+export interface JobFilter {
+  statuses?: JobStatus[];
+  queue?: string;
+  queues?: string[];
+  type?: string;
+  stage?: string;
+  userId?: string;
+  correlationId?: string;
+  entityType?: string;
+  entityId?: string;
+  /** Exact id, dedup key, correlation id or entity id, or a dedup-key prefix. */
+  search?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export function encodeCursor(job: Pick<Job, 'createdAt' | 'id'>): string {
+  return Buffer.from(`${job.createdAt.toISOString()}|${job.id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt)) || !UUID.test(id)) {
+    throw new QueueError('invalid_input', 'cursor is not valid');
+  }
+  return { createdAt, id };
+}
+
+export function jobFilterSql(f: JobFilter): SQL {
+  const parts: SQL[] = [sql`true`];
+  if (f.statuses?.length) parts.push(sql`status = any(${textArray(f.statuses)}::job_status[])`);
+  if (f.queue) parts.push(sql`queue = ${f.queue}`);
+  if (f.queues?.length) parts.push(sql`queue = any(${textArray(f.queues)})`);
+  if (f.type) parts.push(sql`type = ${f.type}`);
+  if (f.stage) parts.push(sql`stage = ${f.stage}`);
+  if (f.userId) parts.push(UUID.test(f.userId) ? sql`user_id = ${f.userId}` : sql`false`);
+  if (f.correlationId) parts.push(sql`correlation_id = ${f.correlationId}`);
+  if (f.entityType) parts.push(sql`entity_type = ${f.entityType}`);
+  if (f.entityId) parts.push(sql`entity_id = ${f.entityId}`);
+  if (f.search) {
+    const q = f.search;
+    const byId = UUID.test(q) ? sql`id = ${q} or user_id = ${q} or` : sql``;
+    const prefix = `${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    parts.push(
+      sql`(${byId} correlation_id = ${q} or entity_id = ${q} or dedup_key = ${q} or dedup_key like ${prefix})`,
+    );
+  }
+  return sql.join(parts, sql` and `);
+}
+
+/** Newest first, keyset-paginated on (created_at, id) so a page costs the same at any depth. */
+export async function listJobs(
+  db: Db,
+  filter: JobFilter,
+  page: { limit?: number; cursor?: string | null } = {},
+): Promise<Page<Job>> {
+  const limit = Math.min(Math.max(page.limit ?? 50, 1), 200);
+  const after = page.cursor ? decodeCursor(page.cursor) : null;
+  const keyset = after
+    ? sql`and (created_at, id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`
+    : sql``;
+  const found = await rows(
+    db,
+    sql`select * from jobs where ${jobFilterSql(filter)} ${keyset}
+        order by created_at desc, id desc limit ${limit + 1}`,
+  );
+  const items = found.slice(0, limit).map(toJob);
+  return { items, nextCursor: found.length > limit ? encodeCursor(items[items.length - 1]) : null };
+}

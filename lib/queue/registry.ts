@@ -1,0 +1,53 @@
+import type { z } from 'zod';
+import type { Db, Job } from './types';
+
+export interface HandlerContext<P> {
+  job: Job<P>;
+  payload: P;
+  db: Db;
+  /** Aborted when the job's timeout or the batch's time budget runs out. */
+  signal: AbortSignal;
+  /** Records a human-readable step on the job (shown in the dashboard). */
+  progress(step: string): Promise<void>;
+  /** Throws: the job is rescheduled for when `provider` allows, without spending its attempt. */
+  rateLimited(provider: string, retryAfterSec?: number): never;
+}
+
+export interface JobType<P = unknown, R = unknown> {
+  queue: string;
+  payloadSchema: z.ZodType<P>;
+  /** Absent for types worked by external processes (the pipeline's HTTP workers). */
+  handle?: (ctx: HandlerContext<P>) => Promise<R>;
+  maxAttempts?: number;
+  timeoutMs?: number;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type JobTypes = Record<string, JobType<any, any>>;
+
+export const defineJobType = <P, R>(t: JobType<P, R>): JobType<P, R> => t;
+
+export class RateLimitedError extends Error {
+  constructor(
+    readonly provider: string,
+    readonly retryAfterSec: number,
+  ) {
+    super(`Rate limited by ${provider}; retry after ${retryAfterSec}s`);
+    this.name = 'RateLimitedError';
+  }
+}
+
+/** Thrown by a handler when retrying cannot help (bad credentials, unknown account). */
+export class PermanentJobError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentJobError';
+  }
+}
+
+export class JobTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`Timed out after ${timeoutMs} ms`);
+    this.name = 'JobTimeoutError';
+  }
+}

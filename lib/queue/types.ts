@@ -1,0 +1,82 @@
+import type { PgDatabase } from 'drizzle-orm/pg-core';
+import type { PostgresJsQueryResultHKT } from 'drizzle-orm/postgres-js';
+
+// A drizzle database or a transaction from it: every engine function runs inside whichever it is given.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Db = PgDatabase<PostgresJsQueryResultHKT, any>;
+
+export const JOB_STATUSES = ['pending', 'processing', 'completed', 'failed', 'cancelled', 'paused'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const UNFINISHED: readonly JobStatus[] = ['pending', 'processing', 'paused'];
+export const FINISHED: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
+
+// Lower runs first. Named levels leave room between them for retries that step priority down.
+export const PRIORITY = { critical: 0, high: 5, normal: 10, low: 15 } as const;
+export type PriorityName = keyof typeof PRIORITY;
+export const PRIORITY_MIN = -1000;
+export const PRIORITY_MAX = 1000;
+
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
+
+export interface Job<P = unknown, R = unknown> {
+  id: string;
+  queue: string;
+  type: string;
+  payload: P;
+  result: R | null;
+  status: JobStatus;
+  stage: string | null;
+  progress: string | null;
+  priority: number;
+  runAt: Date;
+  attempts: number;
+  maxAttempts: number;
+  deferrals: number;
+  lockedBy: string | null;
+  lockedUntil: Date | null;
+  lastError: string | null;
+  failedProviders: string[];
+  dedupKey: string | null;
+  correlationId: string | null;
+  userId: string | null;
+  entityType: string | null;
+  entityId: string | null;
+  metadata: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  durationMs: number | null;
+}
+
+export interface JobEvent {
+  id: number;
+  jobId: string;
+  at: Date;
+  fromStatus: JobStatus | null;
+  toStatus: JobStatus;
+  stage: string | null;
+  attempt: number;
+  worker: string | null;
+  message: string | null;
+}
+
+export type QueueErrorCode =
+  | 'not_found'
+  | 'conflict'
+  | 'invalid_transition'
+  | 'invalid_input'
+  | 'unknown_type'
+  | 'payload_too_large';
+
+export class QueueError extends Error {
+  constructor(
+    readonly code: QueueErrorCode,
+    message: string,
+    readonly details?: unknown,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'QueueError';
+  }
+}
