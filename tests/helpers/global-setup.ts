@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -23,7 +23,10 @@ export default async function setup(project: TestProject) {
     chmodSync(dir, 0o755); // the server runs as user postgres
     const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), ephemeral: true });
     adminUrl = pg.url('postgres');
-    stop = pg.stop;
+    stop = async () => {
+      await pg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    };
   }
   await dropDatabase(adminUrl, TEMPLATE_DB);
   await ensureDatabase(adminUrl, TEMPLATE_DB);

@@ -1,0 +1,170 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { QueueError, type QueueErrorCode } from '@/lib/queue';
+import { EnvError } from '@/lib/env';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const json = (data: unknown, status = 200, headers?: HeadersInit) =>
+  Response.json(data, { status, headers: { 'cache-control': 'no-store', ...headers } });
+
+export const errorJson = (status: number, error: string, details?: unknown, headers?: HeadersInit) =>
+  json(details === undefined ? { error } : { error, details }, status, headers);
+
+export function zodDetails(error: z.ZodError) {
+  return error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
+}
+
+export function badRequest(error: z.ZodError, what = 'request'): Response {
+  const details = zodDetails(error);
+  const first = details[0];
+  return errorJson(400, `Invalid ${what}: ${first.path} ${first.message}`.slice(0, 300), details);
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+/** Hashing both sides first makes the comparison constant-time whatever the lengths. */
+export function safeEqual(a: string, b: string): boolean {
+  return timingSafeEqual(sha256(a), sha256(b));
+}
+
+/**
+ * Bearer check for cron and API-key routes: null when allowed, else the response to send.
+ * An unset secret refuses everyone (503) rather than letting everyone in.
+ */
+export function requireBearer(req: Request, secret: string | undefined, name: string): Response | null {
+  if (!secret) return errorJson(503, `${name} is not configured on the server, so this route is closed`);
+  const header = req.headers.get('authorization') ?? '';
+  const match = /^Bearer ([^\s]+)$/.exec(header);
+  if (!match || !safeEqual(match[1], secret)) {
+    return errorJson(401, 'Missing or invalid bearer token', undefined, { 'www-authenticate': 'Bearer' });
+  }
+  return null;
+}
+
+/**
+ * The JSON body, or {} when there is none (curl -X POST without -d, Vercel Cron's GET).
+ * Size is checked before parsing so an oversized body is refused without being held in memory.
+ */
+export async function readJson(req: Request, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
+  if (req.method === 'GET' || req.method === 'HEAD') return {};
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) throw new HttpError(413, `Request body is larger than ${maxBytes} bytes`);
+  const text = await readLimited(req, maxBytes);
+  if (text.trim() === '') return {};
+  const type = req.headers.get('content-type') ?? '';
+  if (type && !/^application\/(.+\+)?json\b/i.test(type) && !/^application\/x-www-form-urlencoded/i.test(type)) {
+    throw new HttpError(415, `Content-Type must be application/json (got ${type.slice(0, 80)})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'Request body is not valid JSON');
+  }
+}
+
+async function readLimited(req: Request, maxBytes: number): Promise<string> {
+  if (!req.body) return '';
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new HttpError(413, `Request body is larger than ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
+}
+
+/** Query-string parameters as a plain object (repeated keys become arrays). */
+export function queryObject(req: Request): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of new URL(req.url).searchParams) {
+    const prev = out[k];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}
+
+/** GET carries its input in the query; POST in the body, with the query as defaults. */
+export async function readInput(req: Request): Promise<Record<string, unknown>> {
+  const query = queryObject(req);
+  const body = await readJson(req);
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new HttpError(400, 'Request body must be a JSON object');
+  }
+  return { ...query, ...(body as Record<string, unknown>) };
+}
+
+const STATUS_BY_CODE: Record<QueueErrorCode, number> = {
+  not_found: 404,
+  conflict: 409,
+  invalid_transition: 409,
+  invalid_input: 400,
+  unknown_type: 400,
+  payload_too_large: 413,
+};
+
+const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED',
+  'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300']);
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && DB_DOWN_CODES.has(code)) return true;
+  }
+  return false;
+}
+
+/** The single place errors become HTTP: known codes map to 4xx; the rest are logged and neutral. */
+export function toResponse(err: unknown): Response {
+  if (err instanceof HttpError) return errorJson(err.status, err.message, err.details);
+  if (err instanceof QueueError) return errorJson(STATUS_BY_CODE[err.code], err.message, err.details);
+  if (err instanceof z.ZodError) return badRequest(err);
+  if (err instanceof EnvError) {
+    console.error(err.message);
+    return errorJson(503, 'The server is misconfigured; see its log for the setting to fix');
+  }
+  if (isDatabaseUnavailable(err)) {
+    return errorJson(503, 'The database is unavailable right now; try again shortly', undefined, { 'retry-after': '5' });
+  }
+  console.error('Unhandled error in route:', err);
+  return errorJson(500, 'Internal error');
+}
+
+/** Wraps a route handler so nothing it throws escapes as an unformatted 500. */
+export function handle<A extends unknown[]>(fn: (...args: A) => Promise<Response>) {
+  return async (...args: A): Promise<Response> => {
+    try {
+      return await fn(...args);
+    } catch (err) {
+      return toResponse(err);
+    }
+  };
+}
+
+/** Parses with a zod schema; a failure becomes a 400 naming the field. */
+export function parseOr400<T>(schema: z.ZodType<T>, input: unknown, what = 'request'): T {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const details = zodDetails(parsed.error);
+    throw new HttpError(400, `Invalid ${what}: ${details[0].path} ${details[0].message}`.slice(0, 300), details);
+  }
+  return parsed.data;
+}

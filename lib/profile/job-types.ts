@@ -1,0 +1,3 @@
+import type { JobTypes } from '@/lib/queue';
+
+export const profileJobTypes: JobTypes = {};

@@ -1,0 +1,80 @@
+/**
+ * `npm test`: unit and integration (vitest, real PostgreSQL), then the production build and Playwright
+ * in Chromium against it. Ends with one "N passed, N failed" line over every tier.
+ */
+import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import postgres from 'postgres';
+import { runOnce } from './lib/run-once';
+
+const bin = (name: string) => path.resolve('node_modules/.bin', name);
+const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+const only = process.argv.slice(2);
+const want = (tier: string) => only.length === 0 || only.includes(tier);
+mkdirSync('test-results', { recursive: true });
+
+const tally = { passed: 0, failed: 0, skipped: 0 };
+let failedTiers: string[] = [];
+
+function readVitest(file: string) {
+  if (!existsSync(file)) return false;
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  tally.passed += r.numPassedTests ?? 0;
+  tally.failed += r.numFailedTests ?? 0;
+  tally.skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+  return true;
+}
+
+function readPlaywright(file: string) {
+  if (!existsSync(file)) return false;
+  const s = JSON.parse(readFileSync(file, 'utf8')).stats ?? {};
+  tally.passed += (s.expected ?? 0) + (s.flaky ?? 0);
+  tally.failed += s.unexpected ?? 0;
+  tally.skipped += s.skipped ?? 0;
+  return true;
+}
+
+if (want('unit') || want('integration')) {
+  const projects = ['unit', 'integration'].filter(want).flatMap((p) => ['--project', p]);
+  const out = 'test-results/vitest.json';
+  rmSync(out, { force: true });
+  const code = await runOnce(bin('vitest'), ['run', ...projects, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`], env);
+  if (!readVitest(out) || code !== 0) failedTiers.push('unit/integration');
+}
+
+if (want('e2e')) {
+  console.log('\n[test] building the app for the browser tests…');
+  const build = await runOnce(bin('next'), ['build'], { ...env, NODE_ENV: 'production' });
+  if (build !== 0) failedTiers.push('build');
+  else {
+    const e2eEnv = { ...env };
+    if (env.DATABASE_URL) {
+      // Never the developer's data: a database of its own on the same server.
+      e2eEnv.E2E_DATABASE_URL = await freshDatabase(env.DATABASE_URL, 'steady_e2e');
+      delete e2eEnv.DATABASE_URL;
+    }
+    const out = 'test-results/e2e.json';
+    rmSync(out, { force: true });
+    const code = await runOnce(bin('playwright'), ['test'], e2eEnv);
+    if (!readPlaywright(out) || code !== 0) failedTiers.push('e2e');
+  }
+}
+
+async function freshDatabase(url: string, name: string): Promise<string> {
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const sql = postgres(admin.toString(), { max: 1, onnotice: () => {} });
+  await sql.unsafe(`drop database if exists ${name} with (force)`);
+  await sql.unsafe(`create database ${name}`);
+  await sql.end();
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  return target.toString();
+}
+
+failedTiers = [...new Set(failedTiers)];
+console.log(`\n${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`);
+if (failedTiers.length > 0) {
+  console.log(`failing: ${failedTiers.join(', ')}`);
+  process.exit(1);
+}
