@@ -1,13 +1,19 @@
 import type { JobTypes } from '@/lib/queue';
-import { syncJobTypes } from '@/lib/sync/job-types';
+import { env } from '@/lib/env';
+import { createSyncJobTypes } from '@/lib/sync/job-types';
 import { profileJobTypes } from '@/lib/profile/job-types';
 import { pipelineJobTypes } from '@/lib/pipeline/job-types';
 import { auditJobTypes } from '@/lib/audit/job-types';
 
-/** Every job type the app knows; enqueue rejects any other. One entry per workload. */
-export const jobTypes: JobTypes = {
-  ...syncJobTypes,
-  ...profileJobTypes,
-  ...pipelineJobTypes,
-  ...auditJobTypes,
-};
+let cached: JobTypes | undefined;
+
+/** Every job type the app knows; enqueue rejects any other. Built once, from the environment. */
+export function getJobTypes(): JobTypes {
+  cached ??= {
+    ...createSyncJobTypes(env()),
+    ...profileJobTypes,
+    ...pipelineJobTypes,
+    ...auditJobTypes,
+  };
+  return cached;
+}

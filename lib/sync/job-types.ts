@@ -1,3 +1,7 @@
 import type { JobTypes } from '@/lib/queue';
+import type { Env } from '@/lib/env';
 
-export const syncJobTypes: JobTypes = {};
+/** The sync workload's job types, with platform clients configured from `config`. */
+export function createSyncJobTypes(_config: Env): JobTypes {
+  return {};
+}
