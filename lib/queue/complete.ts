@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { rows, ts, writeHistory } from './sql';
 import { toJob } from './rows';
 import { QueueError, type Db, type Job } from './types';
-import { explainMiss } from './guard';
+import { assertJobId, explainMiss, isJobId } from './guard';
 
 export interface Completion {
   id: string;
@@ -19,8 +19,8 @@ export async function completeJobs(
   db: Db,
   opts: { workerId: string; now: Date; items: Completion[] },
 ): Promise<string[]> {
-  if (opts.items.length === 0) return [];
-  const items = opts.items.map((i) => ({ id: i.id, attempt: i.attempt, result: i.result ?? null }));
+  const items = opts.items.filter((i) => isJobId(i.id)).map((i) => ({ id: i.id, attempt: i.attempt, result: i.result ?? null }));
+  if (items.length === 0) return [];
   const done = await rows(
     db,
     sql`
@@ -47,6 +47,7 @@ export async function completeJob(
   db: Db,
   opts: { id: string; workerId: string; attempt: number; now: Date; result?: unknown },
 ): Promise<Job> {
+  assertJobId(opts.id);
   const [id] = await completeJobs(db, { workerId: opts.workerId, now: opts.now, items: [opts] });
   if (!id) throw await explainMiss(db, opts.id, 'completed', opts.workerId);
   const [row] = await rows(db, sql`select * from jobs where id = ${opts.id}`);

@@ -3,7 +3,7 @@ import { rows, ts, uuidArray, writeHistory } from './sql';
 import { toJob } from './rows';
 import { assertJobId, explainMiss } from './guard';
 import { sourcesOf } from './transitions';
-import type { Db, Job, JobStatus } from './types';
+import { QueueError, type Db, type Job, type JobStatus } from './types';
 
 const inList = (statuses: JobStatus[]) => sql.raw(statuses.map((s) => `'${s}'`).join(', '));
 
@@ -51,8 +51,11 @@ export const pauseJob = (db: Db, opts: { id: string; now: Date; actor?: string }
   moveJob(db, { ...opts, to: 'paused', message: 'Paused' });
 
 export async function resumeJob(db: Db, opts: { id: string; now: Date; actor?: string }): Promise<Job> {
+  assertJobId(opts.id);
   const [current] = await rows(db, sql`select status from jobs where id = ${opts.id}`);
-  if (current && current.status !== 'paused') throw await explainMiss(db, opts.id, 'paused');
+  if (current && current.status !== 'paused') {
+    throw new QueueError('invalid_transition', `A ${String(current.status)} job is not paused`, { from: current.status });
+  }
   return moveJob(db, { ...opts, to: 'pending', message: 'Resumed' });
 }
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { rows, ts, writeHistory } from './sql';
 import { toJob } from './rows';
-import { explainMiss } from './guard';
+import { assertJobId, explainMiss } from './guard';
 import type { Db, Job } from './types';
 
 export interface DeferOptions {
@@ -20,6 +20,7 @@ export interface DeferOptions {
  * back, up to `freeDeferrals` times so a provider that never recovers still ends in `failed`.
  */
 export async function deferJob(db: Db, opts: DeferOptions): Promise<Job> {
+  assertJobId(opts.id);
   const free = opts.freeDeferrals ?? 20;
   const retrySec = Math.min(Math.max(0, opts.retryAfterSec), 86_400);
   const until = new Date(opts.now.getTime() + retrySec * 1000);

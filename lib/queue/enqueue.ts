@@ -117,11 +117,13 @@ async function insertPrepared(db: Db, items: Prepared[], now: Date): Promise<Job
     select x.id, x.queue, x.type, x.payload, x.priority, x.run_at,
            coalesce(x.max_attempts, q.default_max_attempts, 3), x.dedup_key, x.correlation_id,
            x.user_id, x.entity_type, x.entity_id, x.metadata, x.stage, ${ts(now)}, ${ts(now)}
-    from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as x(
-           id uuid, queue text, type text, payload jsonb, priority int, run_at timestamptz, max_attempts int,
+    from jsonb_to_recordset(${JSON.stringify(items.map((item, ord) => ({ ...item, ord })))}::jsonb) as x(
+           ord int, id uuid, queue text, type text, payload jsonb, priority int, run_at timestamptz, max_attempts int,
            dedup_key text, correlation_id text, user_id uuid, entity_type text, entity_id text,
            metadata jsonb, stage text)
     left join queues q on q.name = x.queue
+    -- input order decides which of two same-key rows in one call wins
+    order by x.ord
     on conflict (dedup_key) where dedup_key is not null and status in ('pending', 'processing', 'paused')
     do nothing
     returning *`,

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { rows, ts, writeHistory } from './sql';
 import { toJob } from './rows';
 import { DEFAULT_BACKOFF, nextRunAt, type BackoffPolicy } from './backoff';
-import { explainMiss } from './guard';
+import { assertJobId, explainMiss } from './guard';
 import { PRIORITY_MAX, type Db, type Job } from './types';
 
 export interface FailOptions {
@@ -24,6 +24,7 @@ const MAX_ERROR_LENGTH = 2000;
  * failed for good. Guarded like completion, so the final state is written once, by the lease holder.
  */
 export async function failJob(db: Db, opts: FailOptions): Promise<Job> {
+  assertJobId(opts.id);
   const policy = opts.policy ?? DEFAULT_BACKOFF;
   const retryAt = nextRunAt(opts.attempt, opts.now, policy, opts.random);
   const error = opts.error.slice(0, MAX_ERROR_LENGTH);

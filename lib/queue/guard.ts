@@ -5,6 +5,8 @@ import { QueueError, type Db, type JobStatus } from './types';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export const isJobId = (id: string) => UUID.test(id);
+
 export function assertJobId(id: string): void {
   if (!UUID.test(id)) throw new QueueError('not_found', `Job ${JSON.stringify(id.slice(0, 80))} not found`);
 }

@@ -2,12 +2,14 @@ import { sql } from 'drizzle-orm';
 import { rows, ts, writeHistory } from './sql';
 import { toJob } from './rows';
 import type { Db, Job } from './types';
+import { isJobId } from './guard';
 
 /** Heartbeat: pushes the lease forward while the holder still holds it. False when it was lost. */
 export async function extendLease(
   db: Db,
   opts: { id: string; workerId: string; attempt: number; leaseMs: number; now: Date },
 ): Promise<boolean> {
+  if (!isJobId(opts.id)) return false;
   const until = new Date(opts.now.getTime() + opts.leaseMs);
   const changed = await rows(
     db,

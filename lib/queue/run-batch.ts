@@ -91,9 +91,10 @@ export async function runBatch(db: Db, types: JobTypes, opts: RunBatchOptions = 
   const runOne = async (job: Job): Promise<void> => {
     const def = types[job.type];
     const t0 = clock().getTime();
-    const timeoutMs = Math.max(
-      MIN_RUN_WINDOW_MS,
-      Math.min(def?.timeoutMs ?? 30_000, leaseMs - 1_000, deadline - t0),
+    const timeoutMs = Math.min(
+      def?.timeoutMs ?? 30_000,
+      leaseMs - 1_000,
+      Math.max(MIN_RUN_WINDOW_MS, deadline - t0),
     );
     const record = (outcome: Outcome, extra: Partial<JobOutcome> = {}) => {
       summary.counts[outcome]++;

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { claimJobs, completeJobs, enqueueJob, setQueuePaused, PRIORITY } from '@/lib/queue';
+import { createTestDb, type TestDb } from '../helpers/test-db';
+import { seedJobs, testTypes } from '../helpers/factories';
+
+let t: TestDb;
+const types = testTypes();
+beforeAll(async () => { t = await createTestDb({ max: 4 }); });
+afterAll(async () => { await t.close(); });
+
+const reset = () => t.db.execute(sql`delete from jobs; delete from job_events; delete from job_counts; update queues set paused = false`);
+
+describe('claim', () => {
+  it('8 connections claiming at once split 2,000 jobs without overlap and miss none', async () => {
+    await reset();
+    const now = new Date('2026-03-01T00:00:00Z');
+    const seeded = await seedJobs(t.db, types, 2000, () => ({}), now);
+    const pools = Array.from({ length: 8 }, () => t.connect(1));
+    const claimedBy = await Promise.all(
+      pools.map(async (p, w) => {
+        const mine: string[] = [];
+        while (true) {
+          const jobs = await claimJobs(p.db, { workerId: `w${w}`, limit: 25, leaseMs: 60_000, now });
+          if (jobs.length === 0) break;
+          mine.push(...jobs.map((j) => j.id));
+        }
+        return mine;
+      }),
+    );
+    await Promise.all(pools.map((p) => p.end()));
+    const all = claimedBy.flat();
+    expect(new Set(all).size).toBe(all.length);
+    expect(new Set(all)).toEqual(new Set(seeded.map((j) => j.id)));
+    expect(claimedBy.filter((c) => c.length > 0).length).toBeGreaterThan(1);
+    const [row] = await t.db.execute(sql`select count(*)::int as n from job_events where to_status = 'processing'`);
+    expect(row.n).toBe(2000);
+  });
+
+  it('claims by priority, then run_at, then id', async () => {
+    await reset();
+    const now = new Date('2026-03-02T00:00:00Z');
+    const at = (s: number) => new Date(now.getTime() - s * 1000);
+    const low = await enqueueJob(t.db, types, { type: 'test.noop', priority: 'low', runAt: at(100) }, { now });
+    const highLate = await enqueueJob(t.db, types, { type: 'test.noop', priority: 'high', runAt: at(1) }, { now });
+    const highEarly = await enqueueJob(t.db, types, { type: 'test.noop', priority: 'high', runAt: at(50) }, { now });
+    const critical = await enqueueJob(t.db, types, { type: 'test.noop', priority: PRIORITY.critical, runAt: at(0) }, { now });
+    const order: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const [j] = await claimJobs(t.db, { workerId: 'w', limit: 1, leaseMs: 1000, now });
+      order.push(j.id);
+    }
+    expect(order).toEqual([critical.job.id, highEarly.job.id, highLate.job.id, low.job.id]);
+  });
+
+  it('does not claim a scheduled job before its time', async () => {
+    await reset();
+    const now = new Date('2026-03-03T00:00:00Z');
+    const { job } = await enqueueJob(t.db, types, { type: 'test.noop', delayMs: 60_000 }, { now });
+    expect(await claimJobs(t.db, { workerId: 'w', limit: 10, leaseMs: 1000, now })).toEqual([]);
+    expect(await claimJobs(t.db, { workerId: 'w', limit: 10, leaseMs: 1000, now: new Date(now.getTime() + 59_999) })).toEqual([]);
+    const [claimed] = await claimJobs(t.db, { workerId: 'w', limit: 10, leaseMs: 1000, now: new Date(now.getTime() + 60_000) });
+    expect(claimed.id).toBe(job.id);
+  });
+
+  it('skips a paused queue and picks it up again when resumed', async () => {
+    await reset();
+    const now = new Date('2026-03-04T00:00:00Z');
+    const other = await enqueueJob(t.db, types, { type: 'test.other' }, { now });
+    const inTest = await enqueueJob(t.db, types, { type: 'test.noop' }, { now });
+    await setQueuePaused(t.db, { name: 'test', paused: true, now });
+    const first = await claimJobs(t.db, { workerId: 'w', limit: 10, leaseMs: 1000, now });
+    expect(first.map((j) => j.id)).toEqual([other.job.id]);
+    await setQueuePaused(t.db, { name: 'test', paused: false, now });
+    const second = await claimJobs(t.db, { workerId: 'w', limit: 10, leaseMs: 1000, now });
+    expect(second.map((j) => j.id)).toEqual([inTest.job.id]);
+  });
+
+  it('claims only the types and queues asked for', async () => {
+    await reset();
+    const now = new Date('2026-03-05T00:00:00Z');
+    await enqueueJob(t.db, types, { type: 'test.external' }, { now });
+    const mine = await enqueueJob(t.db, types, { type: 'test.noop' }, { now });
+    const claimed = await claimJobs(t.db, { workerId: 'w', limit: 10, leaseMs: 1000, now, types: ['test.noop'] });
+    expect(claimed.map((j) => j.id)).toEqual([mine.job.id]);
+    expect(await claimJobs(t.db, { workerId: 'w', limit: 10, leaseMs: 1000, now, queues: ['nothing-here'] })).toEqual([]);
+  });
+
+  it('sets the lease, attempt and start time, and a batch completion needs the same attempt', async () => {
+    await reset();
+    const now = new Date('2026-03-06T00:00:00Z');
+    await seedJobs(t.db, types, 3, () => ({}), now);
+    const jobs = await claimJobs(t.db, { workerId: 'w', limit: 3, leaseMs: 5000, now });
+    for (const j of jobs) {
+      expect(j.status).toBe('processing');
+      expect(j.attempts).toBe(1);
+      expect(j.lockedBy).toBe('w');
+      expect(j.lockedUntil?.getTime()).toBe(now.getTime() + 5000);
+      expect(j.startedAt?.getTime()).toBe(now.getTime());
+    }
+    const done = await completeJobs(t.db, {
+      workerId: 'w',
+      now,
+      items: [
+        { id: jobs[0].id, attempt: 1 },
+        { id: jobs[1].id, attempt: 2 },
+        { id: jobs[2].id, attempt: 1 },
+      ],
+    });
+    expect(done.sort()).toEqual([jobs[0].id, jobs[2].id].sort());
+    expect(await completeJobs(t.db, { workerId: 'someone-else', now, items: [{ id: jobs[1].id, attempt: 1 }] })).toEqual([]);
+  });
+});

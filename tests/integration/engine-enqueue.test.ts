@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { claimJobs, completeJob, enqueueJob, enqueueJobs, QueueError, MAX_PAYLOAD_BYTES } from '@/lib/queue';
+import { createTestDb, type TestDb } from '../helpers/test-db';
+import { testTypes } from '../helpers/factories';
+
+let t: TestDb;
+const types = testTypes();
+beforeAll(async () => { t = await createTestDb({ max: 4 }); });
+afterAll(async () => { await t.close(); });
+
+describe('enqueue', () => {
+  it('20 concurrent identical enqueues make one row and all see it', async () => {
+    const pools = Array.from({ length: 20 }, () => t.connect(1));
+    const results = await Promise.all(
+      pools.map((p) => enqueueJob(p.db, types, { type: 'test.noop', dedupKey: 'same-key', payload: { n: 7 } })),
+    );
+    await Promise.all(pools.map((p) => p.end()));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.job.id)).size).toBe(1);
+    const [row] = await t.db.execute(sql`select count(*)::int as n from jobs where dedup_key = 'same-key'`);
+    expect(row.n).toBe(1);
+  });
+
+  it('frees a dedup key once its job has finished', async () => {
+    const now = new Date('2026-04-01T00:00:00Z');
+    const first = await enqueueJob(t.db, types, { type: 'test.noop', dedupKey: 'k2' }, { now });
+    const again = await enqueueJob(t.db, types, { type: 'test.noop', dedupKey: 'k2' }, { now });
+    expect(again).toMatchObject({ created: false, job: { id: first.job.id } });
+    await claimJobs(t.db, { workerId: 'w', limit: 100, leaseMs: 1000, now, types: ['test.noop'] });
+    await completeJob(t.db, { id: first.job.id, workerId: 'w', attempt: 1, now });
+    const later = await enqueueJob(t.db, types, { type: 'test.noop', dedupKey: 'k2' }, { now });
+    expect(later.created).toBe(true);
+    expect(later.job.id).not.toBe(first.job.id);
+  });
+
+  it('enqueues many in one call, in order, with duplicates inside the batch folded', async () => {
+    const res = await enqueueJobs(t.db, types, [
+      { type: 'test.noop', payload: { n: 1 } },
+      { type: 'test.noop', payload: { n: 2 }, dedupKey: 'batch-dup' },
+      { type: 'test.noop', payload: { n: 3 }, dedupKey: 'batch-dup' },
+      { type: 'test.other', payload: { n: 4 } },
+    ]);
+    expect(res.map((r) => r.created)).toEqual([true, true, false, true]);
+    expect(res[2].job.id).toBe(res[1].job.id);
+    expect(res.map((r) => (r.job.payload as { n: number }).n)).toEqual([1, 2, 2, 4]);
+    expect(res[3].job.queue).toBe('other');
+  });
+
+  it('rejects an unknown type, a bad payload, a bad priority and an oversized payload, writing nothing', async () => {
+    const [before] = await t.db.execute(sql`select count(*)::int as n from jobs`);
+    const code = async (p: Promise<unknown>) => p.then(() => 'ok', (e: QueueError) => e.code);
+    expect(await code(enqueueJob(t.db, types, { type: 'nope' }))).toBe('unknown_type');
+    expect(await code(enqueueJob(t.db, types, { type: 'test.noop', payload: { n: 'x' } }))).toBe('invalid_input');
+    expect(await code(enqueueJob(t.db, types, { type: 'test.noop', priority: 5000 }))).toBe('invalid_input');
+    expect(await code(enqueueJob(t.db, types, { type: 'test.noop', priority: 'urgent' as never }))).toBe('invalid_input');
+    expect(await code(enqueueJob(t.db, types, { type: 'test.external', payload: { big: 'x'.repeat(MAX_PAYLOAD_BYTES) } }))).toBe('payload_too_large');
+    expect(await code(enqueueJobs(t.db, types, [{ type: 'test.noop' }, { type: 'nope' }]))).toBe('unknown_type');
+    const [after] = await t.db.execute(sql`select count(*)::int as n from jobs`);
+    expect(after.n).toBe(before.n);
+  });
+
+  it('joins the caller\'s transaction: a rollback leaves no job', async () => {
+    const marker = `tx-${Date.now()}`;
+    await t.db
+      .transaction(async (tx) => {
+        await enqueueJob(tx, types, { type: 'test.noop', dedupKey: marker });
+        throw new Error('rollback');
+      })
+      .catch(() => {});
+    const [row] = await t.db.execute(sql`select count(*)::int as n from jobs where dedup_key = ${marker}`);
+    expect(row.n).toBe(0);
+  });
+
+  it('takes max attempts from the input, else the queue default', async () => {
+    await t.db.execute(sql`insert into queues (name, default_max_attempts) values ('test', 7) on conflict (name) do update set default_max_attempts = 7`);
+    const a = await enqueueJob(t.db, types, { type: 'test.noop' });
+    const b = await enqueueJob(t.db, types, { type: 'test.noop', maxAttempts: 2 });
+    expect(a.job.maxAttempts).toBe(7);
+    expect(b.job.maxAttempts).toBe(2);
+  });
+});
