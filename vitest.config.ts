@@ -9,7 +9,7 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' },
+        test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node', sequence: { groupOrder: 0 } },
       },
       {
         resolve: { alias },
@@ -22,6 +22,7 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Each file gets its own database; two workers keep both cores busy without starving Postgres.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

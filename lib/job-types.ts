@@ -1,7 +1,7 @@
 import type { JobTypes } from '@/lib/queue';
 import { env } from '@/lib/env';
 import { createSyncJobTypes } from '@/lib/sync/job-types';
-import { profileJobTypes } from '@/lib/profile/job-types';
+import { createProfileJobTypes } from '@/lib/profile/job-types';
 import { pipelineJobTypes } from '@/lib/pipeline/job-types';
 import { auditJobTypes } from '@/lib/audit/job-types';
 
@@ -11,7 +11,7 @@ let cached: JobTypes | undefined;
 export function getJobTypes(): JobTypes {
   cached ??= {
     ...createSyncJobTypes(env()),
-    ...profileJobTypes,
+    ...createProfileJobTypes(env()),
     ...pipelineJobTypes,
     ...auditJobTypes,
   };

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { getDb } from '@/lib/db';
+import { env } from '@/lib/env';
+import { handle, json, parseOr400, readInput, requireBearer } from '@/lib/http';
+import { IsoDateSchema } from '@/lib/sync/dates';
+import { defaultSyncDates, enqueueAllUsersSync } from '@/lib/sync/enqueue';
+
+export const dynamic = 'force-dynamic';
+export const maxDuration = 60;
+
+// In a query string a list arrives as "a,b" or as repeated keys.
+const list = (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v);
+
+const Input = z
+  .object({
+    date: IsoDateSchema.optional(),
+    userIds: z.preprocess(list, z.array(z.guid({ error: 'must be a UUID' })).min(1).max(10_000)).optional(),
+  })
+  .strict();
+
+/** Vercel Cron sends GET every 6 hours; people send POST with an optional JSON body. */
+async function syncAll(req: Request): Promise<Response> {
+  const denied = requireBearer(req, env().CRON_SECRET, 'CRON_SECRET');
+  if (denied) return denied;
+  const input = parseOr400(Input, await readInput(req));
+  const now = new Date();
+  const result = await enqueueAllUsersSync(getDb(), {
+    date: input.date ?? defaultSyncDates(now),
+    userIds: input.userIds,
+    now,
+  });
+  return json(result);
+}
+
+export const GET = handle(syncAll);
+export const POST = handle(syncAll);

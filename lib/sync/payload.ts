@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { defineJobType, type JobTypes } from '@/lib/queue';
+import { IsoDateSchema } from './dates';
+import { PlatformSchema, SYNC_JOB_TYPE, SYNC_QUEUE } from './platforms';
+
+export const SyncPayloadSchema = z.object({
+  userId: z.guid(),
+  platform: PlatformSchema,
+  date: IsoDateSchema,
+});
+export type SyncPayload = z.infer<typeof SyncPayloadSchema>;
+
+/**
+ * The sync type's shape without its handler: enough to validate and enqueue payloads anywhere
+ * (routes, scripts) without building platform clients from the environment.
+ */
+export const syncEnqueueTypes: JobTypes = {
+  [SYNC_JOB_TYPE]: defineJobType({ queue: SYNC_QUEUE, payloadSchema: SyncPayloadSchema }),
+};

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { RateLimitedError } from '@/lib/queue';
+import { dayWindow } from '../dates';
+import { requireHandle } from '../handles';
+import { endpoint, fetchJson } from './fetch-json';
+import type { ClientConfig, DayActivity, PlatformClient } from './types';
+
+const ActivitiesSchema = z.object({
+  items: z
+    .array(
+      z.object({
+        id: z.string(),
+        snippet: z.object({ publishedAt: z.string(), type: z.string().optional(), title: z.string().optional() }),
+      }),
+    )
+    .default([]),
+  nextPageToken: z.string().optional(),
+});
+
+const QUOTA_REASONS = new Set(['quotaExceeded', 'dailyLimitExceeded']);
+const RATE_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded']);
+
+/** Seconds to the next midnight in California (08:00 UTC, PST), when YouTube refills the daily quota. */
+function secondsToQuotaReset(now: Date): number {
+  const reset = new Date(now);
+  reset.setUTCHours(8, 0, 0, 0);
+  if (reset <= now) reset.setUTCDate(reset.getUTCDate() + 1);
+  return Math.ceil((reset.getTime() - now.getTime()) / 1000);
+}
+
+/** Google puts the reason for a 403 in the body: quota used up is a wait, not a permission problem. */
+export function youtubeQuotaError(status: number, body: unknown, now = new Date()): Error | null {
+  if (status !== 403 && status !== 429) return null;
+  const errors = (body as { error?: { errors?: { reason?: string }[] } } | null)?.error?.errors ?? [];
+  const reasons = errors.map((e) => e.reason ?? '');
+  if (reasons.some((r) => QUOTA_REASONS.has(r))) return new RateLimitedError('youtube', secondsToQuotaReset(now));
+  if (reasons.some((r) => RATE_REASONS.has(r))) return new RateLimitedError('youtube', 60);
+  return null;
+}
+
+/**
+ * YouTube Data API v3 `GET /activities` for a channel between publishedAfter and publishedBefore,
+ * counting uploads. Chosen over /search because it costs 1 quota unit per page instead of 100.
+ */
+export function createYoutubeClient(config: ClientConfig): PlatformClient {
+  const maxPages = config.maxPages ?? 10;
+  return {
+    platform: 'youtube',
+    async fetchDay(handle, date, opts = {}): Promise<DayActivity> {
+      const channelId = requireHandle('youtube', handle);
+      const { start, end } = dayWindow(date);
+      const titles: string[] = [];
+      let count = 0;
+      let pageToken: string | undefined;
+      let pages = 0;
+      do {
+        const url = endpoint(config.baseUrl, '/activities', {
+          part: 'snippet,contentDetails', channelId, maxResults: '50',
+          publishedAfter: start.toISOString(), publishedBefore: end.toISOString(),
+          pageToken, key: config.token,
+        });
+        const { data } = await fetchJson({
+          platform: 'youtube', url, schema: ActivitiesSchema, what: `channel "${channelId}"`,
+          tokenEnv: 'YOUTUBE_API_KEY', timeoutMs: config.timeoutMs, signal: opts.signal, fetch: config.fetch,
+          inspectFailure: (status, body) => youtubeQuotaError(status, body),
+        });
+        pages++;
+        for (const item of data.items) {
+          const at = Date.parse(item.snippet.publishedAt);
+          if (item.snippet.type !== 'upload' || at < start.getTime() || at >= end.getTime()) continue;
+          count++;
+          if (item.snippet.title && titles.length < 5) titles.push(item.snippet.title.slice(0, 120));
+        }
+        pageToken = data.nextPageToken || undefined;
+      } while (pageToken && pages < maxPages);
+      return { count, details: { uploads: count, titles, ...(pageToken ? { truncated: true } : {}) } };
+    },
+  };
+}
