@@ -1,0 +1,292 @@
+import { sql } from 'drizzle-orm';
+import { claimJobById } from './claim-one';
+import { deferJob } from './defer';
+import { deleteJob } from './delete';
+import { enqueueJob } from './enqueue';
+import { guardedRun } from './service-run';
+import { listQueues } from './queues';
+import { getJob } from './read';
+import { retryJob, retryJobs } from './retry';
+import { toJob } from './rows';
+import { rows, textArray, ts } from './sql';
+import { newWorkerId } from './run-batch';
+import { DEFAULT_BACKOFF } from './backoff';
+import type { JobTypes } from './registry';
+import { PRIORITY, PRIORITY_MAX, PRIORITY_MIN, QueueError, type Db, type Job } from './types';
+
+// ---- The queue package's vocabulary (queue-package.md), mapped onto the engine in this one place ----
+
+export type QueueStatus = 'PENDING' | 'PROCESSING' | 'COMPLETED' | 'FAILED' | 'MAX_RETRIES_REACHED';
+
+export interface QueueTask<TData = unknown, TResult = unknown> {
+  id: string;
+  type: string;
+  data: TData;
+  result?: TResult;
+  status: QueueStatus;
+  attempts: number;
+  maxAttempts: number;
+  failedProviders: string[];
+  errorMessage?: string | null;
+  errorPatterns?: Record<string, unknown> | null;
+  priority?: number;
+  scheduledFor?: Date | null;
+  processedAt?: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  referenceId?: string | null;
+  referenceType?: string | null;
+}
+
+/**
+ * FAILED is "failed but may be retried": waiting for a retry after a failed attempt, or failed for good
+ * with attempts left (a permanent error), which retryFailedQueueTasks() restarts. MAX_RETRIES_REACHED
+ * is a job that used up its attempts. A cancelled job reads as FAILED with the message "Cancelled".
+ */
+export function toTaskStatus(job: Pick<Job, 'status' | 'attempts' | 'maxAttempts'>): QueueStatus {
+  switch (job.status) {
+    case 'pending':
+    case 'paused':
+      return job.attempts > 0 ? 'FAILED' : 'PENDING';
+    case 'processing':
+      return 'PROCESSING';
+    case 'completed':
+      return 'COMPLETED';
+    case 'failed':
+      return job.attempts >= job.maxAttempts ? 'MAX_RETRIES_REACHED' : 'FAILED';
+    case 'cancelled':
+      return 'FAILED';
+  }
+}
+
+/** The package's priority: higher runs first, 0 is normal. The engine's number: lower runs first. */
+export const toEnginePriority = (p: number) =>
+  Math.min(PRIORITY_MAX, Math.max(PRIORITY_MIN, PRIORITY.normal - Math.round(p)));
+export const toTaskPriority = (n: number) => PRIORITY.normal - n;
+
+export function toTask<TData = unknown, TResult = unknown>(job: Job): QueueTask<TData, TResult> {
+  return {
+    id: job.id,
+    type: job.type,
+    data: job.payload as TData,
+    result: (job.result ?? undefined) as TResult | undefined,
+    status: toTaskStatus(job),
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
+    failedProviders: job.failedProviders,
+    errorMessage: job.status === 'cancelled' ? (job.lastError ?? 'Cancelled') : job.lastError,
+    errorPatterns: job.lastError ? { lastError: job.lastError, deferrals: job.deferrals, progress: job.progress } : null,
+    priority: toTaskPriority(job.priority),
+    scheduledFor: job.status === 'pending' ? job.runAt : null,
+    processedAt: job.completedAt ?? job.startedAt,
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+    referenceId: job.entityId,
+    referenceType: job.entityType,
+  };
+}
+
+export interface AddOptions {
+  priority?: number;
+  scheduledFor?: Date;
+  maxAttempts?: number;
+  reference?: { id: string; type: string };
+}
+
+export interface RetryReport {
+  success: boolean;
+  message: string;
+  processed: number;
+  successful?: number;
+  failed?: number;
+  results?: { id: string; type: string; status: QueueStatus | 'SKIPPED' }[];
+}
+
+const PATCHABLE = new Set(['data', 'priority', 'scheduledFor', 'maxAttempts', 'referenceId', 'referenceType', 'status']);
+
+/**
+ * The queue package's QueueService as a thin layer over the engine: every method is one or two engine
+ * calls plus the vocabulary above. Handlers come from `jobTypes`, exactly as runBatch uses them.
+ */
+export class QueueService {
+  private readonly workerId: string;
+  private readonly leaseMs: number;
+  private readonly clock: () => Date;
+
+  constructor(
+    private readonly db: Db,
+    private readonly jobTypes: JobTypes,
+    opts: { workerId?: string; leaseMs?: number; clock?: () => Date } = {},
+  ) {
+    this.workerId = opts.workerId ?? newWorkerId('queue-service');
+    this.leaseMs = Math.max(opts.leaseMs ?? 60_000, 1_000);
+    this.clock = opts.clock ?? (() => new Date());
+  }
+
+  async addToQueue<TData>(type: string, data: TData, options: AddOptions = {}): Promise<QueueTask<TData>> {
+    const { job } = await enqueueJob(
+      this.db,
+      this.jobTypes,
+      {
+        type,
+        payload: data,
+        priority: toEnginePriority(options.priority ?? 0),
+        runAt: options.scheduledFor,
+        maxAttempts: options.maxAttempts,
+        entity: options.reference,
+      },
+      { now: this.clock() },
+    );
+    return toTask<TData>(job);
+  }
+
+  /**
+   * Claims this task if it is due and runs its handler now. Null when there is nothing to run: no such
+   * task, not yet due, finished, paused, or (with skipIfProcessing, the default) already running;
+   * `currentAttempt`, when given, must match the attempts the task has made.
+   */
+  async processJob<TData = unknown, TResult = unknown>(
+    taskId: string,
+    currentAttempt?: number,
+    options: { skipIfProcessing?: boolean } = {},
+  ): Promise<QueueTask<TData, TResult> | null> {
+    const job = await getJob(this.db, taskId);
+    if (!job || (currentAttempt !== undefined && job.attempts !== currentAttempt)) return null;
+    if (job.status === 'processing') {
+      if (options.skipIfProcessing === false) throw new QueueError('conflict', `Task ${taskId} is already processing`);
+      return null;
+    }
+    const def = this.jobTypes[job.type];
+    if (!def?.handle) throw new QueueError('unknown_type', `No handler for task type ${job.type} in this service`);
+    const claimed = await claimJobById(this.db, { id: taskId, workerId: this.workerId, leaseMs: this.leaseMs, now: this.clock() });
+    if (!claimed) return null;
+    const policy = (await listQueues(this.db)).find((q) => q.name === claimed.queue)?.backoff ?? DEFAULT_BACKOFF;
+    await guardedRun(this.db, claimed, def, { workerId: this.workerId, leaseMs: this.leaseMs, clock: this.clock, policy });
+    return this.readFromQueue<TData, TResult>(taskId);
+  }
+
+  async readFromQueue<TData = unknown, TResult = unknown>(taskId: string): Promise<QueueTask<TData, TResult> | null> {
+    const job = await getJob(this.db, taskId);
+    return job ? toTask<TData, TResult>(job) : null;
+  }
+
+  /**
+   * Changes a waiting task's data, priority, schedule, attempt budget or reference; `status: 'PENDING'`
+   * restarts a FAILED or MAX_RETRIES_REACHED one. A running or finished task's fields stay as they ran.
+   */
+  async updateInQueue<TData = unknown, TResult = unknown>(
+    taskId: string,
+    patch: Partial<QueueTask<TData, TResult>>,
+  ): Promise<QueueTask<TData, TResult>> {
+    const unknown = Object.keys(patch).filter((k) => !PATCHABLE.has(k));
+    if (unknown.length) throw new QueueError('invalid_input', `These fields cannot be updated: ${unknown.join(', ')}`);
+    const now = this.clock();
+    if (patch.status !== undefined) {
+      if (patch.status !== 'PENDING') throw new QueueError('invalid_transition', `A task cannot be set to ${patch.status}; it gets there by running`);
+      await retryJob(this.db, { id: taskId, now, actor: this.workerId });
+    }
+    const current = await getJob(this.db, taskId);
+    if (!current) throw new QueueError('not_found', `Task ${taskId} not found`);
+    let payload: unknown = undefined;
+    if (patch.data !== undefined) {
+      const parsed = this.jobTypes[current.type]?.payloadSchema.safeParse(patch.data);
+      if (!parsed?.success) throw new QueueError('invalid_input', `Invalid data for ${current.type}`, parsed?.error.issues);
+      payload = parsed.data;
+    }
+    const fields = [payload, patch.priority, patch.scheduledFor, patch.maxAttempts, patch.referenceId, patch.referenceType];
+    if (fields.every((f) => f === undefined)) return toTask<TData, TResult>(current);
+    const set = (col: string, v: unknown, cast = '') => (v === undefined ? sql.raw(`j.${col}`) : sql`${v}${sql.raw(cast)}`);
+    const [row] = await rows(
+      this.db,
+      sql`
+      update jobs j set
+        payload = ${payload === undefined ? sql`j.payload` : sql`${JSON.stringify(payload)}::jsonb`},
+        priority = ${set('priority', patch.priority === undefined ? undefined : toEnginePriority(patch.priority), '::int')},
+        run_at = ${patch.scheduledFor ? ts(patch.scheduledFor) : sql`j.run_at`},
+        max_attempts = ${set('max_attempts', patch.maxAttempts, '::int')},
+        entity_id = ${set('entity_id', patch.referenceId)},
+        entity_type = ${set('entity_type', patch.referenceType)},
+        updated_at = ${ts(now)}
+      where j.id = ${taskId} and j.status in ('pending', 'paused')
+      returning j.*`,
+    );
+    if (!row) throw new QueueError('invalid_transition', `Task ${taskId} is ${toTaskStatus(current)}; only a waiting task can be changed`);
+    return toTask<TData, TResult>(toJob(row));
+  }
+
+  /** A running task cannot be deleted (its worker would complete a row that is gone): cancel it first. */
+  async deleteFromQueue(taskId: string): Promise<void> {
+    await deleteJob(this.db, taskId);
+  }
+
+  /**
+   * Reschedules a task for when `provider` allows, recording the provider. A running task gives its
+   * attempt back (the engine's deferral); a waiting one only moves later, never earlier.
+   */
+  async handleRateLimitError(taskId: string, provider: string, retryAfter = 60): Promise<void> {
+    const job = await getJob(this.db, taskId);
+    if (!job) throw new QueueError('not_found', `Task ${taskId} not found`);
+    const now = this.clock();
+    if (job.status === 'processing') {
+      await deferJob(this.db, { id: taskId, workerId: job.lockedBy!, attempt: job.attempts, provider, retryAfterSec: retryAfter, now });
+      return;
+    }
+    const until = new Date(now.getTime() + Math.min(Math.max(0, retryAfter), 86_400) * 1000);
+    const [row] = await rows(
+      this.db,
+      sql`
+      update jobs set run_at = greatest(run_at, ${ts(until)}), updated_at = ${ts(now)},
+        failed_providers = case when ${provider} = any(failed_providers) then failed_providers
+                                else array_append(failed_providers, ${provider}::text) end,
+        last_error = ${`Rate limited by ${provider}; retry after ${Math.round(retryAfter)}s`}
+      where id = ${taskId} and status in ('pending', 'paused')
+      returning id`,
+    );
+    if (!row) throw new QueueError('invalid_transition', `Task ${taskId} is ${toTaskStatus(job)}; there is nothing to reschedule`);
+  }
+
+  /**
+   * Runs now every task this service has a handler for that is FAILED: waiting for a due retry, or
+   * failed with attempts left (restarted first, with a fresh attempt budget). At most `limit` per call.
+   */
+  async retryFailedQueueTasks(opts: { limit?: number } = {}): Promise<RetryReport> {
+    const handled = Object.entries(this.jobTypes).filter(([, t]) => t.handle).map(([name]) => name);
+    if (handled.length === 0) return { success: true, message: 'No task types to retry', processed: 0 };
+    const queues = [...new Set(handled.map((name) => this.jobTypes[name].queue))];
+    const now = this.clock();
+    // Walks jobs_queue_status_created_idx for the handled queues' failed and pending rows; LIMIT bounds it.
+    const candidates = await rows(
+      this.db,
+      sql`
+      select id, status from jobs
+      where queue = any(${textArray(queues)}) and type = any(${textArray(handled)})
+        and ((status = 'failed' and attempts < max_attempts)
+             or (status = 'pending' and attempts > 0 and run_at <= ${ts(now)}))
+      order by updated_at limit ${Math.min(Math.max(opts.limit ?? 50, 1), 500)}`,
+    );
+    const failedIds = candidates.filter((c) => c.status === 'failed').map((c) => String(c.id));
+    if (failedIds.length) await retryJobs(this.db, { ids: failedIds }, { now, actor: this.workerId });
+    const results: NonNullable<RetryReport['results']> = [];
+    for (const c of candidates) {
+      const task = await this.processJob(String(c.id));
+      const after = task ?? (await this.readFromQueue(String(c.id)));
+      results.push({ id: String(c.id), type: after?.type ?? '?', status: task ? task.status : 'SKIPPED' });
+    }
+    const successful = results.filter((r) => r.status === 'COMPLETED').length;
+    return {
+      success: true,
+      message: `Retried ${results.length} task(s): ${successful} completed, ${results.length - successful} not`,
+      processed: results.length,
+      successful,
+      failed: results.length - successful,
+      results,
+    };
+  }
+
+  async hasProcessingTasks(type: string): Promise<boolean> {
+    // Only processing rows are in jobs_lease_idx, so this probes the running set, not the table.
+    const [row] = await rows(this.db, sql`select exists (select 1 from jobs where status = 'processing' and type = ${type}) as yes`);
+    return Boolean(row?.yes);
+  }
+}
+
