@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
+// The fake platform APIs on a known port, so tests can inject faults through their /_control endpoint.
+const FAKE_PORT = Number(process.env.E2E_FAKE_PLATFORMS_PORT ?? PORT + 90);
 const chromium = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 
 export const E2E = {
@@ -9,6 +11,7 @@ export const E2E = {
   cronSecret: 'e2e-cron-secret',
   apiKey: 'e2e-queue-api-key',
   password: 'e2e-dashboard-password',
+  fakePlatformsUrl: `http://127.0.0.1:${FAKE_PORT}`,
 };
 
 export default defineConfig({
@@ -54,6 +57,7 @@ export default defineConfig({
       DASHBOARD_PASSWORD: E2E.password,
       SESSION_SECRET: 'e2e-session-secret-0123456789',
       LOCAL_CRON: 'off',
+      FAKE_PLATFORMS_PORT: String(FAKE_PORT),
       NEXT_TELEMETRY_DISABLED: '1',
       ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : {}),
     },

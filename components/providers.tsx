@@ -14,7 +14,7 @@ export function Providers({ children }: { children: React.ReactNode }) {
   return (
     <QueryClientProvider client={client}>
       {children}
-      <Toaster position="bottom-right" visibleToasts={5} closeButton richColors />
+      <Toaster position="bottom-right" visibleToasts={5} expand closeButton richColors />
     </QueryClientProvider>
   );
 }

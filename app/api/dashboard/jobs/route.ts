@@ -1,0 +1,14 @@
+import { getDb } from '@/lib/db';
+import { handle, json, parseOr400, queryObject } from '@/lib/http';
+import { requireOperator } from '@/lib/auth/guards';
+import { JobListQuery } from '@/lib/dashboard/filters';
+import { listJobPage } from '@/lib/dashboard/jobs';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = handle(async (req: Request) => {
+  const denied = requireOperator(req);
+  if (denied) return denied;
+  const query = parseOr400(JobListQuery, queryObject(req), 'query');
+  return json(await listJobPage(getDb(), query));
+});

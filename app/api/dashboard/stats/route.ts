@@ -1,0 +1,12 @@
+import { getDb } from '@/lib/db';
+import { handle, json } from '@/lib/http';
+import { requireOperator } from '@/lib/auth/guards';
+import { loadDashboardStats } from '@/lib/dashboard/stats';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = handle(async (req: Request) => {
+  const denied = requireOperator(req);
+  if (denied) return denied;
+  return json(await loadDashboardStats(getDb(), { now: new Date() }));
+});

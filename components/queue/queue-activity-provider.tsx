@@ -1,0 +1,216 @@
+'use client';
+
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { createContext, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { toast } from 'sonner';
+import { postJson } from '@/lib/dashboard/api-client';
+import { POLL_TASKS_MS, dashboardKeys, statsQueryOptions, taskStatusesQueryOptions } from '@/lib/dashboard/queries';
+import { summarizeTasks, type TaskProgress } from '@/lib/dashboard/task-progress';
+import type { EnqueuedDto, TaskStatusDto } from '@/lib/dashboard/types';
+import { TaskToast } from './task-toast';
+import { loadGroups, saveGroups, type TrackedGroup } from './tracked-groups';
+
+/** At most this many job toasts at once; the oldest finished one makes room first. */
+export const MAX_TASK_TOASTS = 4;
+const COMPLETED_TOAST_MS = 4_000;
+/** After an action, poll quickly for this long even if the stats have not caught up yet. */
+const BOOST_MS = 30_000;
+
+export interface ShowToastInput {
+  /** Same id → the same toast, updated in place. Defaults to a fresh id. */
+  id?: string;
+  title: string;
+  jobIds: readonly string[];
+}
+
+export interface QueueActivity {
+  statuses: Readonly<Record<string, TaskStatusDto>>;
+  groups: readonly TrackedGroup[];
+  progress: Readonly<Record<string, TaskProgress>>;
+  boosting: boolean;
+  startMonitoring: (jobIds?: readonly string[]) => void;
+  showToast: (input: ShowToastInput) => string;
+  dismissToast: (id: string) => void;
+  clearCompletedTasks: () => void;
+  getActiveToastIds: () => string[];
+}
+
+export const QueueActivityContext = createContext<QueueActivity | null>(null);
+
+/**
+ * Follows the jobs that dashboard actions started and keeps one toast per action in step with them.
+ * It sits in the dashboard layout, above the pages, so moving between pages keeps every toast alive;
+ * the tracked ids are also kept in sessionStorage, so a reload picks them up again.
+ */
+export function QueueActivityProvider({ children }: { children: React.ReactNode }) {
+  const queryClient = useQueryClient();
+  const [groups, setGroups] = useState<TrackedGroup[]>([]);
+  const [statuses, setStatuses] = useState<Record<string, TaskStatusDto>>({});
+  const [missing, setMissing] = useState<ReadonlySet<string>>(new Set());
+  const [boostUntil, setBoostUntil] = useState(0);
+  const rendered = useRef(new Map<string, string>());
+  const dismissTimers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
+
+  const loaded = useRef(false);
+  useEffect(() => {
+    if (loaded.current) return;
+    loaded.current = true;
+    const stored = loadGroups();
+    setGroups((current) => (current.length > 0 ? current : stored));
+  }, []);
+  useEffect(() => {
+    if (loaded.current) saveGroups(groups);
+  }, [groups]);
+
+  useEffect(() => {
+    if (boostUntil <= Date.now()) return;
+    const t = setTimeout(() => setBoostUntil(0), boostUntil - Date.now());
+    return () => clearTimeout(t);
+  }, [boostUntil]);
+
+  const pausedQueues = useQuery({ ...statsQueryOptions(), select: (s) => new Set(s.queues.filter((q) => q.paused).map((q) => q.name)) }).data;
+
+  const progress = useMemo(() => {
+    const out: Record<string, TaskProgress> = {};
+    for (const g of groups) out[g.id] = summarizeTasks(g.jobIds, statuses, { missing, pausedQueues });
+    return out;
+  }, [groups, statuses, missing, pausedQueues]);
+
+  const activeIds = useMemo(
+    () => [...new Set(groups.filter((g) => !progress[g.id]?.final).flatMap((g) => g.jobIds))],
+    [groups, progress],
+  );
+  const tasks = useQuery({ ...taskStatusesQueryOptions(activeIds), refetchInterval: POLL_TASKS_MS });
+
+  useEffect(() => {
+    if (!tasks.data) return;
+    const { tasks: found, missing: gone } = tasks.data;
+    setStatuses((prev) => {
+      const next = { ...prev };
+      for (const t of found) next[t.id] = t;
+      return next;
+    });
+    if (gone.length > 0) setMissing((prev) => new Set([...prev, ...gone]));
+  }, [tasks.data]);
+
+  const removeGroup = useCallback((id: string) => {
+    clearTimeout(dismissTimers.current.get(id));
+    dismissTimers.current.delete(id);
+    rendered.current.delete(id);
+    setGroups((prev) => prev.filter((g) => g.id !== id));
+  }, []);
+
+  const dismissToast = useCallback(
+    (id: string) => {
+      toast.dismiss(id);
+      removeGroup(id);
+    },
+    [removeGroup],
+  );
+
+  const startMonitoring = useCallback(
+    (jobIds: readonly string[] = []) => {
+      setBoostUntil(Date.now() + BOOST_MS);
+      void queryClient.invalidateQueries({ queryKey: dashboardKeys.stats() });
+      if (jobIds.length > 0) void queryClient.invalidateQueries({ queryKey: dashboardKeys.jobLists() });
+    },
+    [queryClient],
+  );
+
+  const showToast = useCallback(
+    (input: ShowToastInput) => {
+      const id = input.id ?? `task-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+      const group: TrackedGroup = { id, title: input.title, jobIds: [...new Set(input.jobIds)], createdAt: Date.now() };
+      // A restarted job must not be read as finished from its previous run's status.
+      setStatuses((prev) => {
+        const next = { ...prev };
+        for (const jobId of group.jobIds) delete next[jobId];
+        return next;
+      });
+      clearTimeout(dismissTimers.current.get(id));
+      dismissTimers.current.delete(id);
+      rendered.current.delete(id);
+      setGroups((prev) => {
+        const others = prev.filter((g) => g.id !== id);
+        while (others.length >= MAX_TASK_TOASTS) {
+          const finishedIdx = others.findIndex((g) => progress[g.id]?.final);
+          const [dropped] = others.splice(finishedIdx === -1 ? 0 : finishedIdx, 1);
+          toast.dismiss(dropped.id);
+          rendered.current.delete(dropped.id);
+        }
+        return [...others, group];
+      });
+      startMonitoring(group.jobIds);
+      return id;
+    },
+    [progress, startMonitoring],
+  );
+
+  const retryFailed = useCallback(
+    async (group: TrackedGroup, failedIds: string[]) => {
+      try {
+        const res = await postJson<EnqueuedDto>('/api/dashboard/jobs/actions', { action: 'retry', ids: failedIds });
+        showToast({ id: group.id, title: group.title, jobIds: group.jobIds });
+        void queryClient.invalidateQueries({ queryKey: dashboardKeys.all });
+        if (res.jobIds.length === 0) toast.info(res.message);
+      } catch (err) {
+        toast.error('Retry failed', { description: (err as Error).message });
+      }
+    },
+    [queryClient, showToast],
+  );
+
+  // Draws each group's toast when what it shows has changed; sonner replaces a toast with the same id.
+  useEffect(() => {
+    for (const g of groups) {
+      const p = progress[g.id];
+      const signature = JSON.stringify([p.phase, p.finished, p.note, p.failed.map((f) => f.lastError)]);
+      if (rendered.current.get(g.id) === signature) continue;
+      rendered.current.set(g.id, signature);
+      toast.custom(
+        () => (
+          <TaskToast
+            title={g.title}
+            progress={p}
+            onDismiss={() => dismissToast(g.id)}
+            onRetry={p.failed.length > 0 ? () => retryFailed(g, p.failed.map((f) => f.id)) : undefined}
+          />
+        ),
+        { id: g.id, duration: Number.POSITIVE_INFINITY, onDismiss: () => removeGroup(g.id) },
+      );
+      if (p.final) {
+        void queryClient.invalidateQueries({ queryKey: dashboardKeys.all });
+        if (p.phase === 'completed' && !dismissTimers.current.has(g.id)) {
+          dismissTimers.current.set(g.id, setTimeout(() => dismissToast(g.id), COMPLETED_TOAST_MS));
+        }
+      }
+    }
+  }, [groups, progress, dismissToast, removeGroup, retryFailed, queryClient]);
+
+  useEffect(() => {
+    const timers = dismissTimers.current;
+    return () => timers.forEach((t) => clearTimeout(t));
+  }, []);
+
+  const clearCompletedTasks = useCallback(() => {
+    for (const g of groups) if (progress[g.id]?.final) dismissToast(g.id);
+  }, [groups, progress, dismissToast]);
+
+  const getActiveToastIds = useCallback(() => groups.map((g) => g.id), [groups]);
+
+  const value = useMemo<QueueActivity>(
+    () => ({
+      statuses,
+      groups,
+      progress,
+      boosting: boostUntil > Date.now() || activeIds.length > 0,
+      startMonitoring,
+      showToast,
+      dismissToast,
+      clearCompletedTasks,
+      getActiveToastIds,
+    }),
+    [statuses, groups, progress, boostUntil, activeIds.length, startMonitoring, showToast, dismissToast, clearCompletedTasks, getActiveToastIds],
+  );
+  return <QueueActivityContext.Provider value={value}>{children}</QueueActivityContext.Provider>;
+}

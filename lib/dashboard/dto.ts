@@ -1,0 +1,74 @@
+import type { Job, JobEvent, QueueStats } from '@/lib/queue';
+import type { JobDto, JobEventDto, JobSummaryDto, StatsDto } from './types';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toJobSummaryDto(j: Job): JobSummaryDto {
+  return {
+    id: j.id,
+    queue: j.queue,
+    type: j.type,
+    status: j.status,
+    stage: j.stage,
+    progress: j.progress,
+    priority: j.priority,
+    attempts: j.attempts,
+    maxAttempts: j.maxAttempts,
+    lastError: j.lastError,
+    dedupKey: j.dedupKey,
+    correlationId: j.correlationId,
+    userId: j.userId,
+    entityType: j.entityType,
+    entityId: j.entityId,
+    runAt: j.runAt.toISOString(),
+    createdAt: j.createdAt.toISOString(),
+    updatedAt: j.updatedAt.toISOString(),
+    startedAt: iso(j.startedAt),
+    completedAt: iso(j.completedAt),
+    durationMs: j.durationMs,
+  };
+}
+
+export function toJobDto(j: Job): JobDto {
+  return {
+    ...toJobSummaryDto(j),
+    payload: j.payload,
+    result: j.result,
+    metadata: j.metadata,
+    deferrals: j.deferrals,
+    lockedBy: j.lockedBy,
+    lockedUntil: iso(j.lockedUntil),
+    failedProviders: j.failedProviders,
+  };
+}
+
+export function toJobEventDto(e: JobEvent): JobEventDto {
+  return {
+    id: e.id,
+    at: e.at.toISOString(),
+    fromStatus: e.fromStatus,
+    toStatus: e.toStatus,
+    stage: e.stage,
+    attempt: e.attempt,
+    worker: e.worker,
+    message: e.message,
+  };
+}
+
+export function toStatsDto(
+  s: QueueStats,
+  extra: Pick<StatsDto, 'queues' | 'processing' | 'recentCompleted' | 'recentFailed'>,
+): StatsDto {
+  return {
+    generatedAt: s.generatedAt.toISOString(),
+    totals: s.totals,
+    byQueue: s.byQueue,
+    byType: s.byType,
+    throughput: s.throughput.map((t) => ({ ...t, minute: t.minute.toISOString() })),
+    durations: s.durations,
+    oldestPendingAgeMs: s.oldestPendingAgeMs,
+    completedToday: s.completedToday,
+    failedToday: s.failedToday,
+    ...extra,
+  };
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { JOB_STATUSES, type JobStatus } from '@/lib/queue/types';
+
+// The jobs table's filters: the same names in the page URL, the list API's query and the bulk
+// actions' body, so a filtered view, its data and "everything matching" always mean the same rows.
+
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .optional()
+    .transform((v) => (v === '' ? undefined : v));
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const JobFilterInput = z.object({
+  status: z
+    .union([z.enum(JOB_STATUSES), z.literal('')])
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
+  queue: text(100),
+  type: text(100),
+  stage: text(100),
+  user: text(36).refine((v) => v === undefined || UUID.test(v), 'must be a user id'),
+  q: text(200),
+});
+export type JobFilterInput = Partial<z.infer<typeof JobFilterInput>>;
+
+export const JobListQuery = JobFilterInput.extend({
+  cursor: text(300),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+
+export const JOBS_PAGE_SIZE = 25;
+
+export const FILTER_KEYS = ['status', 'queue', 'type', 'stage', 'user', 'q'] as const;
+export type FilterKey = (typeof FILTER_KEYS)[number];
+
+/** Reads filters from URL search params, dropping anything invalid rather than failing the page. */
+export function filtersFromParams(params: URLSearchParams): JobFilterInput {
+  const out: Record<string, string> = {};
+  for (const key of FILTER_KEYS) {
+    const value = params.get(key);
+    if (value) out[key] = value;
+  }
+  const parsed = JobFilterInput.safeParse(out);
+  if (parsed.success) return parsed.data;
+  const bad = new Set(parsed.error.issues.map((i) => String(i.path[0])));
+  return JobFilterInput.parse(Object.fromEntries(Object.entries(out).filter(([k]) => !bad.has(k))));
+}
+
+export function filtersToParams(filters: Partial<Record<FilterKey, string | undefined>>, extra: Record<string, string | undefined> = {}) {
+  const params = new URLSearchParams();
+  for (const key of FILTER_KEYS) {
+    const value = filters[key];
+    if (value) params.set(key, value);
+  }
+  for (const [k, v] of Object.entries(extra)) if (v) params.set(k, v);
+  return params;
+}
+
+export const hasFilters = (f: JobFilterInput) => FILTER_KEYS.some((k) => f[k] !== undefined);
+
+export const RETRIABLE: JobStatus[] = ['failed', 'cancelled'];
+export const CANCELLABLE: JobStatus[] = ['pending', 'processing', 'paused'];

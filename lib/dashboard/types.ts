@@ -1,0 +1,125 @@
+import type { JobStatus } from '@/lib/queue/types';
+
+// The shapes the dashboard API sends: dates travel as ISO strings. Shared by routes, pages and hooks,
+// so this file imports types only and stays safe to bundle for the browser.
+
+export interface JobSummaryDto {
+  id: string;
+  queue: string;
+  type: string;
+  status: JobStatus;
+  stage: string | null;
+  progress: string | null;
+  priority: number;
+  attempts: number;
+  maxAttempts: number;
+  lastError: string | null;
+  dedupKey: string | null;
+  correlationId: string | null;
+  userId: string | null;
+  entityType: string | null;
+  entityId: string | null;
+  runAt: string;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  durationMs: number | null;
+}
+
+export interface JobDto extends JobSummaryDto {
+  payload: unknown;
+  result: unknown;
+  metadata: Record<string, unknown>;
+  deferrals: number;
+  lockedBy: string | null;
+  lockedUntil: string | null;
+  failedProviders: string[];
+}
+
+export interface JobEventDto {
+  id: number;
+  at: string;
+  fromStatus: JobStatus | null;
+  toStatus: JobStatus;
+  stage: string | null;
+  attempt: number;
+  worker: string | null;
+  message: string | null;
+}
+
+export interface JobDetailDto {
+  job: JobDto;
+  events: JobEventDto[];
+  user: { id: string; username: string } | null;
+}
+
+export interface JobPageDto {
+  items: JobSummaryDto[];
+  nextCursor: string | null;
+}
+
+export type StatusCountsDto = Record<JobStatus, number>;
+
+export interface StatsDto {
+  generatedAt: string;
+  totals: StatusCountsDto;
+  byQueue: Record<string, StatusCountsDto>;
+  byType: Record<string, StatusCountsDto & { queue: string }>;
+  throughput: { minute: string; completed: number; failed: number }[];
+  durations: { type: string; sample: number; avgMs: number; p95Ms: number }[];
+  oldestPendingAgeMs: number;
+  completedToday: number;
+  failedToday: number;
+  queues: { name: string; paused: boolean }[];
+  processing: JobSummaryDto[];
+  recentCompleted: JobSummaryDto[];
+  recentFailed: JobSummaryDto[];
+}
+
+/** What a toast needs to know about one job it follows. */
+export interface TaskStatusDto {
+  id: string;
+  type: string;
+  queue: string;
+  status: JobStatus;
+  stage: string | null;
+  progress: string | null;
+  attempts: number;
+  maxAttempts: number;
+  lastError: string | null;
+  runAt: string;
+  updatedAt: string;
+}
+
+export interface TaskStatusesDto {
+  tasks: TaskStatusDto[];
+  /** Ids asked for that no longer exist (deleted by cleanup). */
+  missing: string[];
+}
+
+export type PlatformName = 'github' | 'youtube' | 'twitter' | 'instagram';
+
+export interface UserConnectionDto {
+  platform: PlatformName;
+  handle: string;
+  enabled: boolean;
+  private: boolean;
+  lastSyncedAt: string | null;
+}
+
+export interface UserDto {
+  id: string;
+  username: string;
+  displayName: string;
+  timeZone: string;
+  connections: UserConnectionDto[];
+  privacy: Record<PlatformName, boolean>;
+  lastSyncedAt: string | null;
+}
+
+/** Every action that starts or restarts jobs answers with their ids, so its toast can follow them. */
+export interface EnqueuedDto {
+  jobIds: string[];
+  message: string;
+}

@@ -1,0 +1,50 @@
+import { expect, test } from '@playwright/test';
+import { demoUserWithGithub, fakeControl, signIn, snap, taskToast } from './support';
+
+test.afterEach(async ({ page, request }) => {
+  await fakeControl(request, { clearFaults: true });
+  await page.request.post('/api/dashboard/queues/sync', { data: { paused: false } });
+});
+
+async function userId(page: import('@playwright/test').Page, username: string): Promise<string> {
+  const { users } = (await (await page.request.get('/api/dashboard/users')).json()) as { users: { id: string; username: string }[] };
+  return users.find((u) => u.username === username)!.id;
+}
+
+test('cancel everything matching a filter, then retry a selection of rows', async ({ page, request }, testInfo) => {
+  const user = demoUserWithGithub(4, 2);
+  await signIn(page);
+  const id = await userId(page, user.username);
+  // Paused, so the jobs are still unfinished when the filter's "Cancel all" reaches them.
+  expect((await page.request.post('/api/dashboard/queues/sync', { data: { paused: true } })).ok()).toBeTruthy();
+  const { jobIds } = (await (await page.request.post(`/api/dashboard/users/${id}/sync`, { data: {} })).json()) as { jobIds: string[] };
+  expect(jobIds.length).toBeGreaterThan(1);
+
+  await page.goto(`/jobs?user=${id}&status=pending`);
+  const row = (jobId: string) => page.locator(`tbody tr[data-job-id="${jobId}"]`);
+  for (const j of jobIds) await expect(row(j)).toHaveAttribute('data-status', 'pending');
+
+  await page.getByRole('button', { name: 'Cancel all' }).click();
+  await expect(page.getByText('Cancel all unfinished jobs matching the filter?')).toBeVisible();
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await expect(page.getByText(/^Cancelled \d+ jobs$/)).toBeVisible();
+  await expect(row(jobIds[0])).toHaveCount(0);
+
+  await page.getByLabel('Status').selectOption('cancelled');
+  for (const j of jobIds) await expect(row(j)).toHaveAttribute('data-status', 'cancelled');
+
+  // Resume, then retry two of them by selection: a toast follows both to completion.
+  expect((await page.request.post('/api/dashboard/queues/sync', { data: { paused: false } })).ok()).toBeTruthy();
+  const picked = jobIds.slice(0, 2);
+  for (const j of picked) await row(j).getByRole('checkbox').check();
+  await expect(page.getByText('2 selected')).toBeVisible();
+  await snap(page, testInfo, 'jobs-selection');
+  await page.getByRole('button', { name: 'Retry selected' }).click();
+  const toast = taskToast(page, 'Retry 2 jobs');
+  await expect(toast).toHaveAttribute('data-phase', 'completed', { timeout: 30_000 });
+  await expect(toast).toContainText('2 of 2 done');
+
+  await page.getByLabel('Status').selectOption('');
+  for (const j of picked) await expect(row(j)).toHaveAttribute('data-status', 'completed');
+  for (const j of jobIds.slice(2)) await expect(row(j)).toHaveAttribute('data-status', 'cancelled');
+});
