@@ -217,11 +217,14 @@ async function spawnServer(dataDir: string, port: number, settings: string[]) {
     async stop() {
       if (exited) return;
       child.kill('SIGINT'); // fast shutdown: roll back open transactions, checkpoint, exit
-      const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000).unref());
-      if ((await Promise.race([exit, timeout])) === 'timeout') {
+      // These timers stay referenced: the child is unref'd, so without them Node could exit mid-wait.
+      let timer: NodeJS.Timeout | undefined;
+      const within = (ms: number) => new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), ms); });
+      if ((await Promise.race([exit, within(10_000)])) === 'timeout') {
         child.kill('SIGQUIT');
-        await Promise.race([exit, new Promise((r) => setTimeout(r, 3_000).unref())]);
+        await Promise.race([exit, within(3_000)]);
       }
+      clearTimeout(timer);
     },
   };
 }
