@@ -74,6 +74,20 @@ export async function readJson(req: Request, maxBytes = MAX_BODY_BYTES): Promise
   }
 }
 
+/**
+ * An HTML form post (application/x-www-form-urlencoded) as a plain object, with the same size limit as
+ * JSON bodies. Multipart is refused: no route here takes file uploads.
+ */
+export async function readForm(req: Request, maxBytes = MAX_BODY_BYTES): Promise<Record<string, string>> {
+  const type = req.headers.get('content-type') ?? '';
+  if (!/^application\/x-www-form-urlencoded/i.test(type)) {
+    throw new HttpError(415, `Content-Type must be application/x-www-form-urlencoded or application/json (got ${type.slice(0, 80)})`);
+  }
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) throw new HttpError(413, `Request body is larger than ${maxBytes} bytes`);
+  return Object.fromEntries(new URLSearchParams(await readLimited(req, maxBytes)));
+}
+
 async function readLimited(req: Request, maxBytes: number): Promise<string> {
   if (!req.body) return '';
   const reader = req.body.getReader();
@@ -121,15 +135,27 @@ const STATUS_BY_CODE: Record<QueueErrorCode, number> = {
   payload_too_large: 413,
 };
 
-const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED',
-  'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300']);
+// Seen from postgres.js (wrapped by drizzle as the error's cause) while a server stops, restarts or is
+// unreachable: socket errors, its own CONNECT_TIMEOUT/CONNECTION_*, and PostgreSQL's shutdown and
+// connection SQLSTATEs. DNS failures too: a managed database's host can stop resolving for a while.
+const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH',
+  'EAI_AGAIN', 'ENOTFOUND', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
+  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300']);
 
-export function isDatabaseUnavailable(err: unknown): boolean {
+// PostgreSQL cannot store U+0000 in text (22021) or jsonb (22P05): the client sent it, so it is a 400.
+const UNSTORABLE_INPUT_CODES = new Set(['22021', '22P05']);
+
+/** The first code from `codes` on the error or its causes (drizzle wraps the driver's error). */
+function findCode(err: unknown, codes: Set<string>): string | null {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && DB_DOWN_CODES.has(code)) return true;
+    if (typeof code === 'string' && codes.has(code)) return code;
   }
-  return false;
+  return null;
+}
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  return findCode(err, DB_DOWN_CODES) !== null;
 }
 
 /** The single place errors become HTTP: known codes map to 4xx; the rest are logged and neutral. */
@@ -141,7 +167,13 @@ export function toResponse(err: unknown): Response {
     console.error(err.message);
     return errorJson(503, 'The server is misconfigured; see its log for the setting to fix');
   }
-  if (isDatabaseUnavailable(err)) {
+  if (findCode(err, UNSTORABLE_INPUT_CODES)) {
+    return errorJson(400, 'Invalid input: text must not contain the NUL character (\\u0000)');
+  }
+  const down = findCode(err, DB_DOWN_CODES);
+  if (down) {
+    // The code only: the error's text can carry the failed statement and its parameters.
+    console.error(`Database unavailable (${down}); answering 503`);
     return errorJson(503, 'The database is unavailable right now; try again shortly', undefined, { 'retry-after': '5' });
   }
   console.error('Unhandled error in route:', err);

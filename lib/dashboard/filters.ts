@@ -9,6 +9,7 @@ const text = (max: number) =>
     .string()
     .trim()
     .max(max)
+    .refine((v) => !v.includes('\u0000'), 'must not contain the NUL character')
     .optional()
     .transform((v) => (v === '' ? undefined : v));
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { env } from '@/lib/env';
-import { errorJson, handle, json, parseOr400, readJson } from '@/lib/http';
+import { errorJson, handle, json, parseOr400, readForm, readJson } from '@/lib/http';
 import { passwordMatches } from '@/lib/auth/guards';
 import { createSessionToken, sessionKey } from '@/lib/auth/session';
 import { safeNextPath, sessionCookie } from '@/lib/auth/session-cookie';
@@ -18,7 +18,7 @@ const FAILURE_DELAY_MS = 400;
 /** Form posts (the sign-in page, which works without JavaScript) get redirects; JSON callers get JSON. */
 export const POST = handle(async (req: Request) => {
   const isForm = /^application\/x-www-form-urlencoded|^multipart\/form-data/i.test(req.headers.get('content-type') ?? '');
-  const raw = isForm ? Object.fromEntries((await req.formData()).entries()) : await readJson(req);
+  const raw = isForm ? await readForm(req) : await readJson(req);
   const next = safeNextPath((raw as { next?: unknown })?.next);
   const back = (error: string) =>
     redirectTo(`/login?error=${error}${next === '/' ? '' : `&next=${encodeURIComponent(next)}`}`);
