@@ -31,7 +31,8 @@ export const jobStatus = pgEnum('job_status', [
 export const jobs = pgTable(
   'jobs',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    // UUIDv7 (migration 0003): time-ordered, so new rows share primary-key leaves.
+    id: uuid('id').primaryKey().default(sql`steady_new_job_id()`),
     queue: text('queue').notNull(),
     type: text('type').notNull(),
     payload: jsonb('payload').notNull().default({}),
@@ -68,8 +69,12 @@ export const jobs = pgTable(
     uniqueIndex('jobs_dedup_key_idx')
       .on(t.dedupKey)
       .where(sql`dedup_key is not null and status in ('pending', 'processing', 'paused')`),
+    // The jobs list's search by dedup key (exact or prefix) over finished rows too: the unique index
+    // above only holds unfinished ones. text_pattern_ops serves LIKE 'prefix%' under any collation.
+    index('jobs_dedup_search_idx').on(t.dedupKey.op('text_pattern_ops')).where(sql`dedup_key is not null`),
     index('jobs_queue_status_created_idx').on(t.queue, t.status, t.createdAt, t.id),
-    index('jobs_type_created_idx').on(t.type, t.createdAt),
+    // No (type, created_at) index: every insert and status change wrote to it, and its one reader,
+    // the jobs list filtered by type alone, walks jobs_created_idx instead (types are few and common).
     index('jobs_created_idx').on(t.createdAt, t.id),
     // Newest completions per type: the dashboard's p95 reads at most 500 entries of it per type.
     index('jobs_completed_idx').on(t.type, t.completedAt).where(sql`status = 'completed'`),
@@ -87,7 +92,7 @@ export const jobs = pgTable(
 export const jobEvents = pgTable(
   'job_events',
   {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    id: bigserial('id', { mode: 'number' }).notNull(),
     // No foreign key: RI checks run per row and would cost the batched hot path; cleanup and delete
     // remove a job's events in the same statement that removes the job.
     jobId: uuid('job_id').notNull(),
@@ -99,7 +104,9 @@ export const jobEvents = pgTable(
     worker: text('worker'),
     message: text('message'),
   },
-  (t) => [index('job_events_job_idx').on(t.jobId, t.id)],
+  // One index, not two: a job's timeline is read by (job_id, id), and every status change of every
+  // job inserts here, so a separate key on id alone was a second index write with no reader.
+  (t) => [primaryKey({ columns: [t.jobId, t.id], name: 'job_events_pkey' })],
 );
 
 export const queues = pgTable(

@@ -1,4 +1,4 @@
-import type { JobTypes } from '@/lib/queue';
+import { pingJobTypes, type JobTypes } from '@/lib/queue';
 import { env } from '@/lib/env';
 import { createSyncJobTypes } from '@/lib/sync/job-types';
 import { createProfileJobTypes } from '@/lib/profile/job-types';
@@ -14,6 +14,7 @@ export function getJobTypes(): JobTypes {
     ...createProfileJobTypes(env()),
     ...pipelineJobTypes,
     ...auditJobTypes,
+    ...pingJobTypes,
   };
   return cached;
 }

@@ -14,36 +14,34 @@ export interface ClaimOptions {
   stage?: string;
 }
 
+const MAX_LIMIT = 1000;
+
 /**
  * One statement: pick, lock, lease and record history for up to `limit` due jobs.
- * SKIP LOCKED lets overlapping cron ticks and workers split the due rows instead of queueing on them;
- * the CTE with LIMIT is a fence so the planner cannot update more rows than it locked.
- * Paused queues are read once (an InitPlan), not probed per candidate row.
+ * SKIP LOCKED (inside steady_claimable, migration 0005) lets overlapping cron ticks and workers split
+ * the due rows instead of queueing on them. That function always walks jobs_claim_idx in claim order
+ * and stops at the limit, whatever the statistics say: a sort over the whole backlog once looked
+ * cheaper to the planner right after a large fan-out. The UPDATE finds its rows through the primary
+ * key (`= any(array(…))`): a join let the planner hash the whole table.
  */
 export async function claimJobs(db: Db, opts: ClaimOptions): Promise<Job[]> {
   if (opts.limit < 1) return [];
+  const limit = Math.min(Math.floor(opts.limit), MAX_LIMIT);
   const leaseEnd = new Date(opts.now.getTime() + opts.leaseMs);
-  const typeFilter = opts.types ? sql`and type = any(${textArray(opts.types)})` : sql``;
-  const queueFilter = opts.queues ? sql`and queue = any(${textArray(opts.queues)})` : sql``;
-  const stageFilter = opts.stage !== undefined ? sql`and stage = ${opts.stage}` : sql``;
+  const types = opts.types ? textArray(opts.types) : sql`null::text[]`;
+  const queues = opts.queues ? textArray(opts.queues) : sql`null::text[]`;
   const claimed = await rows(
     db,
     sql`
     with due as (
-      select id from jobs
-      where status = 'pending' and run_at <= ${ts(opts.now)}
-        and queue <> all(array(select name from queues where paused))
-        ${typeFilter} ${queueFilter} ${stageFilter}
-      order by priority, run_at, id
-      limit ${opts.limit}
-      for update skip locked
+      select steady_claimable(${ts(opts.now)}, ${limit}::int, ${types}, ${queues}, ${opts.stage ?? null}::text) as id
     ),
     changed as (
       update jobs j
       set status = 'processing', attempts = j.attempts + 1, locked_by = ${opts.workerId},
           locked_until = ${ts(leaseEnd)}, started_at = ${ts(opts.now)}, updated_at = ${ts(opts.now)},
           progress = null
-      from due where j.id = due.id
+      where j.id = any(array(select id from due))
       returning j.*, 'pending'::job_status as from_status
     ),
     history as (${writeHistory(opts.now, sql`${opts.workerId}`, sql`null`)})

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { rows, ts, writeHistory } from './sql';
+import { rows, ts, uuidArray, writeHistory } from './sql';
 import { toJob } from './rows';
 import { QueueError, type Db, type Job } from './types';
 import { assertJobId, explainMiss, isJobId } from './guard';
@@ -19,22 +19,23 @@ export async function completeJobs(
   db: Db,
   opts: { workerId: string; now: Date; items: Completion[] },
 ): Promise<string[]> {
-  const items = opts.items.filter((i) => isJobId(i.id)).map((i) => ({ id: i.id, attempt: i.attempt, result: i.result ?? null }));
-  if (items.length === 0) return [];
+  if (opts.items.length === 0) return [];
+  // Rows are found through the primary key and each one's attempt and result looked up by id in one
+  // jsonb object: joining a recordset let the planner pick a nested loop that rescans the input per row.
+  const byId: Record<string, { a: number; r: unknown }> = {};
+  for (const i of opts.items) byId[i.id] = { a: i.attempt, r: i.result ?? null };
   const done = await rows(
     db,
     sql`
-    with input as (
-      select * from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as x(id uuid, attempt int, result jsonb)
-    ),
+    with input as (select ${JSON.stringify(byId)}::jsonb as m),
     changed as (
       update jobs j
-      set status = 'completed', result = input.result, completed_at = ${ts(opts.now)},
+      set status = 'completed', result = nullif(input.m -> (j.id::text) -> 'r', 'null'), completed_at = ${ts(opts.now)},
           duration_ms = greatest(0, round(extract(epoch from (${ts(opts.now)} - j.started_at)) * 1000))::int,
-          locked_by = null, locked_until = null, updated_at = ${ts(opts.now)}
+          last_error = null, locked_by = null, locked_until = null, updated_at = ${ts(opts.now)}
       from input
-      where j.id = input.id and j.status = 'processing' and j.locked_by = ${opts.workerId}
-        and j.attempts = input.attempt
+      where j.id = any(${uuidArray(Object.keys(byId))}) and j.status = 'processing'
+        and j.locked_by = ${opts.workerId} and j.attempts = (input.m -> (j.id::text) ->> 'a')::int
       returning j.id, j.status, j.stage, j.attempts, 'processing'::job_status as from_status
     ),
     history as (${writeHistory(opts.now, sql`${opts.workerId}`, sql`null`)})

@@ -1,7 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import { rows, textArray, ts } from './sql';
 import { toJob } from './rows';
+import { insertJobs, type Prepared } from './insert-jobs';
+import { newJobId } from './ids';
+import { GroupCommit } from './group-commit';
+import { notifyWhen } from './notify';
 import type { JobTypes } from './registry';
 import {
   MAX_PAYLOAD_BYTES,
@@ -37,22 +41,6 @@ export interface EnqueueResult {
   created: boolean;
 }
 
-interface Prepared {
-  id: string;
-  queue: string;
-  type: string;
-  payload: unknown;
-  priority: number;
-  run_at: string;
-  max_attempts: number | null;
-  dedup_key: string | null;
-  correlation_id: string | null;
-  user_id: string | null;
-  entity_type: string | null;
-  entity_id: string | null;
-  metadata: Record<string, unknown>;
-  stage: string | null;
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -75,7 +63,8 @@ function prepare(types: JobTypes, input: EnqueueInput, now: Date): Prepared {
   if (!parsed.success) {
     throw new QueueError('invalid_input', `Invalid payload for ${input.type}`, parsed.error.issues);
   }
-  const bytes = Buffer.byteLength(JSON.stringify(parsed.data ?? null));
+  const payloadJson = JSON.stringify(parsed.data ?? {});
+  const bytes = Buffer.byteLength(payloadJson);
   if (bytes > MAX_PAYLOAD_BYTES) {
     throw new QueueError('payload_too_large', `Payload is ${bytes} bytes; the limit is ${MAX_PAYLOAD_BYTES}`);
   }
@@ -89,47 +78,25 @@ function prepare(types: JobTypes, input: EnqueueInput, now: Date): Prepared {
   const runAt = input.runAt ?? new Date(now.getTime() + Math.max(0, input.delayMs ?? 0));
   if (Number.isNaN(runAt.getTime())) throw new QueueError('invalid_input', 'runAt is not a valid date');
   return {
-    id: randomUUID(),
+    id: newJobId(),
+    createdAt: now,
     queue: input.queue ?? def.queue,
     type: input.type,
-    payload: parsed.data ?? {},
+    payloadJson,
     priority: resolvePriority(input.priority),
-    run_at: runAt.toISOString(),
-    max_attempts: maxAttempts,
-    dedup_key: input.dedupKey ?? null,
-    correlation_id: input.correlationId ?? null,
-    user_id: input.userId ?? null,
-    entity_type: input.entity?.type ?? null,
-    entity_id: input.entity?.id ?? null,
-    metadata: input.metadata ?? {},
+    runAt,
+    maxAttempts,
+    dedupKey: input.dedupKey ?? null,
+    correlationId: input.correlationId ?? null,
+    // Lower case, as PostgreSQL prints a uuid: the returned job matches what a later read gives.
+    userId: input.userId?.toLowerCase() ?? null,
+    entityType: input.entity?.type ?? null,
+    entityId: input.entity?.id ?? null,
+    metadata: input.metadata ?? null,
     stage: input.stage ?? null,
   };
 }
 
-// One statement for any number of jobs. DO NOTHING on the partial unique index makes a concurrent
-// enqueue of the same key wait for the first and then step aside instead of failing.
-async function insertPrepared(db: Db, items: Prepared[], now: Date): Promise<Job[]> {
-  const found = await rows(
-    db,
-    sql`
-    insert into jobs (id, queue, type, payload, priority, run_at, max_attempts, dedup_key, correlation_id,
-                      user_id, entity_type, entity_id, metadata, stage, created_at, updated_at)
-    select x.id, x.queue, x.type, x.payload, x.priority, x.run_at,
-           coalesce(x.max_attempts, q.default_max_attempts, 3), x.dedup_key, x.correlation_id,
-           x.user_id, x.entity_type, x.entity_id, x.metadata, x.stage, ${ts(now)}, ${ts(now)}
-    from jsonb_to_recordset(${JSON.stringify(items.map((item, ord) => ({ ...item, ord })))}::jsonb) as x(
-           ord int, id uuid, queue text, type text, payload jsonb, priority int, run_at timestamptz, max_attempts int,
-           dedup_key text, correlation_id text, user_id uuid, entity_type text, entity_id text,
-           metadata jsonb, stage text)
-    left join queues q on q.name = x.queue
-    -- input order decides which of two same-key rows in one call wins
-    order by x.ord
-    on conflict (dedup_key) where dedup_key is not null and status in ('pending', 'processing', 'paused')
-    do nothing
-    returning *`,
-  );
-  return found.map(toJob);
-}
 
 async function findUnfinishedByKeys(db: Db, keys: string[]): Promise<Job[]> {
   const found = await rows(
@@ -140,6 +107,63 @@ async function findUnfinishedByKeys(db: Db, keys: string[]): Promise<Job[]> {
   return found.map(toJob);
 }
 
+/** Inserts, then resolves every row skipped by a dedup conflict to the job holding its key. */
+async function insertWithDedup(db: Db, prepared: Prepared[]): Promise<EnqueueResult[]> {
+  const results = new Map<string, EnqueueResult>();
+  let pending = prepared;
+  // A key's holder may finish between our insert and our read; then the key is free and we insert again.
+  for (let round = 0; round < 3 && pending.length > 0; round++) {
+    const created = await insertJobs(db, pending);
+    for (const job of created) results.set(job.id, { job, created: true });
+    const skipped = pending.filter((p) => !results.has(p.id));
+    pending = [];
+    if (skipped.length === 0) break;
+    const keys = [...new Set(skipped.map((p) => p.dedupKey).filter((k): k is string => k !== null))];
+    const existing = new Map((await findUnfinishedByKeys(db, keys)).map((j) => [j.dedupKey!, j]));
+    const createdByKey = new Map(created.filter((j) => j.dedupKey).map((j) => [j.dedupKey!, j]));
+    for (const p of skipped) {
+      const holder = createdByKey.get(p.dedupKey!) ?? existing.get(p.dedupKey!);
+      if (holder) results.set(p.id, { job: holder, created: false });
+      else pending.push(p);
+    }
+  }
+  if (pending.length > 0) {
+    throw new QueueError('conflict', 'Could not enqueue: the dedup key kept changing hands', {
+      keys: pending.map((p) => p.dedupKey),
+    });
+  }
+  return prepared.map((p) => results.get(p.id)!);
+}
+
+type Settled = { results: EnqueueResult[] } | { error: unknown };
+
+// Calls of at most this many jobs on a pool (not in a caller's transaction) may share a statement.
+const GROUP_MAX_JOBS = 100;
+const groups = new WeakMap<Db, GroupCommit<Prepared[], Settled>>();
+
+/**
+ * Concurrent enqueues on the same pool share one INSERT: ten requests enqueueing at once cost one
+ * statement, one commit and one NOTIFY instead of ten commits queued behind NOTIFY's lock. Each call
+ * still resolves only after its rows are committed. If the shared statement fails, each call is
+ * retried alone, so one bad row fails only its own call.
+ */
+function groupFor(db: Db): GroupCommit<Prepared[], Settled> {
+  let group = groups.get(db);
+  if (!group) {
+    group = new GroupCommit<Prepared[], Settled>(async (calls) => {
+      try {
+        const all = await insertWithDedup(db, calls.flat());
+        let at = 0;
+        return calls.map((c) => ({ results: all.slice(at, (at += c.length)) }));
+      } catch {
+        return Promise.all(calls.map((c) => insertWithDedup(db, c).then((results) => ({ results }), (error) => ({ error }))));
+      }
+    }, 50);
+    groups.set(db, group);
+  }
+  return group;
+}
+
 export async function enqueueJobs(
   db: Db,
   types: JobTypes,
@@ -148,30 +172,11 @@ export async function enqueueJobs(
 ): Promise<EnqueueResult[]> {
   const now = opts.now ?? new Date();
   const prepared = inputs.map((i) => prepare(types, i, now));
-  const results = new Map<string, EnqueueResult>();
-  let pending = prepared;
-  // A key's holder may finish between our insert and our read; then the key is free and we insert again.
-  for (let round = 0; round < 3 && pending.length > 0; round++) {
-    const created = await insertPrepared(db, pending, now);
-    for (const job of created) results.set(job.id, { job, created: true });
-    const skipped = pending.filter((p) => !results.has(p.id));
-    pending = [];
-    if (skipped.length === 0) break;
-    const keys = [...new Set(skipped.map((p) => p.dedup_key).filter((k): k is string => k !== null))];
-    const existing = new Map((await findUnfinishedByKeys(db, keys)).map((j) => [j.dedupKey!, j]));
-    const createdByKey = new Map(created.filter((j) => j.dedupKey).map((j) => [j.dedupKey!, j]));
-    for (const p of skipped) {
-      const holder = createdByKey.get(p.dedup_key!) ?? existing.get(p.dedup_key!);
-      if (holder) results.set(p.id, { job: holder, created: false });
-      else pending.push(p);
-    }
-  }
-  if (pending.length > 0) {
-    throw new QueueError('conflict', 'Could not enqueue: the dedup key kept changing hands', {
-      keys: pending.map((p) => p.dedup_key),
-    });
-  }
-  return prepared.map((p) => results.get(p.id)!);
+  if (prepared.length === 0) return [];
+  if (prepared.length > GROUP_MAX_JOBS || db instanceof PgTransaction) return insertWithDedup(db, prepared);
+  const settled = await groupFor(db).add(prepared);
+  if ('error' in settled) throw settled.error;
+  return settled.results;
 }
 
 export async function enqueueJob(
@@ -187,7 +192,9 @@ export async function enqueueJob(
 /**
  * Set-based enqueue for large fan-outs (100,000s of rows): `source` is a SELECT yielding the columns
  * queue, type, payload, priority, dedup_key, user_id, entity_type, entity_id. The caller owns the
- * payload's shape, since rows never pass through JavaScript.
+ * payload's shape, since rows never pass through JavaScript. One NOTIFY (for any queue) wakes idle
+ * workers when anything was created. ON CONFLICT rather than a NOT EXISTS pre-filter: the anti-join's
+ * plan follows the statistics, and with an empty-looking jobs table it became a scan per source row.
  */
 export async function enqueueFromSelect(
   db: Db,
@@ -196,8 +203,10 @@ export async function enqueueFromSelect(
 ): Promise<{ created: number; existing: number }> {
   const [r] = await rows(
     db,
+    // NOT MATERIALIZED: the count of source rows is a second, cheap pass (only the rows, not their
+    // payloads) instead of a copy of every source row spilled to a temporary file.
     sql`
-    with src as (${source}),
+    with src as not materialized (${source}),
     ins as (
       insert into jobs (queue, type, payload, priority, run_at, max_attempts, dedup_key, user_id,
                         entity_type, entity_id, created_at, updated_at)
@@ -208,7 +217,8 @@ export async function enqueueFromSelect(
       on conflict (dedup_key) where dedup_key is not null and status in ('pending', 'processing', 'paused')
       do nothing
       returning 1)
-    select (select count(*) from ins)::int as created, (select count(*) from src)::int as total`,
+    select (select count(*) from ins)::int as created, (select count(*) from src)::int as total,
+           ${notifyWhen(sql`select 1 from ins`, '')} as woke`,
   );
   const created = Number(r.created);
   return { created, existing: Number(r.total) - created };

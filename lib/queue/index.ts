@@ -4,6 +4,8 @@ export * from './backoff';
 export * from './transitions';
 export { enqueueJob, enqueueJobs, enqueueFromSelect, type EnqueueInput, type EnqueueResult } from './enqueue';
 export { claimJobs, type ClaimOptions } from './claim';
+export { claimJobById, type ClaimOneOptions } from './claim-one';
+export { advanceStage, type AdvanceOptions } from './advance-stage';
 export { completeJob, completeJobs, type Completion } from './complete';
 export { failJob, type FailOptions } from './fail';
 export { deferJob, type DeferOptions } from './defer';
@@ -20,3 +22,6 @@ export { listQueues, configureQueue, setQueuePaused, type QueueConfig, type Queu
 export { runBatch, newWorkerId, type BatchSummary, type JobOutcome, type Outcome, type RunBatchOptions } from './run-batch';
 export { GroupCommit } from './group-commit';
 export { parseTs } from './rows';
+export { startWorker, type WorkerHandle, type WorkerOptions, type WorkerStats } from './worker';
+export { listenWith, JOBS_CHANNEL, type Listen } from './notify';
+export { pingJobTypes, PING_TYPE } from './ping';

@@ -6,6 +6,8 @@ type Raw = Record<string, unknown>;
 export function parseTs(v: unknown): Date {
   if (v instanceof Date) return v;
   const s = String(v);
+  // The common case, "2026-11-22 05:33:55.123456+00" (sessions run in UTC), without regex or rebuilding.
+  if (s.charCodeAt(10) === 32 && s.endsWith('+00')) return new Date(`${s.slice(0, 10)}T${s.slice(11, -3)}Z`);
   const iso = s.includes('T') ? s : s.replace(' ', 'T');
   return new Date(/[+-]\d\d$/.test(iso) ? `${iso}:00` : iso);
 }

@@ -1,32 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { claimJobs } from './claim';
-import { completeJobs } from './complete';
-import { failJob } from './fail';
-import { deferJob } from './defer';
-import { rescueExpiredLeases } from './lease';
-import { updateJobProgress } from './progress';
-import { listQueues } from './queues';
-import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
-import { GroupCommit } from './group-commit';
-import { JobTimeoutError, PermanentJobError, RateLimitedError, type JobTypes } from './registry';
-import { QueueError, type Db, type Job } from './types';
+import { releaseJobs, rescueExpiredLeases } from './lease';
+import { createExecutor, type JobOutcome, type Outcome } from './execute';
+import type { JobTypes } from './registry';
+import type { Db, Job } from './types';
 
-export type Outcome = 'completed' | 'retrying' | 'failed' | 'deferred' | 'lost';
-
-export interface JobOutcome {
-  id: string;
-  type: string;
-  queue: string;
-  userId: string | null;
-  payload: unknown;
-  attempt: number;
-  outcome: Outcome;
-  durationMs: number;
-  error?: string;
-  /** When a retrying or deferred job runs next. */
-  nextRunAt?: Date;
-}
+export type { Outcome, JobOutcome } from './execute';
 
 export interface BatchSummary {
   workerId: string;
@@ -35,6 +15,8 @@ export interface BatchSummary {
   counts: Record<Outcome, number>;
   elapsedMs: number;
   stoppedBy: 'empty' | 'budget' | 'max_jobs' | 'aborted';
+  /** Claimed but not started (budget spent or lease too close to its end): handed back unspent. */
+  released: number;
   jobs: JobOutcome[];
 }
 
@@ -58,6 +40,9 @@ export const newWorkerId = (label = 'worker') =>
 
 // Claiming needs a little room: a job started with less than this left would be cut off at once.
 const MIN_RUN_WINDOW_MS = 250;
+// A job must start with this much of its lease left (and is cut off that long before the lease ends):
+// once the lease has passed, another batch may rescue and run it, and it must not run here as well.
+const leaseMargin = (leaseMs: number) => Math.min(5_000, Math.floor(leaseMs / 4));
 
 export async function runBatch(db: Db, types: JobTypes, opts: RunBatchOptions = {}): Promise<BatchSummary> {
   const clock = opts.clock ?? (() => new Date());
@@ -78,92 +63,40 @@ export async function runBatch(db: Db, types: JobTypes, opts: RunBatchOptions = 
     counts: { completed: 0, retrying: 0, failed: 0, deferred: 0, lost: 0 },
     elapsedMs: 0,
     stoppedBy: 'empty',
+    released: 0,
     jobs: [],
   };
 
   summary.rescued = (await rescueExpiredLeases(db, { now: clock() })).length;
-  const policies = new Map<string, BackoffPolicy>((await listQueues(db)).map((q) => [q.name, q.backoff]));
-  const completer = new GroupCommit<{ id: string; attempt: number; result: unknown }, boolean>(async (items) => {
-    const done = new Set(await completeJobs(db, { workerId, now: clock(), items }));
-    return items.map((i) => done.has(i.id));
-  });
+  const executor = createExecutor(db, types, { workerId, clock, signal: opts.signal });
+  const outcomes: Promise<void>[] = [];
+  const unstarted: Job[] = [];
+  let writeError: unknown;
+  const margin = leaseMargin(leaseMs);
 
+  // A lane moves to its next job as soon as the handler returns; the completion joins the next grouped
+  // write instead of costing the lane a round trip per job. A job that waited in its lane until its
+  // lease (or the budget) is nearly gone is handed back instead of started.
   const runOne = async (job: Job): Promise<void> => {
-    const def = types[job.type];
-    const t0 = clock().getTime();
-    const timeoutMs = Math.min(
-      def?.timeoutMs ?? 30_000,
-      leaseMs - 1_000,
-      Math.max(MIN_RUN_WINDOW_MS, deadline - t0),
-    );
-    const record = (outcome: Outcome, extra: Partial<JobOutcome> = {}) => {
-      summary.counts[outcome]++;
-      summary.jobs.push({
-        id: job.id, type: job.type, queue: job.queue, userId: job.userId, payload: job.payload,
-        attempt: job.attempts, outcome, durationMs: clock().getTime() - t0, ...extra,
-      });
-    };
-    const ac = new AbortController();
-    const onOuterAbort = () => ac.abort(opts.signal?.reason);
-    opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      if (!def?.handle) throw new PermanentJobError(`No handler for job type ${job.type}`);
-      const parsed = def.payloadSchema.safeParse(job.payload);
-      if (!parsed.success) throw new PermanentJobError(`Invalid payload: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
-      const timedOut = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          const err = new JobTimeoutError(timeoutMs);
-          ac.abort(err);
-          reject(err);
-        }, timeoutMs);
-      });
-      const result = await Promise.race([
-        def.handle({
-          job, payload: parsed.data, db, signal: ac.signal,
-          progress: async (step) => {
-            await updateJobProgress(db, { id: job.id, now: clock(), progress: step.slice(0, 200), workerId });
-          },
-          rateLimited: (provider, retryAfterSec = 60) => {
-            throw new RateLimitedError(provider, retryAfterSec);
-          },
-        }),
-        timedOut,
-      ]);
-      clearTimeout(timer);
-      const ok = await completer.add({ id: job.id, attempt: job.attempts, result: result ?? null });
-      record(ok ? 'completed' : 'lost', ok ? {} : { error: 'Lease lost before completion' });
-    } catch (err) {
-      clearTimeout(timer);
-      await settleFailure(job, err, record);
-    } finally {
-      opts.signal?.removeEventListener('abort', onOuterAbort);
+    const now = clock().getTime();
+    const leaseLeft = (job.lockedUntil?.getTime() ?? now + leaseMs) - now - margin;
+    const budgetLeft = deadline - now;
+    if (writeError !== undefined || opts.signal?.aborted || leaseLeft < MIN_RUN_WINDOW_MS || budgetLeft < MIN_RUN_WINDOW_MS) {
+      unstarted.push(job);
+      return;
     }
-  };
-
-  const settleFailure = async (job: Job, err: unknown, record: (o: Outcome, e?: Partial<JobOutcome>) => void) => {
-    const now = clock();
-    try {
-      if (err instanceof RateLimitedError) {
-        const j = await deferJob(db, {
-          id: job.id, workerId, attempt: job.attempts, provider: err.provider, retryAfterSec: err.retryAfterSec, now,
-        });
-        record(j.status === 'failed' ? 'failed' : 'deferred', { error: err.message, nextRunAt: j.runAt });
-        return;
-      }
-      const message = err instanceof Error ? err.message : String(err);
-      const j = await failJob(db, {
-        id: job.id, workerId, attempt: job.attempts, error: message, now,
-        policy: policies.get(job.queue) ?? DEFAULT_BACKOFF,
-        permanent: err instanceof PermanentJobError,
-      });
-      record(j.status === 'failed' ? 'failed' : 'retrying', {
-        error: message, nextRunAt: j.status === 'pending' ? j.runAt : undefined,
-      });
-    } catch (settleErr) {
-      if (settleErr instanceof QueueError) record('lost', { error: settleErr.message });
-      else throw settleErr;
-    }
+    const { ran, outcome } = executor.execute(job, Math.min(leaseLeft, budgetLeft));
+    // Handled here, at once: a write failing (database down) must not surface as an unhandled rejection.
+    outcomes.push(outcome.then(
+      (o) => {
+        summary.counts[o.outcome]++;
+        summary.jobs.push(o);
+      },
+      (err: unknown) => {
+        writeError ??= err;
+      },
+    ));
+    await ran;
   };
 
   while (true) {
@@ -176,8 +109,18 @@ export async function runBatch(db: Db, types: JobTypes, opts: RunBatchOptions = 
     if (jobs.length === 0) { summary.stoppedBy = 'empty'; break; }
     summary.claimed += jobs.length;
     await runPool(jobs, concurrency, runOne);
+    if (writeError !== undefined || unstarted.length > 0) break;
   }
-  await completer.flush();
+  await Promise.all(outcomes);
+  await executor.flush().catch((err: unknown) => { writeError ??= err; });
+  if (unstarted.length > 0 && writeError === undefined) {
+    summary.released = await releaseJobs(db, {
+      workerId, now: clock(), items: unstarted.map((j) => ({ id: j.id, attempt: j.attempts })),
+    });
+    if (summary.stoppedBy === 'empty') summary.stoppedBy = opts.signal?.aborted ? 'aborted' : 'budget';
+  }
+  // Jobs whose outcome could not be written keep their lease and are rescued when it passes.
+  if (writeError !== undefined) throw writeError;
   summary.elapsedMs = clock().getTime() - started;
   return summary;
 }

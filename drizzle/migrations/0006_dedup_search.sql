@@ -1,0 +1,1 @@
+CREATE INDEX "jobs_dedup_search_idx" ON "jobs" USING btree ("dedup_key" text_pattern_ops) WHERE dedup_key is not null;

@@ -1,0 +1,196 @@
+import { completeJobs, type Completion } from './complete';
+import { failJob } from './fail';
+import { deferJob } from './defer';
+import { updateJobProgress } from './progress';
+import { listQueues } from './queues';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
+import { GroupCommit } from './group-commit';
+import {
+  JobTimeoutError, PermanentJobError, RateLimitedError, type HandlerContext, type JobType, type JobTypes,
+} from './registry';
+import { QueueError, type Db, type Job } from './types';
+
+export type Outcome = 'completed' | 'retrying' | 'failed' | 'deferred' | 'lost';
+
+export interface JobOutcome {
+  id: string;
+  type: string;
+  queue: string;
+  userId: string | null;
+  payload: unknown;
+  attempt: number;
+  outcome: Outcome;
+  durationMs: number;
+  error?: string;
+  /** When a retrying or deferred job runs next. */
+  nextRunAt?: Date;
+}
+
+export interface Execution {
+  /** Settles when the handler has returned or thrown: the job's slot is free again. */
+  ran: Promise<void>;
+  /** Settles when the outcome is written (completions are grouped, so this may come later). */
+  outcome: Promise<JobOutcome>;
+  /** Settles the run at once as failed with `reason`, even if the handler ignores its signal. */
+  abort(reason: unknown): void;
+}
+
+export interface ExecutorOptions {
+  workerId: string;
+  clock: () => Date;
+  signal?: AbortSignal;
+}
+
+// Retry policies are read when a job first fails, not before every batch: most batches never fail,
+// and the read was one more round trip per cron call. Kept a minute, so an operator's change lands.
+const POLICY_TTL_MS = 60_000;
+
+// Timeouts are checked by one timer per executor rather than one per job: at thousands of jobs a
+// second, a timer and an AbortController per job cost more than a no-op handler does.
+const TICK_MS = 20;
+
+function rateLimited(provider: string, retryAfterSec = 60): never {
+  throw new RateLimitedError(provider, retryAfterSec);
+}
+
+class Run {
+  controller: AbortController | undefined;
+  reject!: (err: unknown) => void;
+  constructor(
+    readonly job: Job,
+    readonly deadline: number,
+    readonly limitMs: number,
+    readonly outer: AbortSignal | undefined,
+  ) {}
+
+  /** Created on first use: most handlers never look at their signal. */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.outer?.aborted) this.controller.abort(this.outer.reason);
+    }
+    return this.controller.signal;
+  }
+}
+
+/**
+ * Runs handlers and writes their outcomes for runBatch and the continuous worker. Successes go through
+ * one GroupCommit, so completions that finish together cost one statement; failures and deferrals are
+ * rare and written one by one. `flush()` waits for every grouped completion.
+ */
+export function createExecutor(db: Db, types: JobTypes, opts: ExecutorOptions) {
+  const { workerId, clock } = opts;
+  const completer = new GroupCommit<Completion, boolean>(async (items) => {
+    const done = new Set(await completeJobs(db, { workerId, now: clock(), items }));
+    return items.map((i) => done.has(i.id));
+  });
+  const active = new Set<Run>();
+  let ticker: NodeJS.Timeout | undefined;
+  let policies: { at: number; byQueue: Promise<Map<string, BackoffPolicy>> } | undefined;
+  const policyFor = async (queue: string): Promise<BackoffPolicy> => {
+    if (!policies || Date.now() - policies.at > POLICY_TTL_MS) {
+      policies = { at: Date.now(), byQueue: listQueues(db).then((qs) => new Map(qs.map((q) => [q.name, q.backoff]))) };
+      policies.byQueue.catch(() => { policies = undefined; });
+    }
+    return (await policies.byQueue).get(queue) ?? DEFAULT_BACKOFF;
+  };
+
+  const tick = () => {
+    const now = Date.now();
+    for (const run of active) {
+      if (run.deadline > now) continue;
+      const err = new JobTimeoutError(run.limitMs);
+      run.controller?.abort(err);
+      run.reject(err);
+    }
+    if (active.size === 0) {
+      clearInterval(ticker);
+      ticker = undefined;
+    }
+  };
+  opts.signal?.addEventListener('abort', () => {
+    for (const run of active) run.controller?.abort(opts.signal?.reason);
+  }, { once: true });
+
+  const settleFailure = async (job: Job, err: unknown): Promise<Partial<JobOutcome> & { outcome: Outcome }> => {
+    const now = clock();
+    try {
+      if (err instanceof RateLimitedError) {
+        const j = await deferJob(db, {
+          id: job.id, workerId, attempt: job.attempts, provider: err.provider, retryAfterSec: err.retryAfterSec, now,
+        });
+        return { outcome: j.status === 'failed' ? 'failed' : 'deferred', error: err.message, nextRunAt: j.runAt };
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      const policy = await policyFor(job.queue);
+      const j = await failJob(db, {
+        id: job.id, workerId, attempt: job.attempts, error: message, now, policy,
+        permanent: err instanceof PermanentJobError,
+      });
+      return { outcome: j.status === 'failed' ? 'failed' : 'retrying', error: message, nextRunAt: j.status === 'pending' ? j.runAt : undefined };
+    } catch (settleErr) {
+      if (settleErr instanceof QueueError) return { outcome: 'lost', error: settleErr.message };
+      throw settleErr;
+    }
+  };
+
+  const invoke = (run: Run, def: JobType | undefined): Promise<unknown> => {
+    const { job } = run;
+    if (!def?.handle) return Promise.reject(new PermanentJobError(`No handler for job type ${job.type}`));
+    const parsed = def.payloadSchema.safeParse(job.payload);
+    if (!parsed.success) {
+      return Promise.reject(new PermanentJobError(`Invalid payload: ${parsed.error.issues[0]?.message ?? 'unknown'}`));
+    }
+    const ctx: HandlerContext<unknown> = {
+      job, payload: parsed.data, db,
+      get signal() { return run.signal; },
+      progress: (step: string) =>
+        updateJobProgress(db, { id: job.id, now: clock(), progress: step.slice(0, 200), workerId }).then(() => {}),
+      rateLimited,
+    };
+    try {
+      return Promise.resolve(def.handle(ctx));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
+
+  /** `timeoutMs` is the most this run may take: the type's own timeout is applied within it. */
+  const execute = (job: Job, timeoutMs: number): Execution => {
+    const def = types[job.type];
+    const t0 = Date.now();
+    const limitMs = Math.max(1, Math.min(def?.timeoutMs ?? 30_000, timeoutMs));
+    const run = new Run(job, t0 + limitMs, limitMs, opts.signal);
+    const handled = new Promise<unknown>((resolve, reject) => {
+      run.reject = reject;
+      invoke(run, def).then(resolve, reject);
+    });
+    active.add(run);
+    ticker ??= setInterval(tick, TICK_MS);
+    const finish = (extra: Partial<JobOutcome> & { outcome: Outcome }): JobOutcome => ({
+      id: job.id, type: job.type, queue: job.queue, userId: job.userId, payload: job.payload,
+      attempt: job.attempts, durationMs: Date.now() - t0, ...extra,
+    });
+    const outcome = handled.then(
+      async (result) => {
+        active.delete(run);
+        const ok = await completer.add({ id: job.id, attempt: job.attempts, result: result ?? null });
+        return finish(ok ? { outcome: 'completed' } : { outcome: 'lost', error: 'Lease lost before completion' });
+      },
+      async (err: unknown) => {
+        active.delete(run);
+        return finish(await settleFailure(job, err));
+      },
+    );
+    return {
+      ran: handled.then(() => {}, () => {}),
+      outcome,
+      abort: (reason) => {
+        run.controller?.abort(reason);
+        run.reject(reason);
+      },
+    };
+  };
+
+  return { execute, flush: () => completer.flush() };
+}

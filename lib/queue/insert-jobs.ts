@@ -1,0 +1,101 @@
+import { sql } from 'drizzle-orm';
+import { rows, ts } from './sql';
+import { notifyWhen } from './notify';
+import { PRIORITY, type Db, type Job } from './types';
+
+/** A validated job ready to insert (see prepare() in enqueue.ts). */
+export interface Prepared {
+  id: string;
+  /** The enqueuing call's `now`: created_at, and the time runAt is compared with. */
+  createdAt: Date;
+  queue: string;
+  type: string;
+  /** The payload as JSON text: validated once, stringified once. */
+  payloadJson: string;
+  priority: number;
+  runAt: Date;
+  maxAttempts: number | null;
+  dedupKey: string | null;
+  correlationId: string | null;
+  userId: string | null;
+  entityType: string | null;
+  entityId: string | null;
+  metadata: Record<string, unknown> | null;
+  stage: string | null;
+}
+
+const q = JSON.stringify;
+
+// Short keys, and nothing for a value that is null or the default: a 50,000-job batch is one JSON
+// document, and most of its bytes were repeated nulls.
+function encode(p: Prepared, ord: number, now: Date): string {
+  let s = `{"o":${ord},"i":"${p.id}","q":${q(p.queue)},"t":${q(p.type)},"p":${p.payloadJson}`;
+  if (p.createdAt.getTime() !== now.getTime()) s += `,"n":"${p.createdAt.toISOString()}"`;
+  if (p.priority !== PRIORITY.normal) s += `,"pr":${p.priority}`;
+  if (p.runAt.getTime() !== now.getTime()) s += `,"r":"${p.runAt.toISOString()}"`;
+  if (p.maxAttempts !== null) s += `,"m":${p.maxAttempts}`;
+  if (p.dedupKey !== null) s += `,"d":${q(p.dedupKey)}`;
+  if (p.correlationId !== null) s += `,"c":${q(p.correlationId)}`;
+  if (p.userId !== null) s += `,"u":"${p.userId}"`;
+  if (p.entityType !== null) s += `,"et":${q(p.entityType)}`;
+  if (p.entityId !== null) s += `,"ei":${q(p.entityId)}`;
+  if (p.metadata !== null) s += `,"md":${q(p.metadata)}`;
+  if (p.stage !== null) s += `,"s":${q(p.stage)}`;
+  return `${s}}`;
+}
+
+/**
+ * Inserts in one statement and returns the jobs it created (a row skipped by a dedup conflict is
+ * absent). The rows are not read back: every column but max_attempts (which may come from the queue)
+ * is known here, so only id and max_attempts return.
+ * - ON CONFLICT only when a row has a dedup key: the index is partial on `dedup_key is not null`, so
+ *   no other row can conflict, and a speculative insertion costs an extra WAL record per row.
+ * - One NOTIFY for the statement, naming the queues that got due jobs, for idle workers.
+ */
+export async function insertJobs(db: Db, items: Prepared[]): Promise<Job[]> {
+  if (items.length === 0) return [];
+  // Grouped calls each bring their own `now`; the latest stands for the statement.
+  const now = new Date(items.reduce((m, p) => Math.max(m, p.createdAt.getTime()), 0));
+  const dedup = items.some((p) => p.dedupKey !== null);
+  const dueQueues = [...new Set(items.filter((p) => p.runAt <= p.createdAt).map((p) => p.queue))];
+  const json = `[${items.map((p, i) => encode(p, i, now)).join(',')}]`;
+  const wake = dueQueues.length > 0
+    ? sql`, ${notifyWhen(sql`select 1 from ins where run_at <= ${ts(now)}`, dueQueues.join(','))} as woke`
+    : sql``;
+  const found = await rows(
+    db,
+    sql`
+    with ins as (
+      insert into jobs (id, queue, type, payload, priority, run_at, max_attempts, dedup_key, correlation_id,
+                        user_id, entity_type, entity_id, metadata, stage, created_at, updated_at)
+      select x.i, x.q, x.t, x.p, coalesce(x.pr, ${PRIORITY.normal}), coalesce(x.r, ${ts(now)}),
+             coalesce(x.m, qs.default_max_attempts, 3), x.d, x.c, x.u, x.et, x.ei, coalesce(x.md, '{}'), x.s,
+             coalesce(x.n, ${ts(now)}), coalesce(x.n, ${ts(now)})
+      from jsonb_to_recordset(${json}::jsonb) as x(
+             o int, i uuid, q text, t text, p jsonb, pr int, r timestamptz, m int, d text, c text, u uuid,
+             et text, ei text, md jsonb, s text, n timestamptz)
+      left join queues qs on qs.name = x.q
+      ${dedup
+        ? sql`-- input order decides which of two same-key rows in one call wins
+      order by x.o
+      on conflict (dedup_key) where dedup_key is not null and status in ('pending', 'processing', 'paused')
+      do nothing`
+        : sql``}
+      returning id, max_attempts, run_at
+    )
+    select id, max_attempts ${wake} from ins`,
+  );
+  const byId = new Map(items.map((p) => [p.id, p]));
+  return found.map((r) => toNewJob(byId.get(String(r.id))!, Number(r.max_attempts)));
+}
+
+function toNewJob(p: Prepared, maxAttempts: number): Job {
+  return {
+    id: p.id, queue: p.queue, type: p.type, payload: JSON.parse(p.payloadJson), result: null,
+    status: 'pending', stage: p.stage, progress: null, priority: p.priority, runAt: new Date(p.runAt),
+    attempts: 0, maxAttempts, deferrals: 0, lockedBy: null, lockedUntil: null, lastError: null,
+    failedProviders: [], dedupKey: p.dedupKey, correlationId: p.correlationId, userId: p.userId,
+    entityType: p.entityType, entityId: p.entityId, metadata: p.metadata ?? {},
+    createdAt: new Date(p.createdAt), updatedAt: new Date(p.createdAt), startedAt: null, completedAt: null, durationMs: null,
+  };
+}

@@ -1,0 +1,216 @@
+import { claimJobs } from './claim';
+import { extendLease, releaseJobs, rescueExpiredLeases } from './lease';
+import { createExecutor, type JobOutcome } from './execute';
+import { JOBS_CHANNEL, wakesFor, type Listen } from './notify';
+import { newWorkerId } from './run-batch';
+import type { JobTypes } from './registry';
+import type { Db, Job } from './types';
+
+export interface WorkerOptions {
+  workerId?: string;
+  /** Handlers running at once. */
+  concurrency?: number;
+  /** Claimed jobs kept waiting locally beyond `concurrency`, so a freed slot needs no round trip. */
+  prefetch?: number;
+  /** How often an idle worker looks for due jobs without a notification (delayed jobs, missed NOTIFYs). */
+  pollIntervalMs?: number;
+  leaseMs?: number;
+  /** LISTEN for enqueues (see listenWith); without it the worker polls. */
+  listen?: Listen;
+  queues?: string[];
+  signal?: AbortSignal;
+  /** Deadline for a stop started by `signal`. */
+  stopDeadlineMs?: number;
+  clock?: () => Date;
+  onOutcome?: (outcome: JobOutcome) => void;
+  onError?: (err: unknown) => void;
+}
+
+export interface WorkerStats {
+  claimed: number;
+  completed: number;
+  failed: number;
+  retried: number;
+  deferred: number;
+  lost: number;
+  released: number;
+  running: number;
+  buffered: number;
+  /** Nothing was due at the last claim: waiting for a notification or the next poll. */
+  idle: boolean;
+}
+
+export interface WorkerHandle {
+  workerId: string;
+  stats(): WorkerStats;
+  /** Claim now instead of at the next notification or poll (after an enqueue in this process). */
+  wake(): void;
+  /**
+   * Stops claiming and hands buffered jobs back at once; running jobs may finish until the deadline,
+   * after which they are aborted and released (their attempt is not spent). Resolves when all is written.
+   */
+  stop(opts?: { deadlineMs?: number }): Promise<WorkerStats>;
+}
+
+const MAX_CLAIM = 500;
+// A job is started only with this much of its lease left; otherwise the lease is extended first.
+const MIN_LEASE_LEFT_MS = 5_000;
+
+/** A long-lived worker: claims in batches into a small local buffer and runs handlers as slots free up. */
+export async function startWorker(db: Db, types: JobTypes, opts: WorkerOptions = {}): Promise<WorkerHandle> {
+  const clock = opts.clock ?? (() => new Date());
+  const workerId = opts.workerId ?? newWorkerId('worker');
+  const concurrency = Math.max(1, opts.concurrency ?? 10);
+  const prefetch = Math.max(0, opts.prefetch ?? concurrency);
+  const pollIntervalMs = Math.max(10, opts.pollIntervalMs ?? 1_000);
+  const leaseMs = Math.max(opts.leaseMs ?? 60_000, 2 * MIN_LEASE_LEFT_MS);
+  const handled = Object.entries(types).filter(([, t]) => t.handle).map(([name]) => name);
+  const onError = opts.onError ?? ((err: unknown) => console.error(`[${workerId}]`, err));
+  const executor = createExecutor(db, types, { workerId, clock });
+
+  const stats: WorkerStats = {
+    claimed: 0, completed: 0, failed: 0, retried: 0, deferred: 0, lost: 0, released: 0, running: 0, buffered: 0,
+    idle: false,
+  };
+  const buffer: Job[] = [];
+  const running = new Map<string, { job: Job; abort?: (reason: unknown) => void }>();
+  const outcomes = new Set<Promise<void>>();
+  let claiming = false;
+  let idle = false;
+  let wokenDuringClaim = false;
+  let stopping = false;
+  let pollTimer: NodeJS.Timeout | undefined;
+  let lastRescue = 0;
+
+  const wake = () => {
+    if (stopping) return;
+    wokenDuringClaim = true;
+    if (idle) {
+      idle = false;
+      pump();
+    }
+  };
+
+  const count = (o: JobOutcome) => {
+    const key = ({ completed: 'completed', failed: 'failed', retrying: 'retried', deferred: 'deferred', lost: 'lost' } as const)[o.outcome];
+    stats[key]++;
+    opts.onOutcome?.(o);
+  };
+
+  const start = async (job: Job) => {
+    const slot: { job: Job; abort?: (reason: unknown) => void } = { job };
+    running.set(job.id, slot);
+    try {
+      let leaseLeft = (job.lockedUntil?.getTime() ?? 0) - clock().getTime();
+      if (leaseLeft < MIN_LEASE_LEFT_MS) {
+        const kept = await extendLease(db, { id: job.id, workerId, attempt: job.attempts, leaseMs, now: clock() });
+        if (!kept) return;
+        leaseLeft = leaseMs;
+      }
+      const { ran, outcome, abort } = executor.execute(job, leaseLeft - 1_000);
+      slot.abort = abort;
+      const settled: Promise<void> = outcome.then(count, onError).finally(() => outcomes.delete(settled));
+      outcomes.add(settled);
+      await ran;
+    } catch (err) {
+      onError(err);
+    } finally {
+      running.delete(job.id);
+      pump();
+    }
+  };
+
+  const claim = async () => {
+    claiming = true;
+    wokenDuringClaim = false;
+    const want = Math.min(MAX_CLAIM, concurrency + prefetch - running.size - buffer.length);
+    try {
+      const now = clock();
+      if (now.getTime() - lastRescue > leaseMs / 2) {
+        lastRescue = now.getTime();
+        await rescueExpiredLeases(db, { now });
+      }
+      const jobs = await claimJobs(db, { workerId, limit: want, leaseMs, now, types: handled, queues: opts.queues });
+      stats.claimed += jobs.length;
+      if (stopping) await release(jobs);
+      else buffer.push(...jobs);
+      // Fewer than asked: the queue is drained for now, so wait for a notification or the next poll.
+      if (jobs.length < want && !wokenDuringClaim) idle = true;
+    } catch (err) {
+      onError(err);
+      idle = true;
+    } finally {
+      claiming = false;
+    }
+    if (idle) schedulePoll();
+    pump();
+  };
+
+  const schedulePoll = () => {
+    clearTimeout(pollTimer);
+    pollTimer = setTimeout(() => {
+      idle = false;
+      pump();
+    }, pollIntervalMs);
+  };
+
+  // Refill once half the local buffer is used: the next claim's round trip then overlaps the jobs
+  // still buffered and running instead of following them, and a claim always asks for a real batch.
+  const refillAt = concurrency + Math.floor(prefetch / 2);
+
+  function pump() {
+    if (stopping) return;
+    while (running.size < concurrency && buffer.length > 0) void start(buffer.shift()!);
+    const held = running.size + buffer.length;
+    if (!claiming && !idle && held <= refillAt && held < concurrency + prefetch) void claim();
+  }
+
+  const release = async (jobs: Job[]) => {
+    if (jobs.length === 0) return;
+    try {
+      stats.released += await releaseJobs(db, {
+        workerId, now: clock(), items: jobs.map((j) => ({ id: j.id, attempt: j.attempts })),
+      });
+    } catch (err) {
+      onError(err);
+    }
+  };
+
+  const subscription = opts.listen
+    ? await opts.listen(JOBS_CHANNEL, (payload) => { if (wakesFor(payload, opts.queues)) wake(); }, wake)
+    : null;
+
+  let stopped: Promise<WorkerStats> | null = null;
+  const stop = (stopOpts: { deadlineMs?: number } = {}) => {
+    stopped ??= (async () => {
+      stopping = true;
+      clearTimeout(pollTimer);
+      await subscription?.close().catch(onError);
+      await release(buffer.splice(0));
+      const deadline = new Promise<void>((r) => setTimeout(r, stopOpts.deadlineMs ?? opts.stopDeadlineMs ?? 10_000).unref());
+      let waiting = true;
+      const drained = (async () => {
+        while (waiting && (running.size > 0 || claiming)) await new Promise((r) => setTimeout(r, 5));
+      })();
+      await Promise.race([drained, deadline]);
+      waiting = false;
+      // Released before aborted: the abort settles the run as a failure, which must find the job gone.
+      const cut = [...running.values()];
+      await release(cut.map((r) => r.job));
+      for (const r of cut) r.abort?.(new Error('Worker stopped'));
+      await Promise.all(outcomes);
+      await executor.flush();
+      return { ...stats, running: running.size, buffered: buffer.length, idle: false };
+    })();
+    return stopped;
+  };
+  opts.signal?.addEventListener('abort', () => void stop(), { once: true });
+
+  pump();
+  return {
+    workerId,
+    stats: () => ({ ...stats, running: running.size, buffered: buffer.length, idle }),
+    wake,
+    stop,
+  };
+}
