@@ -3,14 +3,12 @@ import { claimJobById } from './claim-one';
 import { deferJob } from './defer';
 import { deleteJob } from './delete';
 import { enqueueJob } from './enqueue';
-import { guardedRun } from './service-run';
-import { listQueues } from './queues';
+import { createExecutor } from './execute';
 import { getJob } from './read';
 import { retryJob, retryJobs } from './retry';
 import { toJob } from './rows';
 import { rows, textArray, ts } from './sql';
 import { newWorkerId } from './run-batch';
-import { DEFAULT_BACKOFF } from './backoff';
 import type { JobTypes } from './registry';
 import { PRIORITY, PRIORITY_MAX, PRIORITY_MIN, QueueError, type Db, type Job } from './types';
 
@@ -160,8 +158,10 @@ export class QueueService {
     if (!def?.handle) throw new QueueError('unknown_type', `No handler for task type ${job.type} in this service`);
     const claimed = await claimJobById(this.db, { id: taskId, workerId: this.workerId, leaseMs: this.leaseMs, now: this.clock() });
     if (!claimed) return null;
-    const policy = (await listQueues(this.db)).find((q) => q.name === claimed.queue)?.backoff ?? DEFAULT_BACKOFF;
-    await guardedRun(this.db, claimed, def, { workerId: this.workerId, leaseMs: this.leaseMs, clock: this.clock, policy });
+    // The same per-job path as runBatch: payload check, timeout inside the lease, guarded outcome.
+    const executor = createExecutor(this.db, this.jobTypes, { workerId: this.workerId, clock: this.clock });
+    await executor.execute(claimed, this.leaseMs - 1_000).outcome;
+    await executor.flush();
     return this.readFromQueue<TData, TResult>(taskId);
   }
 
