@@ -1,0 +1,32 @@
+/**
+ * One drain process: `tsx bench/drain-child.ts <system> <url>`, driven over IPC by bench/lib/drain.ts.
+ * It starts the system's workers on "go", reports the time of its first handler start and how many
+ * handlers have started, and stops on "stop".
+ */
+import { systemByName } from './systems';
+
+const [name, url] = process.argv.slice(2);
+const system = systemByName(name);
+let handled = 0;
+let first = 0;
+let last = 0;
+const send = (m: object) => process.send?.(m);
+let running: { stop: () => Promise<void> } | null = null;
+let ticker: NodeJS.Timeout | undefined;
+
+process.on('message', async (m: { type: string }) => {
+  if (m.type === 'go') {
+    running = await system.startDrain(url, () => {
+      last = performance.timeOrigin + performance.now();
+      if (handled++ === 0) first = last;
+    });
+    ticker = setInterval(() => send({ type: 'progress', handled, first, last }), 20);
+  } else if (m.type === 'stop') {
+    clearInterval(ticker);
+    await running?.stop();
+    send({ type: 'stopped', handled, first, last });
+    process.disconnect?.();
+    setTimeout(() => process.exit(0), 50);
+  }
+});
+send({ type: 'ready' });

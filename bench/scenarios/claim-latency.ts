@@ -1,0 +1,58 @@
+import postgres from 'postgres';
+import { createDb } from '@/lib/db';
+import { claimJobs } from '@/lib/queue';
+import { steady, NOOP_TYPE } from '../systems/steady';
+import { percentile, summarise } from '../lib/stats';
+import type { BenchContext } from '../lib/context';
+
+export const CLAIM = 'claim latency';
+const LIMIT = 10;
+
+/**
+ * claimJobs(limit 10) one call at a time against 10k, 100k and 1M pending jobs in one database that
+ * grows between the steps (VACUUM ANALYZE after each fill, as autovacuum would). Each round takes
+ * `claimSamples` claims; the jobs it claims stay processing, as a worker's would while it runs them.
+ */
+export async function runClaimLatency(ctx: BenchContext): Promise<void> {
+  const { config, results, log, server } = ctx;
+  const db = await ctx.freshDb(steady, 'claim');
+  const raw = postgres(db.url, { max: 1, onnotice: () => {} });
+  const { db: orm, client } = createDb({ url: db.url, max: 1 });
+  let filled = 0;
+  for (const pending of config.claimPending) {
+    const add = pending - filled;
+    // Rows as enqueueJobs writes them, in 100k-row statements to keep each transaction modest.
+    for (let done = 0; done < add; done += 100_000) {
+      const n = Math.min(100_000, add - done);
+      await raw.unsafe(
+        `insert into jobs (queue, type, payload, priority, run_at)
+         select 'default', '${NOOP_TYPE}', jsonb_build_object('n', g), 10, now() - interval '1 hour' + g * interval '1 ms'
+         from generate_series(${filled + done + 1}, ${filled + done + n}) g`,
+      );
+    }
+    filled = pending;
+    await server.analyze(db.name);
+    const p50: number[] = [];
+    const p99: number[] = [];
+    for (let round = 0; round < config.rounds; round++) {
+      const lat: number[] = [];
+      for (let i = 0; i < config.claimSamples; i++) {
+        const t = performance.now();
+        const jobs = await claimJobs(orm, { workerId: 'bench', limit: LIMIT, leaseMs: 600_000, now: new Date() });
+        lat.push(performance.now() - t);
+        if (jobs.length !== LIMIT) throw new Error(`claim returned ${jobs.length} jobs`);
+      }
+      p50.push(percentile(lat, 50));
+      p99.push(percentile(lat, 99));
+      // Keep the pending count where the step says: put the claimed jobs back.
+      await raw.unsafe(`update jobs set status = 'pending', attempts = 0, locked_by = null, locked_until = null where status = 'processing'`);
+    }
+    const size = `${pending.toLocaleString('en')} pending`;
+    results.add({ scenario: CLAIM, label: `p50 @ ${size}`, unit: 'ms', better: 'lower', summary: summarise(p50), note: `limit ${LIMIT}` });
+    results.add({ scenario: CLAIM, label: `p99 @ ${size}`, unit: 'ms', better: 'lower', summary: summarise(p99), note: `limit ${LIMIT}` });
+    log(`claim latency at ${size}: p50 ${p50.map((v) => v.toFixed(2)).join('/')} ms, p99 ${p99.map((v) => v.toFixed(2)).join('/')} ms`);
+  }
+  await client.end();
+  await raw.end();
+  await server.dropDatabase(db.name);
+}

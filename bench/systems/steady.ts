@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { createDb } from '@/lib/db';
+import { migrateDatabase } from '@/scripts/lib/migrate';
+import { defineJobType, enqueueJob, enqueueJobs, listenWith, PING_TYPE, startWorker, type JobTypes } from '@/lib/queue';
+import { inParallel, NOOP_PAYLOAD, type QueueSystem } from './types';
+
+export const NOOP_TYPE = PING_TYPE;
+
+export function benchTypes(onJob: () => void = () => {}): JobTypes {
+  return {
+    [NOOP_TYPE]: defineJobType({
+      queue: 'default',
+      payloadSchema: z.object({ n: z.number().int() }),
+      handle: async () => {
+        onJob();
+        return null;
+      },
+    }),
+  };
+}
+
+// Claims of up to 500 (100 running + 400 buffered); completions grouped by the executor.
+export const DRAIN = { concurrency: 100, prefetch: 400 };
+
+const inputs = (n: number) => Array.from({ length: n }, (_, i) => ({ type: NOOP_TYPE, payload: NOOP_PAYLOAD(i) }));
+
+export const steady: QueueSystem = {
+  name: 'Steady',
+  version: 'this repo',
+  settings: `startWorker concurrency ${DRAIN.concurrency}, prefetch ${DRAIN.prefetch}, history on, enqueueJobs for bulk`,
+  install: (url) => migrateDatabase(url),
+  async bulkEnqueue(url, n) {
+    const { db, client } = createDb({ url, max: 1 });
+    await enqueueJobs(db, benchTypes(), inputs(n));
+    await client.end();
+  },
+  async singleEnqueue(url, n, inFlight) {
+    const { db, client } = createDb({ url, max: inFlight });
+    const types = benchTypes();
+    await inParallel(n, inFlight, (i) => enqueueJob(db, types, { type: NOOP_TYPE, payload: NOOP_PAYLOAD(i) }));
+    await client.end();
+  },
+  async startDrain(url, onJob) {
+    const { db, client } = createDb({ url, max: 4 });
+    const worker = await startWorker(db, benchTypes(onJob), { ...DRAIN, pollIntervalMs: 200, listen: listenWith(client) });
+    return {
+      async stop() {
+        await worker.stop({ deadlineMs: 5_000 });
+        await client.end();
+      },
+    };
+  },
+  unfinishedSql: `select count(*)::int as n from jobs where status in ('pending', 'processing')`,
+};
