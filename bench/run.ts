@@ -58,6 +58,10 @@ process.on('uncaughtException', (err: Error & { code?: string }) => {
 });
 
 const server = await startBenchServer(() => {});
+// The server runs in its own process group: an interrupted run must still stop it.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => void server.stop().finally(() => process.exit(130)));
+}
 const results = new Results();
 const ctx: BenchContext = { server, config, results, log, freshDb: makeFreshDb(server) };
 const cpu = os.cpus();
@@ -86,15 +90,18 @@ for (const [name, fn] of SCENARIOS) {
   }
 }
 
-const targets = evaluateTargets(results, config);
-const table = renderMarkdown(results, targets, header);
-console.log(`\n${table}\n`);
-const file = writeJson(path.resolve(import.meta.dirname, 'results'), {
-  startedAt: new Date(started).toISOString(), durationS: Math.round((Date.now() - started) / 1000),
-  machine, server: { version: server.version, source: server.source, settings: server.settings },
-  systems: SYSTEMS.map((s) => ({ name: s.name, version: s.version, settings: s.settings })),
-  config, measurements: results.measurements, targets, notes: results.notes, markdown: table,
-});
-log(`wrote ${path.relative(process.cwd(), file)}`);
-await server.stop();
+try {
+  const targets = evaluateTargets(results, config);
+  const table = renderMarkdown(results, targets, header);
+  console.log(`\n${table}\n`);
+  const file = writeJson(path.resolve(import.meta.dirname, 'results'), {
+    startedAt: new Date(started).toISOString(), durationS: Math.round((Date.now() - started) / 1000),
+    machine, server: { version: server.version, source: server.source, settings: server.settings },
+    systems: SYSTEMS.map((s) => ({ name: s.name, version: s.version, settings: s.settings })),
+    config, measurements: results.measurements, targets, notes: results.notes, markdown: table,
+  });
+  log(`wrote ${path.relative(process.cwd(), file)}`);
+} finally {
+  await server.stop();
+}
 process.exit(0);
