@@ -112,3 +112,22 @@ export async function readResponse(res: Response): Promise<{ status: number; tex
   }
   return { status: res.status, text, json, type: res.headers.get('content-type') ?? '' };
 }
+
+/**
+ * The environment every route module reads once, for suites that call all of them: a test database,
+ * the given secrets, and platform URLs on a closed local port so no call can leave the machine.
+ */
+export function setRouteEnv(databaseUrl: string, s: { cronSecret: string; apiKey: string; password: string; sessionSecret: string }): void {
+  Object.assign(process.env, {
+    DATABASE_URL: databaseUrl,
+    NODE_ENV: 'test',
+    CRON_SECRET: s.cronSecret,
+    QUEUE_API_KEY: s.apiKey,
+    DASHBOARD_PASSWORD: s.password,
+    SESSION_SECRET: s.sessionSecret,
+    GITHUB_API_URL: 'http://127.0.0.1:9/github',
+    YOUTUBE_API_URL: 'http://127.0.0.1:9/youtube',
+    TWITTER_API_URL: 'http://127.0.0.1:9/twitter',
+    INSTAGRAM_API_URL: 'http://127.0.0.1:9/instagram',
+  });
+}

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { safeEqual } from '@/lib/http';
 import { createSessionToken, sessionKey, SESSION_COOKIE } from '@/lib/auth/session';
 import { createTestDb, type TestDb } from '../helpers/test-db';
-import { callRoute, loadRoutes, readResponse, type Method, type Route } from '../helpers/route-catalog';
+import { callRoute, loadRoutes, readResponse, type Method, type Route, setRouteEnv } from '../helpers/route-catalog';
 import { acceptsSession, bearerOf, credentialsFor, guardOf, sessionCookieFor, type Secrets } from '../helpers/route-access';
 import { captureOutput, type Capture } from '../helpers/output-capture';
 
@@ -35,19 +35,7 @@ const seen: string[] = []; // every status line, header and body answered, check
 
 beforeAll(async () => {
   t = await createTestDb();
-  Object.assign(process.env, {
-    DATABASE_URL: t.url,
-    NODE_ENV: 'test',
-    CRON_SECRET: S.cronSecret,
-    QUEUE_API_KEY: S.apiKey,
-    DASHBOARD_PASSWORD: S.password,
-    SESSION_SECRET: S.sessionSecret,
-    // Nothing here may reach the internet: a platform call fails at once on a closed local port.
-    GITHUB_API_URL: 'http://127.0.0.1:9/github',
-    YOUTUBE_API_URL: 'http://127.0.0.1:9/youtube',
-    TWITTER_API_URL: 'http://127.0.0.1:9/twitter',
-    INSTAGRAM_API_URL: 'http://127.0.0.1:9/instagram',
-  });
+  setRouteEnv(t.url, S);
   output = captureOutput();
   ({ routes, failures } = await loadRoutes());
   await seedPublicUser();

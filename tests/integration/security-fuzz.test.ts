@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { createTestDb, type TestDb } from '../helpers/test-db';
-import { callRoute, loadRoutes, readResponse, type Method, type Route } from '../helpers/route-catalog';
+import { callRoute, loadRoutes, readResponse, type Method, type Route, setRouteEnv } from '../helpers/route-catalog';
 import { credentialsFor, guardOf, type Secrets } from '../helpers/route-access';
 import { captureOutput } from '../helpers/output-capture';
 import { FIELD_NAMES, SQL_FRAGMENTS, contentType, hostileBody, hostileParam, hostileQuery } from '../helpers/hostile-input';
@@ -24,19 +24,7 @@ const S: Secrets = {
 const USER_ID = '00000000-0000-4000-8000-0000000000f1';
 
 const t: TestDb = await createTestDb();
-Object.assign(process.env, {
-  DATABASE_URL: t.url,
-  NODE_ENV: 'test',
-  CRON_SECRET: S.cronSecret,
-  QUEUE_API_KEY: S.apiKey,
-  DASHBOARD_PASSWORD: S.password,
-  SESSION_SECRET: S.sessionSecret,
-  // A platform call (a valid sync that happens to run) fails at once on a closed local port.
-  GITHUB_API_URL: 'http://127.0.0.1:9/github',
-  YOUTUBE_API_URL: 'http://127.0.0.1:9/youtube',
-  TWITTER_API_URL: 'http://127.0.0.1:9/twitter',
-  INSTAGRAM_API_URL: 'http://127.0.0.1:9/instagram',
-});
+setRouteEnv(t.url, S);
 const { routes, failures } = await loadRoutes();
 const output = captureOutput();
 const answers: string[] = [];
