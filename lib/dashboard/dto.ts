@@ -43,16 +43,8 @@ export function toJobDto(j: Job): JobDto {
 }
 
 export function toJobEventDto(e: JobEvent): JobEventDto {
-  return {
-    id: e.id,
-    at: e.at.toISOString(),
-    fromStatus: e.fromStatus,
-    toStatus: e.toStatus,
-    stage: e.stage,
-    attempt: e.attempt,
-    worker: e.worker,
-    message: e.message,
-  };
+  const { jobId: _jobId, at, ...rest } = e;
+  return { ...rest, at: at.toISOString() };
 }
 
 export function toStatsDto(

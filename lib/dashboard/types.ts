@@ -1,4 +1,4 @@
-import type { JobStatus } from '@/lib/queue/types';
+import type { JobEvent, JobStatus } from '@/lib/queue/types';
 
 // The shapes the dashboard API sends: dates travel as ISO strings. Shared by routes, pages and hooks,
 // so this file imports types only and stays safe to bundle for the browser.
@@ -37,16 +37,8 @@ export interface JobDto extends JobSummaryDto {
   failedProviders: string[];
 }
 
-export interface JobEventDto {
-  id: number;
-  at: string;
-  fromStatus: JobStatus | null;
-  toStatus: JobStatus;
-  stage: string | null;
-  attempt: number;
-  worker: string | null;
-  message: string | null;
-}
+/** A history row as JSON: the engine's JobEvent with its time as an ISO string. */
+export type JobEventDto = Omit<JobEvent, 'jobId' | 'at'> & { at: string };
 
 export interface JobDetailDto {
   job: JobDto;

@@ -3,10 +3,16 @@ import { platformConnections, users, type Platform } from '@/drizzle/schema';
 import { parseTs, QueueError, type Db } from '@/lib/queue';
 import type { PlatformName, UserDto } from './types';
 
-export const PLATFORMS: PlatformName[] = ['github', 'youtube', 'twitter', 'instagram'];
 export const MAX_USERS_LISTED = 500;
 
 const iso = (v: string | null) => (v ? parseTs(v).toISOString() : null);
+
+const privacyOf = (u: typeof users.$inferSelect): Record<PlatformName, boolean> => ({
+  github: u.githubPrivate,
+  youtube: u.youtubePrivate,
+  twitter: u.twitterPrivate,
+  instagram: u.instagramPrivate,
+});
 
 /** Users with their connections and privacy, for the Users page. */
 export async function listUsersWithConnections(db: Db): Promise<UserDto[]> {
@@ -18,12 +24,7 @@ export async function listUsersWithConnections(db: Db): Promise<UserDto[]> {
     .where(inArray(platformConnections.userId, found.map((u) => u.id)))
     .orderBy(asc(platformConnections.platform));
   return found.map((u) => {
-    const privacy: Record<PlatformName, boolean> = {
-      github: u.githubPrivate,
-      youtube: u.youtubePrivate,
-      twitter: u.twitterPrivate,
-      instagram: u.instagramPrivate,
-    };
+    const privacy = privacyOf(u);
     const mine = connections
       .filter((c) => c.userId === u.id)
       .map((c) => ({
@@ -57,5 +58,5 @@ export async function setPlatformPrivacy(
     .where(eq(users.id, opts.userId))
     .returning();
   if (!row) throw new QueueError('not_found', `User ${opts.userId} not found`);
-  return { github: row.githubPrivate, youtube: row.youtubePrivate, twitter: row.twitterPrivate, instagram: row.instagramPrivate };
+  return privacyOf(row);
 }

@@ -29,6 +29,13 @@ const userColumns = {
   instagram: users.instagramPrivate,
 };
 
+const connectionColumns = {
+  platform: platformConnections.platform,
+  handle: platformConnections.handle,
+  enabled: platformConnections.enabled,
+  lastSyncedAt: platformConnections.lastSyncedAt,
+};
+
 type UserRow = { [K in keyof typeof userColumns]: (typeof userColumns)[K]['_']['data'] };
 
 const toUser = (r: UserRow): SyncUser => ({
@@ -62,12 +69,7 @@ export async function getUserByUsername(db: Db, username: string): Promise<SyncU
 
 export async function listConnections(db: Db, userId: string): Promise<Connection[]> {
   return db
-    .select({
-      platform: platformConnections.platform,
-      handle: platformConnections.handle,
-      enabled: platformConnections.enabled,
-      lastSyncedAt: platformConnections.lastSyncedAt,
-    })
+    .select(connectionColumns)
     .from(platformConnections)
     .where(eq(platformConnections.userId, userId))
     .orderBy(platformConnections.platform);
@@ -75,12 +77,7 @@ export async function listConnections(db: Db, userId: string): Promise<Connectio
 
 export async function getConnection(db: Db, userId: string, platform: Platform): Promise<Connection | null> {
   const [row] = await db
-    .select({
-      platform: platformConnections.platform,
-      handle: platformConnections.handle,
-      enabled: platformConnections.enabled,
-      lastSyncedAt: platformConnections.lastSyncedAt,
-    })
+    .select(connectionColumns)
     .from(platformConnections)
     .where(and(eq(platformConnections.userId, userId), eq(platformConnections.platform, platform)))
     .limit(1);
