@@ -28,6 +28,10 @@ export const jobStatus = pgEnum('job_status', [
   'paused',
 ]);
 
+// Statuses whose rows the browsing indexes hold. Paused joins the settled ones: it is rare, and has no
+// engine index of its own to be found by.
+const BROWSED = sql.raw(`('completed', 'failed', 'cancelled', 'paused')`);
+
 export const jobs = pgTable(
   'jobs',
   {
@@ -62,25 +66,25 @@ export const jobs = pgTable(
     durationMs: integer('duration_ms'),
   },
   (t) => [
+    // Two kinds of index. The engine's own (claim, lease, dedup) hold live rows and stay small. The
+    // browsing ones hold only settled rows (BROWSED), so enqueueing and claiming never write them: a
+    // job adds one entry to each when it settles instead of one per status it passes through. Live
+    // rows are browsed through the engine's indexes and the primary key (see listJobs).
     // The claim walks this index in order and stops after LIMIT rows; only runnable rows live in it,
     // so it stays small however many finished rows the table holds.
     index('jobs_claim_idx').on(t.priority, t.runAt, t.id).where(sql`status = 'pending'`),
     index('jobs_lease_idx').on(t.lockedUntil).where(sql`status = 'processing'`),
+    // text_pattern_ops: the same equality for ON CONFLICT, and LIKE 'prefix%' under any collation.
     uniqueIndex('jobs_dedup_key_idx')
-      .on(t.dedupKey)
+      .on(t.dedupKey.op('text_pattern_ops'))
       .where(sql`dedup_key is not null and status in ('pending', 'processing', 'paused')`),
-    // The jobs list's search by dedup key (exact or prefix) over finished rows too: the unique index
-    // above only holds unfinished ones. text_pattern_ops serves LIKE 'prefix%' under any collation.
-    index('jobs_dedup_search_idx').on(t.dedupKey.op('text_pattern_ops')).where(sql`dedup_key is not null`),
-    index('jobs_queue_status_created_idx').on(t.queue, t.status, t.createdAt, t.id),
-    // No (type, created_at) index: every insert and status change wrote to it, and its one reader,
-    // the jobs list filtered by type alone, walks jobs_created_idx instead (types are few and common).
-    index('jobs_created_idx').on(t.createdAt, t.id),
+    index('jobs_browse_queue_idx').on(t.queue, t.status, t.id).where(sql`status in ${BROWSED}`),
+    index('jobs_browse_dedup_idx').on(t.dedupKey.op('text_pattern_ops')).where(sql`dedup_key is not null and status in ${BROWSED}`),
+    index('jobs_browse_user_idx').on(t.userId, t.id).where(sql`user_id is not null and status in ${BROWSED}`),
     // Newest completions per type: the dashboard's p95 reads at most 500 entries of it per type.
     index('jobs_completed_idx').on(t.type, t.completedAt).where(sql`status = 'completed'`),
     index('jobs_correlation_idx').on(t.correlationId).where(sql`correlation_id is not null`),
     index('jobs_entity_idx').on(t.entityType, t.entityId).where(sql`entity_id is not null`),
-    index('jobs_user_idx').on(t.userId, t.createdAt).where(sql`user_id is not null`),
     check('jobs_attempts_check', sql`attempts >= 0 and max_attempts >= 1 and deferrals >= 0`),
     check('jobs_priority_check', sql`priority between -1000 and 1000`),
     check('jobs_lease_check', sql`status <> 'processing' or (locked_until is not null and locked_by is not null)`),

@@ -25,7 +25,7 @@ export async function runSyncAll(ctx: BenchContext): Promise<void> {
     `insert into platform_connections (user_id, platform, handle)
      select u.id, p::platform, u.username from users u cross join unnest('{${PLATFORMS.join(',')}}'::text[]) p`,
   );
-  const { db: orm, client } = createDb({ url: db.url, max: 1 });
+  const { db: orm, client } = createDb({ url: db.url, max: 2 });
   const tasks = config.syncUsers * PLATFORMS.length;
   const seconds: number[] = [];
   for (let round = 0; round < config.rounds; round++) {

@@ -48,7 +48,7 @@ export async function getAuditQueueStats(db: Db, now: Date): Promise<AuditQueueS
       cross join lateral (
         select j.duration_ms from jobs j
         where j.queue = q.queue and j.status = st.status::job_status
-        order by j.created_at desc limit ${DURATION_SAMPLE}) d
+        order by j.id desc limit ${DURATION_SAMPLE}) d
       group by q.queue, st.status`),
     rows(db, sql`
       select q.queue, avg(extract(epoch from (${ts(now)} - r.started_at)) * 1000)::float8 as avg_ms

@@ -5,7 +5,7 @@ import { toJob } from '@/lib/queue/rows';
 import { PIPELINE_QUEUE, PIPELINE_TYPE } from './vocabulary';
 
 // Bounded reads for the pipeline's views. Each is a LIMITed walk of an existing index:
-// jobs_entity_idx for one app, jobs_queue_status_created_idx for the lists, minute buckets for today.
+// jobs_entity_idx for one app, the primary key or jobs_browse_queue_idx for the lists, minute buckets for today.
 
 export const APP_ENTITY = 'app';
 
@@ -15,7 +15,7 @@ export async function findAppJob(db: Db, appId: string, which: 'latest' | 'compl
     db,
     sql`select * from jobs
         where entity_type = ${APP_ENTITY} and entity_id = ${appId} and type = ${PIPELINE_TYPE} ${completed}
-        order by created_at desc, id desc limit 1`,
+        order by id desc limit 1`,
   );
   return row ? toJob(row) : null;
 }
@@ -28,7 +28,7 @@ export async function listPipelineJobs(
   const byStatus = opts.statuses ? sql`and status = any(${textArray(opts.statuses)}::job_status[])` : sql``;
   const byStage = opts.stage ? sql`and stage = ${opts.stage}` : sql``;
   const waiting = opts.statuses?.every((s) => s === 'pending' || s === 'paused');
-  const order = waiting ? sql`priority, run_at, id` : sql`created_at, id`;
+  const order = waiting ? sql`priority, run_at, id` : sql`id`;
   const found = await rows(
     db,
     sql`select * from jobs where queue = ${PIPELINE_QUEUE} and type = ${PIPELINE_TYPE} ${byStatus} ${byStage}

@@ -23,6 +23,12 @@ const MAX_LIMIT = 1000;
  * and stops at the limit, whatever the statistics say: a sort over the whole backlog once looked
  * cheaper to the planner right after a large fan-out. The UPDATE finds its rows through the primary
  * key (`= any(array(…))`): a join let the planner hash the whole table.
+ *
+ * The claim commits without waiting for its WAL flush (synchronous_commit off for this statement's
+ * transaction only; when called inside a caller's transaction, for that one). A claim lost to a server
+ * crash leaves its jobs pending, to be claimed again: the same at-least-once re-run a lost lease gives,
+ * and the first durable write after it (the handler's own, or the completion) flushes it anyway.
+ * Completions, failures and enqueues stay durable.
  */
 export async function claimJobs(db: Db, opts: ClaimOptions): Promise<Job[]> {
   if (opts.limit < 1) return [];
@@ -35,6 +41,7 @@ export async function claimJobs(db: Db, opts: ClaimOptions): Promise<Job[]> {
     sql`
     with due as (
       select steady_claimable(${ts(opts.now)}, ${limit}::int, ${types}, ${queues}, ${opts.stage ?? null}::text) as id
+      from (select set_config('synchronous_commit', 'off', true)) async_commit
     ),
     changed as (
       update jobs j

@@ -30,7 +30,7 @@ export async function cleanupOldJobs(
         select id from jobs
         where created_at < ${ts(opts.olderThan)} and completed_at < ${ts(opts.olderThan)}
           and status in ('completed', 'failed', 'cancelled')
-        order by created_at
+        order by id
         limit ${batchSize}
         for update skip locked
       ),

@@ -78,7 +78,7 @@ function prepare(types: JobTypes, input: EnqueueInput, now: Date): Prepared {
   const runAt = input.runAt ?? new Date(now.getTime() + Math.max(0, input.delayMs ?? 0));
   if (Number.isNaN(runAt.getTime())) throw new QueueError('invalid_input', 'runAt is not a valid date');
   return {
-    id: newJobId(),
+    id: newJobId(now.getTime()),
     createdAt: now,
     queue: input.queue ?? def.queue,
     type: input.type,
@@ -208,9 +208,9 @@ export async function enqueueFromSelect(
     sql`
     with src as not materialized (${source}),
     ins as (
-      insert into jobs (queue, type, payload, priority, run_at, max_attempts, dedup_key, user_id,
+      insert into jobs (id, queue, type, payload, priority, run_at, max_attempts, dedup_key, user_id,
                         entity_type, entity_id, created_at, updated_at)
-      select s.queue, s.type, s.payload, s.priority, ${ts(opts.now)},
+      select steady_new_job_id(${ts(opts.now)}), s.queue, s.type, s.payload, s.priority, ${ts(opts.now)},
              coalesce(${opts.maxAttempts ?? null}::int, q.default_max_attempts, 3),
              s.dedup_key, s.user_id, s.entity_type, s.entity_id, ${ts(opts.now)}, ${ts(opts.now)}
       from src s left join queues q on q.name = s.queue

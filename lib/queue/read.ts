@@ -42,16 +42,15 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export function encodeCursor(job: Pick<Job, 'createdAt' | 'id'>): string {
-  return Buffer.from(`${job.createdAt.toISOString()}|${job.id}`).toString('base64url');
+export function encodeCursor(job: Pick<Job, 'id'>): string {
+  return Buffer.from(job.id).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt)) || !UUID.test(id)) {
-    throw new QueueError('invalid_input', 'cursor is not valid');
-  }
-  return { createdAt, id };
+export function decodeCursor(cursor: string): { id: string } {
+  // Cursors made before ids carried the creation time were "createdAt|id": the id alone still places them.
+  const id = Buffer.from(cursor, 'base64url').toString().split('|').pop() ?? '';
+  if (!UUID.test(id)) throw new QueueError('invalid_input', 'cursor is not valid');
+  return { id };
 }
 
 export function jobFilterSql(f: JobFilter): SQL {
@@ -76,7 +75,21 @@ export function jobFilterSql(f: JobFilter): SQL {
   return sql.join(parts, sql` and `);
 }
 
-/** Newest first, keyset-paginated on (created_at, id) so a page costs the same at any depth. */
+const STATUSES: readonly JobStatus[] = ['pending', 'processing', 'completed', 'failed', 'cancelled', 'paused'];
+// The statuses the browsing indexes hold (drizzle/schema.ts); pending and processing rows are found
+// through the claim and lease indexes, or the primary key.
+const BROWSED: readonly JobStatus[] = ['completed', 'failed', 'cancelled', 'paused'];
+
+// Statuses as a literal, not a parameter: the planner can only use a partial index when it can prove
+// the query's status test implies the index's, which takes constants. Values come from STATUSES.
+const statusIn = (statuses: readonly JobStatus[]) => sql.raw(`status = any('{${statuses.join(',')}}'::job_status[])`);
+
+/**
+ * Newest first (ids carry the creation time), keyset-paginated on id so a page costs the same at any
+ * depth. One branch per index family, each ordered and limited, then merged: settled rows through the
+ * browsing indexes, pending and processing rows through the engine's own, and the primary key where a
+ * filter matches most rows anyway.
+ */
 export async function listJobs(
   db: Db,
   filter: JobFilter,
@@ -84,13 +97,19 @@ export async function listJobs(
 ): Promise<Page<Job>> {
   const limit = Math.min(Math.max(page.limit ?? 50, 1), 200);
   const after = page.cursor ? decodeCursor(page.cursor) : null;
-  const keyset = after
-    ? sql`and (created_at, id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`
-    : sql``;
+  const keyset = after ? sql`and id < ${after.id}::uuid` : sql``;
+  const wanted = filter.statuses?.length ? STATUSES.filter((s) => filter.statuses!.includes(s)) : STATUSES;
+  const browsed = wanted.filter((s) => BROWSED.includes(s));
+  const groups = [browsed, ...wanted.filter((s) => !BROWSED.includes(s)).map((s) => [s])].filter((g) => g.length > 0);
+  const where = jobFilterSql({ ...filter, statuses: undefined });
+  const branches = groups.map(
+    (g) => sql`(select * from jobs where ${where} and ${statusIn(g)} ${keyset} order by id desc limit ${limit + 1})`,
+  );
   const found = await rows(
     db,
-    sql`select * from jobs where ${jobFilterSql(filter)} ${keyset}
-        order by created_at desc, id desc limit ${limit + 1}`,
+    branches.length === 1
+      ? branches[0]
+      : sql`select * from (${sql.join(branches, sql` union all `)}) x order by id desc limit ${limit + 1}`,
   );
   const items = found.slice(0, limit).map(toJob);
   return { items, nextCursor: found.length > limit ? encodeCursor(items[items.length - 1]) : null };

@@ -31,13 +31,13 @@ export interface EnqueueAllResult {
 }
 
 /**
- * One INSERT … SELECT over users × enabled connections × dates: rows never pass through JavaScript,
- * so 100,000 users cost one statement. The dedup key makes it idempotent while a task is unfinished;
+ * INSERT … SELECT over users × enabled connections × dates: rows never pass through JavaScript,
+ * so 100,000 users cost `parts` statements (default 2, run concurrently on the pool). The dedup key makes it idempotent while a task is unfinished;
  * once the day's task has run, a later call syncs the day again (activity rows are upserted).
  */
 export async function enqueueAllUsersSync(
   db: Db,
-  opts: { date: string | readonly string[]; userIds?: readonly string[]; now: Date },
+  opts: { date: string | readonly string[]; userIds?: readonly string[]; now: Date; parts?: number },
 ): Promise<EnqueueAllResult> {
   const dates = [...new Set(typeof opts.date === 'string' ? [opts.date] : opts.date)];
   checkDates(dates);
@@ -52,8 +52,15 @@ export async function enqueueAllUsersSync(
     if (opts.userIds.length === 0) return { dates, created: 0, existing: 0 };
     userFilter = sql`and c.user_id = any(${`{${opts.userIds.filter((id) => GUID.test(id)).join(',')}}`}::uuid[])`;
   }
-  // No entity columns: user_id already names the user, and an entity would cost an index entry per row.
-  const source = sql`
+  // Split by user into `parts` statements run side by side: the insert is CPU-bound in one backend,
+  // and each part's dedup keys are its own, so the parts never wait on each other. Not one transaction:
+  // a part that fails leaves the others' tasks, and calling again adds only what is missing.
+  const parts = opts.userIds ? 1 : Math.min(Math.max(Math.floor(opts.parts ?? 2), 1), 8);
+  const counts = await Promise.all(
+    Array.from({ length: parts }, (_, k) => {
+      const slice = parts === 1 ? sql`` : sql`and abs(hashtext(c.user_id::text) % ${parts}) = ${k}`;
+      // No entity columns: user_id already names the user, and an entity would cost an index entry per row.
+      const source = sql`
     select ${SYNC_QUEUE}::text as queue, ${SYNC_JOB_TYPE}::text as type,
            jsonb_build_object('userId', c.user_id, 'platform', c.platform, 'date', d.date) as payload,
            ${PRIORITY.normal}::int as priority,
@@ -61,9 +68,15 @@ export async function enqueueAllUsersSync(
            c.user_id, null::text as entity_type, null::text as entity_id
     from platform_connections c
     cross join unnest(${`{${dates.join(',')}}`}::text[]) as d(date)
-    where c.enabled ${userFilter}`;
-  const counts = await enqueueFromSelect(db, source, { now: opts.now });
-  return { dates, ...counts };
+    where c.enabled ${userFilter} ${slice}`;
+      return enqueueFromSelect(db, source, { now: opts.now });
+    }),
+  );
+  return {
+    dates,
+    created: counts.reduce((n, c) => n + c.created, 0),
+    existing: counts.reduce((n, c) => n + c.existing, 0),
+  };
 }
 
 export interface EnqueueUserResult {
