@@ -68,7 +68,8 @@ export async function releaseJobs(
       set status = 'pending', attempts = j.attempts - 1, run_at = ${ts(opts.now)},
           locked_by = null, locked_until = null, updated_at = ${ts(opts.now)}
       from input
-      where j.id = input.id and j.status = 'processing' and j.locked_by = ${opts.workerId}
+      -- status::text keeps the planner on the primary key, as in completeJobs
+      where j.id = input.id and j.status::text = 'processing' and j.locked_by = ${opts.workerId}
         and j.attempts = input.attempt
       returning j.*, 'processing'::job_status as from_status
     ),
