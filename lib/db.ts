@@ -25,13 +25,7 @@ export function createDb(opts: DbOptions): { db: AppDb; client: postgres.Sql } {
     // getting its 503, and after it the first queries would wait up to 20 s. Capped at 0.5 s.
     backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.5),
     // Statements and their timestamps are read and written in UTC whatever the server's setting.
-    // Prepared statements save the parse; each run is still planned with its values, because which
-    // partial index serves a statement depends on them (a generic plan cannot prove an index predicate).
-    connection: {
-      TimeZone: 'UTC',
-      application_name: opts.applicationName ?? 'steady',
-      plan_cache_mode: 'force_custom_plan',
-    },
+    connection: { TimeZone: 'UTC', application_name: opts.applicationName ?? 'steady' },
     onnotice: () => {},
   });
   return { db: drizzle(client, { schema }), client };
