@@ -19,8 +19,9 @@ export function benchTypes(onJob: () => void = () => {}): JobTypes {
   };
 }
 
-// Claims of up to 500 (100 running + 400 buffered); completions grouped by the executor.
-export const DRAIN = { concurrency: 100, prefetch: 400 };
+// Claims of up to 1,000 (50 running + 950 buffered): for no-op jobs, bigger claims and completion
+// groups cost less per job than more handlers in flight (measured 14k → 17k jobs/s).
+export const DRAIN = { concurrency: 50, prefetch: 950 };
 
 const inputs = (n: number) => Array.from({ length: n }, (_, i) => ({ type: NOOP_TYPE, payload: NOOP_PAYLOAD(i) }));
 
