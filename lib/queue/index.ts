@@ -3,7 +3,7 @@ export * from './registry';
 export * from './backoff';
 export * from './transitions';
 export { enqueueJob, enqueueJobs, enqueueFromSelect, type EnqueueInput, type EnqueueResult } from './enqueue';
-export { claimJobs, type ClaimOptions } from './claim';
+export { claimJobs, rescueAndClaimJobs, type ClaimOptions } from './claim';
 export { claimJobById, type ClaimOneOptions } from './claim-one';
 export { advanceStage, type AdvanceOptions } from './advance-stage';
 export { completeJob, completeJobs, type Completion } from './complete';

@@ -26,29 +26,37 @@ export async function extendLease(
  * to pending (the attempt it spent stays counted) or, with no attempts left, to failed.
  * SKIP LOCKED so two batches starting together rescue disjoint rows.
  */
+/**
+ * The CTEs `expired` and `rescued` (j.*, from_status, lost_worker): up to `limit` leases that ended
+ * before `now`, put back. Shared by rescueExpiredLeases and claimJobs' `rescue` option.
+ */
+export const rescueCtes = (now: Date, limit: number) => sql`
+    expired as (
+      select id, locked_by from jobs
+      where status = 'processing' and locked_until < ${ts(now)}
+      order by locked_until
+      limit ${limit}
+      for update skip locked
+    ),
+    rescued as (
+      update jobs j
+      set status = case when j.attempts >= j.max_attempts then 'failed'::job_status else 'pending'::job_status end,
+          completed_at = case when j.attempts >= j.max_attempts then ${ts(now)} end,
+          run_at = ${ts(now)},
+          last_error = 'Lease expired: worker ' || coalesce(expired.locked_by, '?') || ' stopped answering',
+          locked_by = null, locked_until = null, updated_at = ${ts(now)}
+      from expired where j.id = expired.id
+      returning j.*, 'processing'::job_status as from_status, expired.locked_by as lost_worker
+    )`;
+
 export async function rescueExpiredLeases(db: Db, opts: { now: Date; limit?: number }): Promise<Job[]> {
   const rescued = await rows(
     db,
     sql`
-    with expired as (
-      select id, locked_by from jobs
-      where status = 'processing' and locked_until < ${ts(opts.now)}
-      order by locked_until
-      limit ${opts.limit ?? 500}
-      for update skip locked
-    ),
-    changed as (
-      update jobs j
-      set status = case when j.attempts >= j.max_attempts then 'failed'::job_status else 'pending'::job_status end,
-          completed_at = case when j.attempts >= j.max_attempts then ${ts(opts.now)} end,
-          run_at = ${ts(opts.now)},
-          last_error = 'Lease expired: worker ' || coalesce(expired.locked_by, '?') || ' stopped answering',
-          locked_by = null, locked_until = null, updated_at = ${ts(opts.now)}
-      from expired where j.id = expired.id
-      returning j.*, 'processing'::job_status as from_status, expired.locked_by as lost_worker
-    ),
+    with ${rescueCtes(opts.now, opts.limit ?? 500)},
+    changed as (select * from rescued),
     history as (${writeHistory(opts.now, sql`lost_worker`, sql`last_error`)})
-    select * from changed`,
+    select * from rescued`,
   );
   return rescued.map(toJob);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { claimJobs } from './claim';
+import { claimJobs, rescueAndClaimJobs } from './claim';
 import { releaseJobs, rescueExpiredLeases } from './lease';
 import { createExecutor, type JobOutcome, type Outcome } from './execute';
 import type { JobTypes } from './registry';
@@ -67,7 +67,6 @@ export async function runBatch(db: Db, types: JobTypes, opts: RunBatchOptions = 
     jobs: [],
   };
 
-  summary.rescued = (await rescueExpiredLeases(db, { now: clock() })).length;
   const executor = createExecutor(db, types, { workerId, clock, signal: opts.signal });
   const outcomes: Promise<void>[] = [];
   const unstarted: Job[] = [];
@@ -99,18 +98,33 @@ export async function runBatch(db: Db, types: JobTypes, opts: RunBatchOptions = 
     await ran;
   };
 
+  let first = true;
   while (true) {
     if (opts.signal?.aborted) { summary.stoppedBy = 'aborted'; break; }
     if (summary.claimed >= maxJobs) { summary.stoppedBy = 'max_jobs'; break; }
     const now = clock();
     if (deadline - now.getTime() < MIN_RUN_WINDOW_MS) { summary.stoppedBy = 'budget'; break; }
     const want = Math.min(limit, maxJobs - summary.claimed);
-    const jobs = await claimJobs(db, { workerId, limit: want, leaseMs, now, types: handled, queues: opts.queues });
+    const claim = { workerId, limit: want, leaseMs, now, types: handled, queues: opts.queues };
+    // The first claim also puts back expired leases (a dead batch's jobs), in the same statement.
+    let jobs: Job[];
+    if (first) {
+      first = false;
+      const r = await rescueAndClaimJobs(db, claim);
+      summary.rescued = r.rescued;
+      jobs = r.jobs;
+      // The rescued jobs were not claimable within that statement: claim again for them.
+      if (jobs.length === 0 && r.rescued > 0) continue;
+    } else {
+      jobs = await claimJobs(db, claim);
+    }
     if (jobs.length === 0) { summary.stoppedBy = 'empty'; break; }
     summary.claimed += jobs.length;
     await runPool(jobs, concurrency, runOne);
     if (writeError !== undefined || unstarted.length > 0) break;
   }
+  // Stopped before its first claim (aborted, or no budget): still put back what expired.
+  if (first) summary.rescued = (await rescueExpiredLeases(db, { now: clock() })).length;
   await Promise.all(outcomes);
   await executor.flush().catch((err: unknown) => { writeError ??= err; });
   if (unstarted.length > 0 && writeError === undefined) {

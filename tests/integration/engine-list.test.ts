@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { cancelJob, claimJobs, completeJobs, failJob, listJobs, pauseJob, type Job } from '@/lib/queue';
+import {
+  cancelJob, claimJobs, completeJobs, failJob, getJobEvents, getQueueStats, listJobs, pauseJob, rescueAndClaimJobs, type Job,
+} from '@/lib/queue';
 import { enqueueAllUsersSync } from '@/lib/sync/enqueue';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 import { seedJobs, testTypes } from '../helpers/factories';
@@ -116,5 +118,36 @@ describe('the claim', () => {
     // set_config(…, true) is local to the claim's transaction: later ones get the server's setting.
     const [after] = await t.db.execute<{ v: string }>(sql`select current_setting('synchronous_commit') as v`);
     expect(after.v).toBe(before.v);
+  });
+
+  it('rescues expired leases and claims in one statement, with history and counts for both', async () => {
+    const t0 = new Date('2026-07-01T00:00:00Z');
+    const jobs = await seedJobs(t.db, types, 3, (i) => ({ type: 'test.other', payload: { n: 300 + i } }), t0);
+    const lost = await claimJobs(t.db, { workerId: 'gone', limit: 2, leaseMs: 1_000, now: t0, types: ['test.other'] });
+    expect(lost.map((j) => j.id)).toEqual([jobs[0].id, jobs[1].id]);
+
+    const later = new Date(t0.getTime() + 5_000);
+    const [expired] = await t.db.execute<{ n: number }>(sql`
+      select count(*)::int as n from jobs where status = 'processing' and locked_until < ${later.toISOString()}::timestamptz`);
+    expect(expired.n).toBeGreaterThanOrEqual(2); // these two, and any earlier test's that ended before
+    const r = await rescueAndClaimJobs(t.db, { workerId: 'next', limit: 5, leaseMs: MIN, now: later, types: ['test.other'] });
+    expect(r.rescued).toBe(expired.n);
+    // The statement saw the rescued rows as they were: only the third job was pending to it.
+    expect(r.jobs.map((j) => [j.id, j.lockedBy])).toEqual([[jobs[2].id, 'next']]);
+
+    const rescuedEvents = await getJobEvents(t.db, jobs[0].id);
+    expect(rescuedEvents.at(-1)).toMatchObject({
+      fromStatus: 'processing', toStatus: 'pending', worker: 'gone', message: expect.stringContaining('Lease expired'),
+    });
+    expect((await getJobEvents(t.db, jobs[2].id)).at(-1)).toMatchObject({ fromStatus: 'pending', toStatus: 'processing', worker: 'next', message: null });
+
+    const again = await claimJobs(t.db, { workerId: 'next', limit: 5, leaseMs: MIN, now: later, types: ['test.other'] });
+    expect(again.map((j) => [j.id, j.attempts])).toEqual([[jobs[0].id, 2], [jobs[1].id, 2]]);
+    const stats = await getQueueStats(t.db, { now: later });
+    const [actual] = await t.db.execute<{ processing: number; pending: number }>(sql`
+      select count(*) filter (where status = 'processing')::int as processing,
+             count(*) filter (where status = 'pending')::int as pending
+      from jobs where queue = 'other'`);
+    expect({ processing: stats.byQueue.other.processing, pending: stats.byQueue.other.pending }).toEqual(actual);
   });
 });

@@ -84,14 +84,15 @@ describe('runBatch', () => {
   });
 
   it('claims nothing new once the time budget is spent', async () => {
-    await enqueueJobs(t.db, types, Array.from({ length: 5 }, (_, n) => ({ type: 'rb.work', payload: { mode: 'ok', n } })));
     let fake = Date.parse('2026-07-01T00:00:00Z');
+    // Due at the batch's clock: the budget, not an empty queue, must be what stops it.
+    await enqueueJobs(t.db, types, Array.from({ length: 5 }, (_, n) => ({ type: 'rb.work', payload: { mode: 'ok', n } })), { now: new Date(fake) });
     const clock = () => new Date((fake += 400));
     const summary = await runBatch(t.db, types, { limit: 1, timeBudgetMs: 1000, clock });
     expect(summary.stoppedBy).toBe('budget');
     expect(summary.claimed).toBeLessThan(5);
     const [{ n }] = await t.db.execute(sql`select count(*)::int as n from jobs where status = 'pending'`);
-    expect(n).toBe(5 - summary.claimed);
+    expect(n).toBe(5 - summary.claimed + summary.released); // a claimed job left too little budget to start goes back
   });
 
   it('two overlapping batches never run the same job', async () => {
