@@ -8,7 +8,7 @@ interface Progress { handled: number; first: number; last: number }
 const CHILD = path.resolve(import.meta.dirname, '../drain-child.ts');
 
 function startChild(system: QueueSystem, url: string) {
-  const proc: ChildProcess = fork(CHILD, [system.name, url], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const proc: ChildProcess = fork(CHILD, [system.name, url], { execArgv: [...(system.nodeFlags ?? []), '--import', 'tsx'], stdio: 'inherit' });
   const state: Progress = { handled: 0, first: 0, last: 0 };
   const ready = new Promise<void>((resolve, reject) => {
     proc.once('error', reject);

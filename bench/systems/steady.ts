@@ -22,13 +22,17 @@ export function benchTypes(onJob: () => void = () => {}): JobTypes {
 // Claims of up to 1,000 (50 running + 950 buffered): for no-op jobs, bigger claims and completion
 // groups cost less per job than more handlers in flight (measured 14k → 17k jobs/s).
 export const DRAIN = { concurrency: 50, prefetch: 950 };
+// As `npm run worker` runs: a larger young generation, so the per-job rows and results a busy worker
+// allocates die there instead of being scavenged again and again (measured +20-25 % drained jobs/s).
+export const WORKER_NODE_FLAGS = ['--max-semi-space-size=64'];
 
 const inputs = (n: number) => Array.from({ length: n }, (_, i) => ({ type: NOOP_TYPE, payload: NOOP_PAYLOAD(i) }));
 
 export const steady: QueueSystem = {
   name: 'Steady',
   version: 'this repo',
-  settings: `startWorker concurrency ${DRAIN.concurrency}, prefetch ${DRAIN.prefetch}, history on, enqueueJobs for bulk`,
+  settings: `startWorker concurrency ${DRAIN.concurrency}, prefetch ${DRAIN.prefetch}, node ${WORKER_NODE_FLAGS.join(' ')}, history on, enqueueJobs for bulk`,
+  nodeFlags: WORKER_NODE_FLAGS,
   install: (url) => migrateDatabase(url),
   async bulkEnqueue(url, n) {
     const { db, client } = createDb({ url, max: 1 });

@@ -12,6 +12,8 @@ export interface QueueSystem {
   singleEnqueue(url: string, n: number, inFlight: number): Promise<void>;
   /** Runs workers in this process until stopped; `onJob` is called at each handler start. */
   startDrain(url: string, onJob: () => void): Promise<{ stop: () => Promise<void> }>;
+  /** Node flags for the drain processes, when the system ships its worker with some. */
+  nodeFlags?: string[];
   /** SQL counting the jobs not yet completed, as `n` (the drain ends when it reaches zero). */
   unfinishedSql: string;
 }
