@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { rows, textArray, ts, writeHistory } from './sql';
-import { rescueCtes } from './lease';
+import { RESCUE_LIMIT, rescueCtes } from './lease';
 import { toJob } from './rows';
 import type { Db, Job } from './types';
 
@@ -16,8 +16,6 @@ export interface ClaimOptions {
 }
 
 const MAX_LIMIT = 1000;
-// As many expired leases as rescueExpiredLeases puts back by default.
-const RESCUE_LIMIT = 500;
 
 /**
  * One statement: pick, lock, lease and record history for up to `limit` due jobs.

@@ -49,11 +49,14 @@ export const rescueCtes = (now: Date, limit: number) => sql`
       returning j.*, 'processing'::job_status as from_status, expired.locked_by as lost_worker
     )`;
 
+/** Expired leases put back per statement, unless the caller says otherwise. */
+export const RESCUE_LIMIT = 500;
+
 export async function rescueExpiredLeases(db: Db, opts: { now: Date; limit?: number }): Promise<Job[]> {
   const rescued = await rows(
     db,
     sql`
-    with ${rescueCtes(opts.now, opts.limit ?? 500)},
+    with ${rescueCtes(opts.now, opts.limit ?? RESCUE_LIMIT)},
     changed as (select * from rescued),
     history as (${writeHistory(opts.now, sql`lost_worker`, sql`last_error`)})
     select * from rescued`,
