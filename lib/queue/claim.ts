@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import { rows, textArray, ts, writeHistory } from './sql';
 import { RESCUE_LIMIT, rescueCtes } from './lease';
 import { toJob } from './rows';
@@ -26,7 +27,7 @@ const MAX_LIMIT = 1000;
  * key (`= any(array(…))`): a join let the planner hash the whole table.
  *
  * The claim commits without waiting for its WAL flush (synchronous_commit off for this statement's
- * transaction only; when called inside a caller's transaction, for that one). A claim lost to a server
+ * transaction only; inside a caller's transaction it leaves the setting alone). A claim lost to a server
  * crash leaves its jobs pending, to be claimed again: the same at-least-once re-run a lost lease gives,
  * and the first durable write after it (the handler's own, or the completion) flushes it anyway.
  * Completions, failures and enqueues stay durable.
@@ -52,13 +53,18 @@ async function claim(db: Db, opts: ClaimOptions, rescue: boolean): Promise<{ job
   const types = opts.types ? textArray(opts.types) : sql`null::text[]`;
   const queues = opts.queues ? textArray(opts.queues) : sql`null::text[]`;
   const worker = sql`${opts.workerId}`;
+  // Only a claim that is its own transaction commits asynchronously: inside a caller's transaction the
+  // setting would also cover the caller's own writes.
+  const asyncCommit = db instanceof PgTransaction
+    ? sql``
+    : sql`from (select set_config('synchronous_commit', 'off', true)) async_commit`;
   const found = await rows(
     db,
     sql`
     with ${rescue ? sql`${rescueCtes(opts.now, RESCUE_LIMIT)},` : sql``}
     due as (
       select steady_claimable(${ts(opts.now)}, ${Math.max(limit, 0)}::int, ${types}, ${queues}, ${opts.stage ?? null}::text) as id
-      from (select set_config('synchronous_commit', 'off', true)) async_commit
+      ${asyncCommit}
     ),
     claimed as (
       update jobs j

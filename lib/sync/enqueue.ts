@@ -55,7 +55,7 @@ export async function enqueueAllUsersSync(
   // Split by user into `parts` statements run side by side: the insert is CPU-bound in one backend,
   // and each part's dedup keys are its own, so the parts never wait on each other. Not one transaction:
   // a part that fails leaves the others' tasks, and calling again adds only what is missing.
-  const parts = opts.userIds ? 1 : Math.min(Math.max(Math.floor(opts.parts ?? 2), 1), 8);
+  const parts = opts.userIds || !Number.isFinite(opts.parts ?? 2) ? 1 : Math.min(Math.max(Math.floor(opts.parts ?? 2), 1), 8);
   const counts = await Promise.all(
     Array.from({ length: parts }, (_, k) => {
       const slice = parts === 1 ? sql`` : sql`and abs(hashtext(c.user_id::text) % ${parts}) = ${k}`;

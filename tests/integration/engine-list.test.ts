@@ -4,6 +4,8 @@ import {
   cancelJob, claimJobs, completeJobs, failJob, getJobEvents, getQueueStats, listJobs, pauseJob, rescueAndClaimJobs, type Job,
 } from '@/lib/queue';
 import { enqueueAllUsersSync } from '@/lib/sync/enqueue';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 import { seedJobs, testTypes } from '../helpers/factories';
 
@@ -104,18 +106,20 @@ describe('set-based sync-all in parts', () => {
 });
 
 describe('the claim', () => {
-  it('commits without waiting for its WAL flush, and nothing after it', async () => {
+  it("commits without waiting for its WAL flush only when it is its own transaction", async () => {
     await seedJobs(t.db, types, 2, (i) => ({ payload: { n: 200 + i } }));
-    const [before] = await t.db.execute<{ v: string }>(sql`select current_setting('synchronous_commit') as v`);
-    // The test server may run with it off already; start this transaction durable.
+    // Inside a caller's transaction the caller's writes share the commit: the setting stays theirs.
     const inside = await t.db.transaction(async (tx) => {
       await tx.execute(sql`set local synchronous_commit = on`);
-      await claimJobs(tx, { workerId: 'w2', limit: 1, leaseMs: MIN, now: new Date() });
+      const claimed = await claimJobs(tx, { workerId: 'w2', limit: 1, leaseMs: MIN, now: new Date() });
       const [s] = await tx.execute<{ v: string }>(sql`select current_setting('synchronous_commit') as v`);
-      return s.v;
+      return { n: claimed.length, v: s.v };
     });
-    expect(inside).toBe('off');
-    // set_config(…, true) is local to the claim's transaction: later ones get the server's setting.
+    expect(inside).toEqual({ n: 1, v: 'on' });
+    // On its own, the claim's statement turns it off for its implicit transaction, and only that one.
+    const [before] = await t.db.execute<{ v: string }>(sql`select current_setting('synchronous_commit') as v`);
+    const own = await claimJobs(t.db, { workerId: 'w2', limit: 1, leaseMs: MIN, now: new Date() });
+    expect(own).toHaveLength(1);
     const [after] = await t.db.execute<{ v: string }>(sql`select current_setting('synchronous_commit') as v`);
     expect(after.v).toBe(before.v);
   });
@@ -149,5 +153,31 @@ describe('the claim', () => {
              count(*) filter (where status = 'pending')::int as pending
       from jobs where queue = 'other'`);
     expect({ processing: stats.byQueue.other.processing, pending: stats.byQueue.other.pending }).toEqual(actual);
+  });
+});
+
+describe('migration 0009', () => {
+  it('gives rows with random ids new ones made from their created_at, and moves their history along', async () => {
+    const old = '4b0a1a9e-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
+    await t.db.execute(sql`
+      insert into jobs (id, queue, type, payload, status, created_at, updated_at, completed_at)
+      values (${old}, 'test', 'test.noop', '{}', 'completed', '2024-02-03T04:05:06.789Z', now(), now())`);
+    await t.db.execute(sql`insert into job_events (job_id, to_status) values (${old}, 'completed')`);
+    const file = path.resolve(import.meta.dirname, '../../drizzle/migrations/0009_ids_from_created_at.sql');
+    // One session, as the migrator runs it: the mapping is a temporary table.
+    await t.db.transaction(async (tx) => {
+      for (const statement of readFileSync(file, 'utf8').split('--> statement-breakpoint')) {
+        await tx.execute(sql.raw(statement));
+      }
+    });
+    const [moved] = await t.db.execute<{ id: string }>(sql`
+      select id::text as id from jobs where created_at = '2024-02-03T04:05:06.789Z'`);
+    expect(moved.id).not.toBe(old);
+    expect(parseInt(moved.id.replace(/-/g, '').slice(0, 12), 16)).toBe(Date.parse('2024-02-03T04:05:06.789Z'));
+    expect((await getJobEvents(t.db, moved.id)).map((e) => e.toStatus)).toEqual(['completed']);
+    expect(await getJobEvents(t.db, old)).toEqual([]);
+    // Time-ordered ids are left as they are.
+    const [{ n }] = await t.db.execute<{ n: number }>(sql`select count(*)::int as n from jobs where substr(id::text, 15, 1) <> '7'`);
+    expect(n).toBe(0);
   });
 });
