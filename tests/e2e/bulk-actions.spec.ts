@@ -21,7 +21,8 @@ test('cancel everything matching a filter, then retry a selection of rows', asyn
   expect(jobIds.length).toBeGreaterThan(1);
 
   await page.goto(`/jobs?user=${id}&status=pending`);
-  const row = (jobId: string) => page.locator(`tbody tr[data-job-id="${jobId}"]`);
+  // :visible — while the page streams, React keeps a hidden copy of the table (<div hidden id="S:0">).
+  const row = (jobId: string) => page.locator(`tbody tr[data-job-id="${jobId}"]:visible`);
   for (const j of jobIds) await expect(row(j)).toHaveAttribute('data-status', 'pending');
 
   await page.getByRole('button', { name: 'Cancel all' }).click();

@@ -30,8 +30,8 @@ test('filters narrow the jobs table, live in the URL and survive a reload', asyn
   const completedIds = tasks.filter((t) => t.status === 'completed').map((t) => t.id);
   expect(completedIds.length).toBeGreaterThan(0);
 
-  const rows = page.locator('tbody tr[data-job-id]');
-  const row = (id: string) => page.locator(`tbody tr[data-job-id="${id}"]`);
+  const rows = page.locator('tbody tr[data-job-id]:visible');
+  const row = (id: string) => page.locator(`tbody tr[data-job-id="${id}"]:visible`);
   /** Every row on screen satisfies `check`; the table is never empty while doing so. */
   const allRows = async (check: (r: ReturnType<typeof row>) => Promise<void>) => {
     await expect(rows.first()).toBeVisible();
