@@ -16,6 +16,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { BROWSED as BROWSED_STATUSES } from '../lib/queue/types';
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
 
@@ -28,9 +29,7 @@ export const jobStatus = pgEnum('job_status', [
   'paused',
 ]);
 
-// Statuses whose rows the browsing indexes hold. Paused joins the settled ones: it is rare, and has no
-// engine index of its own to be found by.
-const BROWSED = sql.raw(`('completed', 'failed', 'cancelled', 'paused')`);
+const BROWSED = sql.raw(`(${BROWSED_STATUSES.map((st) => `'${st}'`).join(', ')})`);
 
 export const jobs = pgTable(
   'jobs',

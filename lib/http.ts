@@ -59,8 +59,6 @@ export function requireBearer(req: Request, secret: string | undefined, name: st
  */
 export async function readJson(req: Request, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
   if (req.method === 'GET' || req.method === 'HEAD') return {};
-  const declared = Number(req.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) throw new HttpError(413, `Request body is larger than ${maxBytes} bytes`);
   const text = await readLimited(req, maxBytes);
   if (text.trim() === '') return {};
   const type = req.headers.get('content-type') ?? '';
@@ -83,12 +81,14 @@ export async function readForm(req: Request, maxBytes = MAX_BODY_BYTES): Promise
   if (!/^application\/x-www-form-urlencoded/i.test(type)) {
     throw new HttpError(415, `Content-Type must be application/x-www-form-urlencoded or application/json (got ${type.slice(0, 80)})`);
   }
-  const declared = Number(req.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) throw new HttpError(413, `Request body is larger than ${maxBytes} bytes`);
   return Object.fromEntries(new URLSearchParams(await readLimited(req, maxBytes)));
 }
 
+// A declared length over the limit is refused before anything is read; a body that grows past it while
+// streaming is cut off below.
 async function readLimited(req: Request, maxBytes: number): Promise<string> {
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) throw new HttpError(413, `Request body is larger than ${maxBytes} bytes`);
   if (!req.body) return '';
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];

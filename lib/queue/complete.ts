@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { rows, ts, uuidArray, writeHistory } from './sql';
 import { toJob } from './rows';
 import { QueueError, type Db, type Job } from './types';
-import { assertJobId, explainMiss, isJobId } from './guard';
+import { assertJobId, explainMiss } from './guard';
 
 export interface Completion {
   id: string;

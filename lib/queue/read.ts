@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { rows, textArray } from './sql';
 import { toJob, toJobEvent } from './rows';
-import { QueueError, type Db, type Job, type JobEvent, type JobStatus } from './types';
+import { BROWSED, JOB_STATUSES, QueueError, type Db, type Job, type JobEvent, type JobStatus } from './types';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -75,13 +75,9 @@ export function jobFilterSql(f: JobFilter): SQL {
   return sql.join(parts, sql` and `);
 }
 
-const STATUSES: readonly JobStatus[] = ['pending', 'processing', 'completed', 'failed', 'cancelled', 'paused'];
-// The statuses the browsing indexes hold (drizzle/schema.ts); pending and processing rows are found
-// through the claim and lease indexes, or the primary key.
-const BROWSED: readonly JobStatus[] = ['completed', 'failed', 'cancelled', 'paused'];
 
 // Statuses as a literal, not a parameter: the planner can only use a partial index when it can prove
-// the query's status test implies the index's, which takes constants. Values come from STATUSES.
+// the query's status test implies the index's, which takes constants. Values come from JOB_STATUSES.
 const statusIn = (statuses: readonly JobStatus[]) => sql.raw(`status = any('{${statuses.join(',')}}'::job_status[])`);
 
 /**
@@ -98,7 +94,7 @@ export async function listJobs(
   const limit = Math.min(Math.max(page.limit ?? 50, 1), 200);
   const after = page.cursor ? decodeCursor(page.cursor) : null;
   const keyset = after ? sql`and id < ${after.id}::uuid` : sql``;
-  const wanted = filter.statuses?.length ? STATUSES.filter((s) => filter.statuses!.includes(s)) : STATUSES;
+  const wanted = filter.statuses?.length ? JOB_STATUSES.filter((s) => filter.statuses!.includes(s)) : JOB_STATUSES;
   const browsed = wanted.filter((s) => BROWSED.includes(s));
   const groups = [browsed, ...wanted.filter((s) => !BROWSED.includes(s)).map((s) => [s])].filter((g) => g.length > 0);
   const where = jobFilterSql({ ...filter, statuses: undefined });

@@ -110,6 +110,8 @@ export class QueueService {
   private readonly workerId: string;
   private readonly leaseMs: number;
   private readonly clock: () => Date;
+  // One for the service's life: its policy cache and completion group outlive a single processJob.
+  private readonly executor: ReturnType<typeof createExecutor>;
 
   constructor(
     private readonly db: Db,
@@ -119,6 +121,7 @@ export class QueueService {
     this.workerId = opts.workerId ?? newWorkerId('queue-service');
     this.leaseMs = Math.max(opts.leaseMs ?? 60_000, 1_000);
     this.clock = opts.clock ?? (() => new Date());
+    this.executor = createExecutor(db, jobTypes, { workerId: this.workerId, clock: this.clock });
   }
 
   async addToQueue<TData>(type: string, data: TData, options: AddOptions = {}): Promise<QueueTask<TData>> {
@@ -159,9 +162,8 @@ export class QueueService {
     const claimed = await claimJobById(this.db, { id: taskId, workerId: this.workerId, leaseMs: this.leaseMs, now: this.clock() });
     if (!claimed) return null;
     // The same per-job path as runBatch: payload check, timeout inside the lease, guarded outcome.
-    const executor = createExecutor(this.db, this.jobTypes, { workerId: this.workerId, clock: this.clock });
-    await executor.execute(claimed, this.leaseMs - 1_000).outcome;
-    await executor.flush();
+    // `outcome` settles once the completion (or failure) is written.
+    await this.executor.execute(claimed, this.leaseMs - 1_000).outcome;
     return this.readFromQueue<TData, TResult>(taskId);
   }
 

@@ -9,6 +9,11 @@ export const JOB_STATUSES = ['pending', 'processing', 'completed', 'failed', 'ca
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export const UNFINISHED: readonly JobStatus[] = ['pending', 'processing', 'paused'];
 export const FINISHED: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
+/**
+ * The statuses whose rows the browsing indexes hold (drizzle/schema.ts). Paused joins the finished
+ * ones: it is rare, and has no engine index of its own to be found by.
+ */
+export const BROWSED: readonly JobStatus[] = [...FINISHED, 'paused'];
 
 // Lower runs first. Named levels leave room between them for retries that step priority down.
 export const PRIORITY = { critical: 0, high: 5, normal: 10, low: 15 } as const;

@@ -1,5 +1,5 @@
-import { claimJobs } from './claim';
-import { extendLease, releaseJobs, rescueExpiredLeases } from './lease';
+import { claimJobs, rescueAndClaimJobs } from './claim';
+import { extendLease, releaseJobs } from './lease';
 import { createExecutor, type JobOutcome } from './execute';
 import { JOBS_CHANNEL, wakesFor, type Listen } from './notify';
 import { newWorkerId } from './run-batch';
@@ -126,16 +126,19 @@ export async function startWorker(db: Db, types: JobTypes, opts: WorkerOptions =
     const want = Math.min(MAX_CLAIM, concurrency + prefetch - running.size - buffer.length);
     try {
       const now = clock();
-      if (now.getTime() - lastRescue > leaseMs / 2) {
-        lastRescue = now.getTime();
-        await rescueExpiredLeases(db, { now });
-      }
-      const jobs = await claimJobs(db, { workerId, limit: want, leaseMs, now, types: handled, queues: opts.queues });
+      const claimOpts = { workerId, limit: want, leaseMs, now, types: handled, queues: opts.queues };
+      // Every half lease, expired leases are put back in the same statement as the claim.
+      const rescue = now.getTime() - lastRescue > leaseMs / 2;
+      if (rescue) lastRescue = now.getTime();
+      const { jobs, rescued } = rescue
+        ? await rescueAndClaimJobs(db, claimOpts)
+        : { jobs: await claimJobs(db, claimOpts), rescued: 0 };
       stats.claimed += jobs.length;
       if (stopping) await release(jobs);
       else buffer.push(...jobs);
       // Fewer than asked: the queue is drained for now, so wait for a notification or the next poll.
-      if (jobs.length < want && !wokenDuringClaim) idle = true;
+      // Rescued jobs were not claimable in that statement: claim again at once for them.
+      if (jobs.length < want && !wokenDuringClaim && rescued === 0) idle = true;
     } catch (err) {
       onError(err);
       idle = true;
