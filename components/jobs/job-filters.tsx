@@ -43,6 +43,27 @@ export function JobFilters(props: {
     </div>
   );
 
+  const text = (
+    key: 'q' | 'stage',
+    label: string,
+    value: string,
+    setValue: (v: string) => void,
+    input: { type?: 'search'; grow?: boolean; placeholder: string; maxLength: number },
+  ) => (
+    <div className={input.grow ? 'field field--grow' : 'field'}>
+      <label htmlFor={`${id}-${key}`}>{label}</label>
+      <input
+        id={`${id}-${key}`}
+        type={input.type}
+        value={value}
+        onChange={(e) => setValue(e.target.value)}
+        onBlur={() => value.trim() !== (filters[key] ?? '') && onChange({ [key]: value.trim() || undefined })}
+        placeholder={input.placeholder}
+        maxLength={input.maxLength}
+      />
+    </div>
+  );
+
   return (
     <form
       className="filters"
@@ -57,29 +78,10 @@ export function JobFilters(props: {
       {select('queue', 'Queue', options.queues.map((v) => ({ value: v, label: v })))}
       {select('type', 'Type', options.types.map((v) => ({ value: v, label: v })))}
       {select('user', 'User', options.users.map((u) => ({ value: u.id, label: u.username })))}
-      <div className="field">
-        <label htmlFor={`${id}-stage`}>Stage</label>
-        <input
-          id={`${id}-stage`}
-          value={stage}
-          onChange={(e) => setStage(e.target.value)}
-          onBlur={() => stage.trim() !== (filters.stage ?? '') && onChange({ stage: stage.trim() || undefined })}
-          placeholder="any"
-          maxLength={100}
-        />
-      </div>
-      <div className="field field--grow">
-        <label htmlFor={`${id}-q`}>Search</label>
-        <input
-          id={`${id}-q`}
-          type="search"
-          value={q}
-          onChange={(e) => setQ(e.target.value)}
-          onBlur={() => q.trim() !== (filters.q ?? '') && onChange({ q: q.trim() || undefined })}
-          placeholder="job id, dedup key, correlation id, entity id"
-          maxLength={200}
-        />
-      </div>
+      {text('stage', 'Stage', stage, setStage, { placeholder: 'any', maxLength: 100 })}
+      {text('q', 'Search', q, setQ, {
+        type: 'search', grow: true, placeholder: 'job id, dedup key, correlation id, entity id', maxLength: 200,
+      })}
       <div className="filters__buttons">
         <button type="submit" className="button button--small">
           Apply

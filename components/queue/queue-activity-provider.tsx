@@ -28,7 +28,7 @@ export interface QueueActivity {
   groups: readonly TrackedGroup[];
   progress: Readonly<Record<string, TaskProgress>>;
   boosting: boolean;
-  startMonitoring: (jobIds?: readonly string[]) => void;
+  startMonitoring: () => void;
   showToast: (input: ShowToastInput) => string;
   dismissToast: (id: string) => void;
   clearCompletedTasks: () => void;
@@ -108,14 +108,11 @@ export function QueueActivityProvider({ children }: { children: React.ReactNode 
     [removeGroup],
   );
 
-  const startMonitoring = useCallback(
-    (jobIds: readonly string[] = []) => {
-      setBoostUntil(Date.now() + BOOST_MS);
-      void queryClient.invalidateQueries({ queryKey: dashboardKeys.stats() });
-      if (jobIds.length > 0) void queryClient.invalidateQueries({ queryKey: dashboardKeys.jobLists() });
-    },
-    [queryClient],
-  );
+  // Faster polling for a while. What an action changed, its caller invalidates (each action knows
+  // which lists it touched); doing it here as well fetched the same stats and lists twice.
+  const startMonitoring = useCallback(() => {
+    setBoostUntil(Date.now() + BOOST_MS);
+  }, []);
 
   const showToast = useCallback(
     (input: ShowToastInput) => {
@@ -140,7 +137,7 @@ export function QueueActivityProvider({ children }: { children: React.ReactNode 
         }
         return [...others, group];
       });
-      startMonitoring(group.jobIds);
+      startMonitoring();
       return id;
     },
     [progress, startMonitoring],

@@ -51,16 +51,11 @@ export function toStatsDto(
   s: QueueStats,
   extra: Pick<StatsDto, 'queues' | 'processing' | 'recentCompleted' | 'recentFailed'>,
 ): StatsDto {
+  const { generatedAt, throughput, pausedQueues: _paused, ...counts } = s;
   return {
-    generatedAt: s.generatedAt.toISOString(),
-    totals: s.totals,
-    byQueue: s.byQueue,
-    byType: s.byType,
-    throughput: s.throughput.map((t) => ({ ...t, minute: t.minute.toISOString() })),
-    durations: s.durations,
-    oldestPendingAgeMs: s.oldestPendingAgeMs,
-    completedToday: s.completedToday,
-    failedToday: s.failedToday,
+    ...counts,
+    generatedAt: generatedAt.toISOString(),
+    throughput: throughput.map((t) => ({ ...t, minute: t.minute.toISOString() })),
     ...extra,
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JOB_STATUSES, type JobStatus } from '@/lib/queue/types';
+import { JOB_STATUSES, UNFINISHED, type JobStatus } from '@/lib/queue/types';
 
 // The jobs table's filters: the same names in the page URL, the list API's query and the bulk
 // actions' body, so a filtered view, its data and "everything matching" always mean the same rows.
@@ -64,4 +64,5 @@ export function filtersToParams(filters: Partial<Record<FilterKey, string | unde
 export const hasFilters = (f: JobFilterInput) => FILTER_KEYS.some((k) => f[k] !== undefined);
 
 export const RETRIABLE: JobStatus[] = ['failed', 'cancelled'];
-export const CANCELLABLE: JobStatus[] = ['pending', 'processing', 'paused'];
+// Every unfinished job can be cancelled.
+export const CANCELLABLE = UNFINISHED;

@@ -18,7 +18,7 @@ import type { JobDetailDto, JobPageDto } from './types';
 /** Bulk actions on "everything matching" touch at most this many jobs per press. */
 export const MAX_BULK = 1000;
 
-export function toEngineFilter(f: JobFilterInput, allowed?: JobStatus[]): JobFilter {
+export function toEngineFilter(f: JobFilterInput, allowed?: readonly JobStatus[]): JobFilter {
   const chosen = f.status ? [f.status] : undefined;
   return {
     // A bulk action's own statuses narrow the filter's: "cancel all failed" matches nothing.
@@ -48,7 +48,7 @@ export async function getJobDetail(db: Db, id: string): Promise<JobDetailDto> {
 }
 
 /** Ids of jobs matching the filter in one of `allowed`, newest first, up to MAX_BULK. */
-async function matchingIds(db: Db, filter: JobFilterInput, allowed: JobStatus[]): Promise<string[]> {
+async function matchingIds(db: Db, filter: JobFilterInput, allowed: readonly JobStatus[]): Promise<string[]> {
   const engineFilter = toEngineFilter(filter, allowed);
   if (engineFilter.statuses?.length === 0) return [];
   const ids: string[] = [];

@@ -1,3 +1,4 @@
+import type { QueueStats, StatusCounts } from '@/lib/queue/stats';
 import type { JobEvent, JobStatus } from '@/lib/queue/types';
 
 // The shapes the dashboard API sends: dates travel as ISO strings. Shared by routes, pages and hooks,
@@ -51,23 +52,17 @@ export interface JobPageDto {
   nextCursor: string | null;
 }
 
-export type StatusCountsDto = Record<JobStatus, number>;
+export type StatusCountsDto = StatusCounts;
 
-export interface StatsDto {
+// The engine's stats with dates as ISO strings; paused queues travel inside `queues`.
+export type StatsDto = Omit<QueueStats, 'generatedAt' | 'throughput' | 'pausedQueues'> & {
   generatedAt: string;
-  totals: StatusCountsDto;
-  byQueue: Record<string, StatusCountsDto>;
-  byType: Record<string, StatusCountsDto & { queue: string }>;
   throughput: { minute: string; completed: number; failed: number }[];
-  durations: { type: string; sample: number; avgMs: number; p95Ms: number }[];
-  oldestPendingAgeMs: number;
-  completedToday: number;
-  failedToday: number;
   queues: { name: string; paused: boolean }[];
   processing: JobSummaryDto[];
   recentCompleted: JobSummaryDto[];
   recentFailed: JobSummaryDto[];
-}
+};
 
 /** What a toast needs to know about one job it follows. */
 export interface TaskStatusDto {

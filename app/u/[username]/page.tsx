@@ -12,6 +12,8 @@ import { PlatformBreakdown } from '@/components/activity/platform-breakdown';
 import '@/components/ui/ui.css';
 import '@/components/activity/activity.css';
 
+const days = (n: number) => `${n} ${n === 1 ? 'day' : 'days'}`;
+
 export const dynamic = 'force-dynamic';
 
 type Props = { params: Promise<{ username: string }> };
@@ -49,15 +51,11 @@ export default async function PublicProfilePage({ params }: Props) {
       <section className="tiles tiles--public" aria-label="Streaks">
         <div className="tile tile--completed">
           <span className="tile__label">Current streak</span>
-          <span className="tile__value">
-            {streaks.current} {streaks.current === 1 ? 'day' : 'days'}
-          </span>
+          <span className="tile__value">{days(streaks.current)}</span>
         </div>
         <div className="tile">
           <span className="tile__label">Longest streak</span>
-          <span className="tile__value">
-            {streaks.longest} {streaks.longest === 1 ? 'day' : 'days'}
-          </span>
+          <span className="tile__value">{days(streaks.longest)}</span>
         </div>
         <div className="tile">
           <span className="tile__label">Active days this year</span>
