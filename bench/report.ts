@@ -60,17 +60,20 @@ export function evaluateTargets(results: Results, config: BenchConfig): TargetRo
   return rows;
 }
 
+// Scenarios measured for every system: one table row each, with a column per system.
+const COMPARED = [BULK, SINGLE, DRAIN_1, DRAIN_2];
+
 export function renderMarkdown(results: Results, targets: TargetRow[], header: string[]): string {
   const out: string[] = [...header, ''];
   const labels = [...SYSTEMS.map((s) => s.name), PLAIN_INSERT];
   out.push(`| scenario | ${labels.join(' | ')} |`, `|---|${labels.map(() => '---:').join('|')}|`);
-  for (const scenario of [BULK, SINGLE, DRAIN_1, DRAIN_2]) {
+  for (const scenario of COMPARED) {
     const note = results.measurements.find((r) => r.scenario === scenario)?.note;
     out.push(`| ${scenario}, jobs/s${note ? ` (${note})` : ''} | ${labels.map((l) => cell(results.get(scenario, l))).join(' | ')} |`);
   }
   out.push('', '| Steady only | median [min–max] | unit |', '|---|---:|---|');
   for (const r of results.measurements) {
-    if ([BULK, SINGLE, DRAIN_1, DRAIN_2].includes(r.scenario)) continue;
+    if (COMPARED.includes(r.scenario)) continue;
     out.push(`| ${r.scenario}: ${r.label}${r.note ? ` (${r.note})` : ''} | ${cell(r)} | ${r.unit} |`);
   }
   out.push('', '| target | | measured | |', '|---|---|---|---|');

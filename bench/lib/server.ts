@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { startEmbeddedPostgres } from '@/scripts/lib/embedded-pg';
-import { migrateDatabase } from '@/scripts/lib/migrate';
 
 export interface BenchServer {
   /** URL of a database on this server. */
@@ -92,11 +91,4 @@ export async function startBenchServer(log: (l: string) => void): Promise<BenchS
       await stop();
     },
   };
-}
-
-/** A migrated Steady database to copy from: migrations run once, each measurement gets a fresh copy. */
-export async function steadyTemplate(server: BenchServer): Promise<string> {
-  const name = 'bench_steady_template';
-  await migrateDatabase(await server.freshDatabase(name));
-  return name;
 }

@@ -24,4 +24,15 @@ export const elapsed = async (fn: () => Promise<unknown>): Promise<number> => {
   return (performance.now() - t) / 1000;
 };
 
+/** Milliseconds each of `n` calls of `fn` took, one call at a time. */
+export async function latencies(n: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const lat: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    lat.push(performance.now() - t);
+  }
+  return lat;
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -2,7 +2,7 @@ import postgres from 'postgres';
 import { createDb } from '@/lib/db';
 import { claimJobs } from '@/lib/queue';
 import { steady, NOOP_TYPE } from '../systems/steady';
-import { percentile, summarise } from '../lib/stats';
+import { latencies, percentile, summarise } from '../lib/stats';
 import type { BenchContext } from '../lib/context';
 
 export const CLAIM = 'claim latency';
@@ -35,13 +35,10 @@ export async function runClaimLatency(ctx: BenchContext): Promise<void> {
     const p50: number[] = [];
     const p99: number[] = [];
     for (let round = 0; round < config.rounds; round++) {
-      const lat: number[] = [];
-      for (let i = 0; i < config.claimSamples; i++) {
-        const t = performance.now();
+      const lat = await latencies(config.claimSamples, async () => {
         const jobs = await claimJobs(orm, { workerId: 'bench', limit: LIMIT, leaseMs: 600_000, now: new Date() });
-        lat.push(performance.now() - t);
         if (jobs.length !== LIMIT) throw new Error(`claim returned ${jobs.length} jobs`);
-      }
+      });
       p50.push(percentile(lat, 50));
       p99.push(percentile(lat, 99));
       // Keep the pending count where the step says: put the claimed jobs back.

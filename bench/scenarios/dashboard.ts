@@ -2,7 +2,7 @@ import postgres from 'postgres';
 import { createDb } from '@/lib/db';
 import { compactStats, getQueueStats, listJobs, type JobFilter } from '@/lib/queue';
 import { steady } from '../systems/steady';
-import { percentile, summarise } from '../lib/stats';
+import { latencies, percentile, summarise } from '../lib/stats';
 import type { BenchContext } from '../lib/context';
 
 export const DASHBOARD = 'dashboard reads';
@@ -66,8 +66,7 @@ export async function runDashboard(ctx: BenchContext): Promise<void> {
   await server.analyze(db.name);
   const { db: orm, client } = createDb({ url: db.url, max: 5 });
   await compactStats(orm, { now: new Date() });
-  const [firstPage] = [await listJobs(orm, {}, { limit: 50 })];
-  let deep = firstPage.nextCursor;
+  let deep = (await listJobs(orm, {}, { limit: 50 })).nextCursor;
   for (let i = 0; i < 20 && deep; i++) deep = (await listJobs(orm, {}, { limit: 50, cursor: deep })).nextCursor;
   const list = (filter: JobFilter, limit = 50, cursor: string | null = null) => () => listJobs(orm, filter, { limit, cursor });
   const reads: [string, () => Promise<unknown>][] = [
@@ -86,18 +85,14 @@ export async function runDashboard(ctx: BenchContext): Promise<void> {
     const p50: number[] = [];
     const p95: number[] = [];
     for (let round = 0; round < config.rounds; round++) {
-      const lat: number[] = [];
-      for (let i = 0; i < config.readSamples; i++) {
-        const t = performance.now();
-        await read();
-        lat.push(performance.now() - t);
-      }
+      const lat = await latencies(config.readSamples, read);
       p50.push(percentile(lat, 50));
       p95.push(percentile(lat, 95));
     }
-    results.add({ scenario: DASHBOARD, label: `${label} p50`, unit: 'ms', better: 'lower', summary: summarise(p50), note: size });
-    results.add({ scenario: DASHBOARD, label: `${label} p95`, unit: 'ms', better: 'lower', summary: summarise(p95), note: size });
-    log(`${label} at ${size}: p50 ${summarise(p50).median.toFixed(1)} ms, p95 ${summarise(p95).median.toFixed(1)} ms`);
+    const [s50, s95] = [summarise(p50), summarise(p95)];
+    results.add({ scenario: DASHBOARD, label: `${label} p50`, unit: 'ms', better: 'lower', summary: s50, note: size });
+    results.add({ scenario: DASHBOARD, label: `${label} p95`, unit: 'ms', better: 'lower', summary: s95, note: size });
+    log(`${label} at ${size}: p50 ${s50.median.toFixed(1)} ms, p95 ${s95.median.toFixed(1)} ms`);
   }
   await client.end();
   await server.dropDatabase(db.name);

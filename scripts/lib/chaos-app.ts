@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { stopChild } from './children';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const nextBin = path.join(root, 'node_modules/.bin/next');
@@ -134,13 +135,7 @@ export async function startBuiltApp(opts: {
       signal('SIGKILL');
       await exited;
     },
-    async stop() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      signal('SIGTERM');
-      const timer = setTimeout(() => signal('SIGKILL'), 8_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: () => stopChild({ name: 'app', proc, exited: exited.then((c) => c ?? 1) }),
     rssMb: () => groupRssMb(proc.pid!),
     log: () => lines.join(''),
   };

@@ -16,17 +16,9 @@ export interface Proc {
   kill(signal: NodeJS.Signals): void;
   /** Stopped by SIGSTOP (state T in /proc). */
   isFrozen(): boolean;
-  /** The last lines it wrote to stderr, for failure messages. */
-  tail(): string;
 }
 
 function wrap(proc: ChildProcess): Proc {
-  const lines: string[] = [];
-  proc.stderr?.on('data', (chunk: Buffer) => {
-    lines.push(chunk.toString());
-    if (lines.length > 30) lines.shift();
-  });
-  proc.stdout?.resume();
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   return {
     pid: proc.pid!,
@@ -42,7 +34,6 @@ function wrap(proc: ChildProcess): Proc {
         return false;
       }
     },
-    tail: () => lines.join('').slice(-3000),
   };
 }
 
@@ -58,7 +49,7 @@ export function spawnCrashWorker(opts: {
 }): CrashWorker {
   const proc = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'tests/helpers/crash-worker.ts')], {
     cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: 'ignore',
     env: {
       ...process.env,
       DATABASE_URL: opts.databaseUrl,
