@@ -37,6 +37,8 @@ export interface QueueActivity {
 
 export const QueueActivityContext = createContext<QueueActivity | null>(null);
 
+const NO_PROGRESS: Record<string, TaskProgress> = {};
+
 /**
  * Follows the jobs that dashboard actions started and keeps one toast per action in step with them.
  * It sits in the dashboard layout, above the pages, so moving between pages keeps every toast alive;
@@ -56,7 +58,9 @@ export function QueueActivityProvider({ children }: { children: React.ReactNode 
     if (loaded.current) return;
     loaded.current = true;
     const stored = loadGroups();
-    setGroups((current) => (current.length > 0 ? current : stored));
+    // Keeping the same array when nothing was stored leaves the context value alone, so a page still
+    // streaming in below this provider hydrates instead of being rendered again on the client.
+    if (stored.length > 0) setGroups((current) => (current.length > 0 ? current : stored));
   }, []);
   useEffect(() => {
     if (loaded.current) saveGroups(groups);
@@ -71,6 +75,7 @@ export function QueueActivityProvider({ children }: { children: React.ReactNode 
   const pausedQueues = useQuery({ ...statsQueryOptions(), select: (s) => new Set(s.queues.filter((q) => q.paused).map((q) => q.name)) }).data;
 
   const progress = useMemo(() => {
+    if (groups.length === 0) return NO_PROGRESS;
     const out: Record<string, TaskProgress> = {};
     for (const g of groups) out[g.id] = summarizeTasks(g.jobIds, statuses, { missing, pausedQueues });
     return out;

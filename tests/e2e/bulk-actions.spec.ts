@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { demoUserWithGithub, fakeControl, signIn, snap, taskToast } from './support';
+import { demoUserWithGithub, fakeControl, jobFilter, jobRows, signIn, snap, taskToast } from './support';
 
 test.afterEach(async ({ page, request }) => {
   await fakeControl(request, { clearFaults: true });
@@ -22,7 +22,7 @@ test('cancel everything matching a filter, then retry a selection of rows', asyn
 
   await page.goto(`/jobs?user=${id}&status=pending`);
   // :visible — while the page streams, React keeps a hidden copy of the table (<div hidden id="S:0">).
-  const row = (jobId: string) => page.locator(`tbody tr[data-job-id="${jobId}"]:visible`);
+  const row = (jobId: string) => jobRows(page, jobId);
   for (const j of jobIds) await expect(row(j)).toHaveAttribute('data-status', 'pending');
 
   await page.getByRole('button', { name: 'Cancel all' }).click();
@@ -31,7 +31,7 @@ test('cancel everything matching a filter, then retry a selection of rows', asyn
   await expect(page.getByText(/^Cancelled \d+ jobs$/)).toBeVisible();
   await expect(row(jobIds[0])).toHaveCount(0);
 
-  await page.getByLabel('Status').selectOption('cancelled');
+  await jobFilter(page, 'Status').selectOption('cancelled');
   for (const j of jobIds) await expect(row(j)).toHaveAttribute('data-status', 'cancelled');
 
   // Resume, then retry two of them by selection: a toast follows both to completion.
@@ -45,7 +45,7 @@ test('cancel everything matching a filter, then retry a selection of rows', asyn
   await expect(toast).toHaveAttribute('data-phase', 'completed', { timeout: 30_000 });
   await expect(toast).toContainText('2 of 2 done');
 
-  await page.getByLabel('Status').selectOption('');
+  await jobFilter(page, 'Status').selectOption('');
   for (const j of picked) await expect(row(j)).toHaveAttribute('data-status', 'completed');
   for (const j of jobIds.slice(2)) await expect(row(j)).toHaveAttribute('data-status', 'cancelled');
 });

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { demoUserWithGithub, fakeControl, runProcessQueue, signIn, snap } from './support';
+import { demoUserWithGithub, fakeControl, jobFilter, jobRows, runProcessQueue, signIn, snap } from './support';
 
 test.afterEach(async ({ request }) => {
   await fakeControl(request, { clearFaults: true });
@@ -30,8 +30,8 @@ test('filters narrow the jobs table, live in the URL and survive a reload', asyn
   const completedIds = tasks.filter((t) => t.status === 'completed').map((t) => t.id);
   expect(completedIds.length).toBeGreaterThan(0);
 
-  const rows = page.locator('tbody tr[data-job-id]:visible');
-  const row = (id: string) => page.locator(`tbody tr[data-job-id="${id}"]:visible`);
+  const rows = jobRows(page);
+  const row = (id: string) => jobRows(page, id);
   /** Every row on screen satisfies `check`; the table is never empty while doing so. */
   const allRows = async (check: (r: ReturnType<typeof row>) => Promise<void>) => {
     await expect(rows.first()).toBeVisible();
@@ -40,25 +40,25 @@ test('filters narrow the jobs table, live in the URL and survive a reload', asyn
 
   await page.goto('/jobs');
   await expect(rows.first()).toBeVisible();
-  await page.getByLabel('User').selectOption({ label: user.username });
+  await jobFilter(page, 'User').selectOption({ label: user.username });
   await expect(page).toHaveURL(new RegExp(`user=${userId}`));
   for (const id of jobIds) await expect(row(id)).toBeVisible();
   await allRows((r) => expect(r.locator('td').nth(4)).toHaveText(user.username));
 
-  await page.getByLabel('Status').selectOption('failed');
+  await jobFilter(page, 'Status').selectOption('failed');
   await expect(page).toHaveURL(/status=failed/);
   await expect(row(failedId)).toContainText('404');
   for (const id of completedIds) await expect(row(id)).toHaveCount(0);
   await allRows((r) => expect(r).toHaveAttribute('data-status', 'failed'));
 
-  await page.getByLabel('Queue').selectOption('sync');
+  await jobFilter(page, 'Queue').selectOption('sync');
   await expect(page).toHaveURL(/queue=sync/);
   await expect(row(failedId)).toBeVisible();
 
   await page.reload();
-  await expect(page.getByLabel('Status')).toHaveValue('failed');
-  await expect(page.getByLabel('Queue')).toHaveValue('sync');
-  await expect(page.getByLabel('User')).toHaveValue(userId);
+  await expect(jobFilter(page, 'Status')).toHaveValue('failed');
+  await expect(jobFilter(page, 'Queue')).toHaveValue('sync');
+  await expect(jobFilter(page, 'User')).toHaveValue(userId);
   await expect(row(failedId)).toBeVisible();
   for (const id of completedIds) await expect(row(id)).toHaveCount(0);
   await allRows(async (r) => {
@@ -68,10 +68,10 @@ test('filters narrow the jobs table, live in the URL and survive a reload', asyn
   await snap(page, testInfo, 'jobs-filtered');
 
   // Text search on the dedup key prefix of this user's GitHub tasks leaves out the other platforms.
-  await page.getByLabel('Status').selectOption('');
+  await jobFilter(page, 'Status').selectOption('');
   for (const id of completedIds) await expect(row(id)).toBeVisible();
-  await page.getByLabel('Search').fill(`sync:${userId}:github`);
-  await page.getByLabel('Search').press('Enter');
+  await jobFilter(page, 'Search').fill(`sync:${userId}:github`);
+  await jobFilter(page, 'Search').press('Enter');
   await expect(page).toHaveURL(/q=sync/);
   await expect(row(failedId)).toBeVisible();
   for (const id of completedIds) await expect(row(id)).toHaveCount(0);

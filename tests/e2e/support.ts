@@ -63,3 +63,16 @@ export const step = (toast: ReturnType<typeof taskToast>, key: 'added' | 'waitin
 export function userCard(page: Page, username: string) {
   return page.locator(`li[data-username="${username}"]`);
 }
+
+/**
+ * A control of the jobs filter form a person can see. While a page streams in, React may keep a hidden
+ * copy of the form in the document; role queries leave hidden elements out, so this finds the one on screen.
+ */
+export function jobFilter(page: Page, label: 'Status' | 'Queue' | 'Type' | 'User' | 'Stage' | 'Search') {
+  return page.getByRole('search', { name: 'Filter jobs' }).getByLabel(label, { exact: true });
+}
+
+/** Rows of the jobs table on screen, all of them or the one for `jobId`. */
+export function jobRows(page: Page, jobId?: string) {
+  return page.locator(jobId ? `tbody tr[data-job-id="${jobId}"]:visible` : 'tbody tr[data-job-id]:visible');
+}

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { demoUserWithGithub, fakeControl, signIn, snap, step, taskToast, userCard } from './support';
+import { demoUserWithGithub, fakeControl, jobFilter, jobRows, signIn, snap, step, taskToast, userCard } from './support';
 
 test.afterEach(async ({ page, request }) => {
   await fakeControl(request, { clearFaults: true });
@@ -56,13 +56,13 @@ test('Sync now: the toast walks Added → Waiting → Processing → Completed, 
 
   // The jobs table, filtered to this user, shows every sync job completed.
   await page.getByRole('link', { name: 'Jobs' }).click();
-  await page.getByLabel('User').selectOption({ label: user.username });
+  await jobFilter(page, 'User').selectOption({ label: user.username });
   await expect(page).toHaveURL(/user=[0-9a-f-]{36}/);
   for (const id of jobIds) {
-    await expect(page.locator(`tbody tr[data-job-id="${id}"]:visible`).getByText('Completed', { exact: true })).toBeVisible();
+    await expect(jobRows(page, id).getByText('Completed', { exact: true })).toBeVisible();
   }
   // Every row the filter leaves is this user's.
-  for (const cell of await page.locator('tbody tr[data-job-id]:visible td:nth-child(5)').all()) await expect(cell).toHaveText(user.username);
+  for (const cell of await jobRows(page).locator('td:nth-child(5)').all()) await expect(cell).toHaveText(user.username);
   await snap(page, testInfo, 'jobs');
 
   // The completed toast goes away by itself.
