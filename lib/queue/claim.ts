@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
 import { rows, textArray, ts, writeHistory } from './sql';
 import { RESCUE_LIMIT, rescueCtes } from './lease';
-import { toJob } from './rows';
+import { CLAIMED_COLUMNS, toClaimedJob } from './rows';
 import type { Db, Job } from './types';
 
 export interface ClaimOptions {
@@ -83,9 +83,10 @@ async function claim(db: Db, opts: ClaimOptions, rescue: boolean): Promise<{ job
       sql`case when from_status = 'processing' then lost_worker else ${worker} end`,
       sql`case when from_status = 'processing' then last_error end`,
     )})
-    select *, from_status = 'processing' as was_rescued from changed
+    select ${CLAIMED_COLUMNS}, from_status = 'processing' as was_rescued from changed
     order by priority, run_at, id`,
   );
-  const jobs = found.filter((r) => r.was_rescued !== true).map(toJob);
+  const claimed = { workerId: opts.workerId, leaseEnd, now: opts.now };
+  const jobs = found.filter((r) => r.was_rescued !== true).map((r) => toClaimedJob(r, claimed));
   return { jobs, rescued: found.length - jobs.length };
 }

@@ -4,37 +4,52 @@ import { randomFillSync } from 'node:crypto';
 // their own `now` (tests and backfills pass past ones), so "same millisecond" is not "latest".
 const counters = new Map<number, number>();
 const REMEMBERED = 1024;
+const COUNTER_MAX = 0xfff;
 // Random bytes drawn 4 KiB at a time: one crypto call per id cost more than the rest of the id.
 const pool = Buffer.alloc(4096);
 let poolAt = pool.length;
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+// The time prefix is the same for every id of a millisecond; a 50,000-job enqueue shares a handful.
+let prefixMs = -1;
+let prefix = '';
+
+function timePrefix(ms: number): string {
+  if (ms !== prefixMs) {
+    const h = ms.toString(16).padStart(12, '0');
+    prefix = `${h.slice(0, 8)}-${h.slice(8)}-7`;
+    prefixMs = ms;
+  }
+  return prefix;
+}
 
 /**
  * A UUIDv7 for a row created at `atMs`: 48 bits of Unix milliseconds, then a 12-bit counter, then
  * random bits. Ids sort by creation time, so the primary key is the jobs list's order; a batch's
  * entries land together at the right edge of the index instead of on a random leaf each; and equal
  * (priority, run_at) jobs are claimed in the order they were made.
+ *
+ * Built as a string from a byte-to-hex table: an enqueue of 50,000 jobs makes 50,000 ids, and a Buffer
+ * and its hex encoding per id were a tenth of that call's time in JavaScript.
  */
 export function newJobId(atMs: number = Date.now()): string {
   let ms = atMs;
   let counter = (counters.get(ms) ?? -1) + 1;
   // More than 4,096 ids in one millisecond: borrow the next one, as a clock would.
-  while (counter > 0xfff) {
-    counters.set(ms, 0xfff);
+  while (counter > COUNTER_MAX) {
     ms++;
     counter = (counters.get(ms) ?? -1) + 1;
   }
+  // Re-inserted to be the most recent: the map forgets the least recently used millisecond first.
   counters.delete(ms);
   counters.set(ms, counter);
   if (counters.size > REMEMBERED) counters.delete(counters.keys().next().value!);
-  if (poolAt + 16 > pool.length) {
+  if (poolAt + 8 > pool.length) {
     randomFillSync(pool);
     poolAt = 0;
   }
-  const b = Buffer.from(pool.subarray(poolAt, (poolAt += 16)));
-  b.writeUIntBE(ms, 0, 6);
-  b[6] = 0x70 | (counter >> 8);
-  b[7] = counter & 0xff;
-  b[8] = 0x80 | (b[8] & 0x3f);
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  const r = pool;
+  const o = poolAt;
+  poolAt += 8;
+  return `${timePrefix(ms)}${HEX[counter >> 8][1]}${HEX[counter & 0xff]}-${HEX[0x80 | (r[o] & 0x3f)]}${HEX[r[o + 1]]}-${
+    HEX[r[o + 2]]}${HEX[r[o + 3]]}${HEX[r[o + 4]]}${HEX[r[o + 5]]}${HEX[r[o + 6]]}${HEX[r[o + 7]]}`;
 }

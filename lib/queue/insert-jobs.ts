@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { rows, ts } from './sql';
+import { rows, textArray, ts } from './sql';
 import { notifyWhen } from './notify';
 import { PRIORITY, type Db, type Job } from './types';
 
@@ -46,8 +46,9 @@ function encode(p: Prepared, ord: number, now: Date): string {
 
 /**
  * Inserts in one statement and returns the jobs it created (a row skipped by a dedup conflict is
- * absent). The rows are not read back: every column but max_attempts (which may come from the queue)
- * is known here, so only id and max_attempts return.
+ * absent). The rows are not read back, nor sent back one by one: every column is known here but
+ * max_attempts, which may come from the queue's default, so the statement answers with one row: those
+ * defaults, and the ids kept among the rows that carry a dedup key (only those can conflict).
  * - ON CONFLICT only when a row has a dedup key: the index is partial on `dedup_key is not null`, so
  *   no other row can conflict, and a speculative insertion costs an extra WAL record per row.
  * - One NOTIFY for the statement, naming the queues that got due jobs, for idle workers.
@@ -57,12 +58,13 @@ export async function insertJobs(db: Db, items: Prepared[]): Promise<Job[]> {
   // Grouped calls each bring their own `now`; the latest stands for the statement.
   const now = new Date(items.reduce((m, p) => Math.max(m, p.createdAt.getTime()), 0));
   const dedup = items.some((p) => p.dedupKey !== null);
+  const queues = [...new Set(items.map((p) => p.queue))];
   const dueQueues = [...new Set(items.filter((p) => p.runAt <= p.createdAt).map((p) => p.queue))];
   const json = `[${items.map((p, i) => encode(p, i, now)).join(',')}]`;
   const wake = dueQueues.length > 0
     ? sql`, ${notifyWhen(sql`select 1 from ins where run_at <= ${ts(now)}`, dueQueues.join(','))} as woke`
     : sql``;
-  const found = await rows(
+  const [answer] = await rows(
     db,
     sql`
     with ins as (
@@ -81,14 +83,19 @@ export async function insertJobs(db: Db, items: Prepared[]): Promise<Job[]> {
       on conflict (dedup_key) where dedup_key is not null and status in ('pending', 'processing', 'paused')
       do nothing`
         : sql``}
-      returning id, max_attempts, run_at
+      returning id, run_at, dedup_key
     )
-    select id, max_attempts ${wake} from ins`,
+    select (select json_object_agg(name, default_max_attempts) from queues where name = any(${textArray(queues)}))
+             as defaults,
+           ${dedup ? sql`(select json_agg(id) from ins where dedup_key is not null)` : sql`null::json`} as kept
+           ${wake}`,
   );
-  const byId = new Map(items.map((p) => [p.id, p]));
-  return found.map((r) => toNewJob(byId.get(String(r.id))!, Number(r.max_attempts)));
+  const defaults = (answer.defaults ?? {}) as Record<string, number | null>;
+  const kept = new Set((answer.kept ?? []) as string[]);
+  return items
+    .filter((p) => p.dedupKey === null || kept.has(p.id))
+    .map((p) => toNewJob(p, p.maxAttempts ?? defaults[p.queue] ?? 3));
 }
-
 function toNewJob(p: Prepared, maxAttempts: number): Job {
   return {
     id: p.id, queue: p.queue, type: p.type, payload: JSON.parse(p.payloadJson), result: null,

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { Job, JobEvent, JobStatus } from './types';
 
 type Raw = Record<string, unknown>;
@@ -15,23 +16,28 @@ export function parseTs(v: unknown): Date {
 const tsOrNull = (v: unknown) => (v === null || v === undefined ? null : parseTs(v));
 const strOrNull = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
-export function toJob(r: Raw): Job {
+export const toJob = (r: Raw): Job => build(r);
+
+/** A row of CLAIMED_COLUMNS as a Job: the fields the claim set come from `claimed`. */
+export const toClaimedJob = (r: Raw, claimed: ClaimedBy): Job => build(r, claimed);
+
+function build(r: Raw, claimed?: ClaimedBy): Job {
   return {
     id: String(r.id),
     queue: String(r.queue),
     type: String(r.type),
     payload: r.payload,
     result: (r.result ?? null) as unknown,
-    status: r.status as JobStatus,
+    status: claimed ? 'processing' : (r.status as JobStatus),
     stage: strOrNull(r.stage),
-    progress: strOrNull(r.progress),
+    progress: claimed ? null : strOrNull(r.progress),
     priority: Number(r.priority),
     runAt: parseTs(r.run_at),
     attempts: Number(r.attempts),
     maxAttempts: Number(r.max_attempts),
     deferrals: Number(r.deferrals ?? 0),
-    lockedBy: strOrNull(r.locked_by),
-    lockedUntil: tsOrNull(r.locked_until),
+    lockedBy: claimed ? claimed.workerId : strOrNull(r.locked_by),
+    lockedUntil: claimed ? new Date(claimed.leaseEnd) : tsOrNull(r.locked_until),
     lastError: strOrNull(r.last_error),
     failedProviders: (r.failed_providers as string[] | null) ?? [],
     dedupKey: strOrNull(r.dedup_key),
@@ -41,11 +47,29 @@ export function toJob(r: Raw): Job {
     entityId: strOrNull(r.entity_id),
     metadata: (r.metadata as Record<string, unknown> | null) ?? {},
     createdAt: parseTs(r.created_at),
-    updatedAt: parseTs(r.updated_at),
-    startedAt: tsOrNull(r.started_at),
+    updatedAt: claimed ? new Date(claimed.now) : parseTs(r.updated_at),
+    startedAt: claimed ? new Date(claimed.now) : tsOrNull(r.started_at),
     completedAt: tsOrNull(r.completed_at),
     durationMs: r.duration_ms === null || r.duration_ms === undefined ? null : Number(r.duration_ms),
   };
+}
+
+/**
+ * The columns a claim sends back. The ones the claim itself set (status, lease, started and updated
+ * times, progress) are filled in by toClaimedJob instead: a worker turns over thousands of jobs a
+ * second, and three timestamps and two strings per row were a tenth of its time reading rows.
+ */
+export const CLAIMED_COLUMNS = sql.raw(
+  'id, queue, type, payload, result, stage, priority, run_at, attempts, max_attempts, deferrals, last_error, ' +
+    'failed_providers, dedup_key, correlation_id, user_id, entity_type, entity_id, metadata, created_at, ' +
+    'completed_at, duration_ms',
+);
+
+/** What a claim set on every row it took. */
+export interface ClaimedBy {
+  workerId: string;
+  leaseEnd: Date;
+  now: Date;
 }
 
 export function toJobEvent(r: Raw): JobEvent {

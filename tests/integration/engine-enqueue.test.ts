@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { claimJobs, completeJob, enqueueJob, enqueueJobs, QueueError, MAX_PAYLOAD_BYTES } from '@/lib/queue';
+import { claimJobs, completeJob, enqueueJob, enqueueJobs, getJob, QueueError, MAX_PAYLOAD_BYTES } from '@/lib/queue';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 import { testTypes } from '../helpers/factories';
 
@@ -70,6 +70,21 @@ describe('enqueue', () => {
       .catch(() => {});
     const [row] = await t.db.execute(sql`select count(*)::int as n from jobs where dedup_key = ${marker}`);
     expect(row.n).toBe(0);
+  });
+
+  it('a batch mixing dedup keys, queue defaults and given attempts returns what it made, as stored', async () => {
+    await t.db.execute(sql`insert into queues (name, default_max_attempts) values ('mixed', 4) on conflict (name) do update set default_max_attempts = 4`);
+    const held = await enqueueJob(t.db, types, { type: 'test.noop', queue: 'mixed', dedupKey: 'mixed-held' });
+    const results = await enqueueJobs(t.db, types, [
+      { type: 'test.noop', queue: 'mixed', payload: { n: 1 } },
+      { type: 'test.noop', queue: 'mixed', dedupKey: 'mixed-held', payload: { n: 2 } },
+      { type: 'test.noop', queue: 'mixed', dedupKey: 'mixed-new', maxAttempts: 9, payload: { n: 3 } },
+      { type: 'test.noop', queue: 'mixed-no-row', payload: { n: 4 } },
+    ]);
+    expect(results.map((r) => r.created)).toEqual([true, false, true, true]);
+    expect(results[1].job.id).toBe(held.job.id);
+    expect(results.map((r) => r.job.maxAttempts)).toEqual([4, 4, 9, 3]);
+    for (const r of results) expect(r.job).toEqual(await getJob(t.db, r.job.id));
   });
 
   it('takes max attempts from the input, else the queue default', async () => {

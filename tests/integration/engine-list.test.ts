@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import {
-  cancelJob, claimJobs, completeJobs, failJob, getJobEvents, getQueueStats, listJobs, pauseJob, rescueAndClaimJobs, type Job,
+  cancelJob, claimJobs, completeJobs, failJob, getJob, getJobEvents, getQueueStats, listJobs, pauseJob, rescueAndClaimJobs, type Job,
 } from '@/lib/queue';
 import { enqueueAllUsersSync } from '@/lib/sync/enqueue';
 import { readFileSync } from 'node:fs';
@@ -106,6 +106,20 @@ describe('set-based sync-all in parts', () => {
 });
 
 describe('the claim', () => {
+  it('hands back each job as the database now holds it, though it reads back only what it did not set', async () => {
+    const made = await seedJobs(t.db, types, 3, (i) => ({
+      queue: 'claim-shape', payload: { n: 300 + i }, userId: USER, correlationId: `corr-${i}`, stage: i === 1 ? 'scrape' : undefined,
+    }));
+    const now = new Date(Date.now() + 1_000);
+    const claimed = await claimJobs(t.db, { workerId: 'shape-worker', limit: 5, leaseMs: MIN, now, queues: ['claim-shape'] });
+    expect(claimed.map((j) => j.id).sort()).toEqual(made.map((j) => j.id).sort());
+    for (const job of claimed) {
+      expect(job).toEqual(await getJob(t.db, job.id));
+      expect(job).toMatchObject({ status: 'processing', lockedBy: 'shape-worker', attempts: 1, startedAt: now, updatedAt: now });
+      expect(job.lockedUntil).toEqual(new Date(now.getTime() + MIN));
+    }
+  });
+
   it("commits without waiting for its WAL flush only when it is its own transaction", async () => {
     await seedJobs(t.db, types, 2, (i) => ({ payload: { n: 200 + i } }));
     // Inside a caller's transaction the caller's writes share the commit: the setting stays theirs.
