@@ -3,7 +3,7 @@ import { PgTransaction } from 'drizzle-orm/pg-core';
 import { rows, textArray, ts } from './sql';
 import { toJob } from './rows';
 import { insertJobs, type Prepared } from './insert-jobs';
-import { newJobId } from './ids';
+import { isUuid, newJobId } from './ids';
 import { GroupCommit } from './group-commit';
 import { notifyWhen } from './notify';
 import type { JobTypes } from './registry';
@@ -42,7 +42,6 @@ export interface EnqueueResult {
 }
 
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function resolvePriority(p: EnqueueInput['priority']): number {
   if (p === undefined) return PRIORITY.normal;
@@ -68,7 +67,7 @@ function prepare(types: JobTypes, input: EnqueueInput, now: Date): Prepared {
   if (bytes > MAX_PAYLOAD_BYTES) {
     throw new QueueError('payload_too_large', `Payload is ${bytes} bytes; the limit is ${MAX_PAYLOAD_BYTES}`);
   }
-  if (input.userId !== undefined && !UUID.test(input.userId)) {
+  if (input.userId !== undefined && !isUuid(input.userId)) {
     throw new QueueError('invalid_input', 'userId must be a UUID');
   }
   const maxAttempts = input.maxAttempts ?? def.maxAttempts ?? null;

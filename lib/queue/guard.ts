@@ -1,14 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { rows } from './sql';
+import { isUuid } from './ids';
 import { canTransition } from './transitions';
 import { QueueError, type Db, type JobStatus } from './types';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const isJobId = (id: string) => UUID.test(id);
+export const isJobId = isUuid;
 
 export function assertJobId(id: string): void {
-  if (!UUID.test(id)) throw new QueueError('not_found', `Job ${JSON.stringify(id.slice(0, 80))} not found`);
+  if (!isUuid(id)) throw new QueueError('not_found', `Job ${JSON.stringify(id.slice(0, 80))} not found`);
 }
 
 /** Why a guarded statement changed no row: the job is gone, in the wrong state, or no longer ours. */

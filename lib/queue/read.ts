@@ -1,18 +1,18 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { rows, textArray } from './sql';
+import { isUuid } from './ids';
 import { toJob, toJobEvent } from './rows';
 import { BROWSED, JOB_STATUSES, QueueError, type Db, type Job, type JobEvent, type JobStatus } from './types';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function getJob(db: Db, id: string): Promise<Job | null> {
-  if (!UUID.test(id)) return null;
+  if (!isUuid(id)) return null;
   const [row] = await rows(db, sql`select * from jobs where id = ${id}`);
   return row ? toJob(row) : null;
 }
 
 export async function getJobEvents(db: Db, jobId: string): Promise<JobEvent[]> {
-  if (!UUID.test(jobId)) return [];
+  if (!isUuid(jobId)) return [];
   const found = await rows(db, sql`select * from job_events where job_id = ${jobId} order by id`);
   return found.map(toJobEvent);
 }
@@ -49,7 +49,7 @@ export function encodeCursor(job: Pick<Job, 'id'>): string {
 export function decodeCursor(cursor: string): { id: string } {
   // Cursors made before ids carried the creation time were "createdAt|id": the id alone still places them.
   const id = Buffer.from(cursor, 'base64url').toString().split('|').pop() ?? '';
-  if (!UUID.test(id)) throw new QueueError('invalid_input', 'cursor is not valid');
+  if (!isUuid(id)) throw new QueueError('invalid_input', 'cursor is not valid');
   return { id };
 }
 
@@ -60,13 +60,13 @@ export function jobFilterSql(f: JobFilter): SQL {
   if (f.queues?.length) parts.push(sql`queue = any(${textArray(f.queues)})`);
   if (f.type) parts.push(sql`type = ${f.type}`);
   if (f.stage) parts.push(sql`stage = ${f.stage}`);
-  if (f.userId) parts.push(UUID.test(f.userId) ? sql`user_id = ${f.userId}` : sql`false`);
+  if (f.userId) parts.push(isUuid(f.userId) ? sql`user_id = ${f.userId}` : sql`false`);
   if (f.correlationId) parts.push(sql`correlation_id = ${f.correlationId}`);
   if (f.entityType) parts.push(sql`entity_type = ${f.entityType}`);
   if (f.entityId) parts.push(sql`entity_id = ${f.entityId}`);
   if (f.search) {
     const q = f.search;
-    const byId = UUID.test(q) ? sql`id = ${q} or user_id = ${q} or` : sql``;
+    const byId = isUuid(q) ? sql`id = ${q} or user_id = ${q} or` : sql``;
     const prefix = `${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     parts.push(
       sql`(${byId} correlation_id = ${q} or entity_id = ${q} or dedup_key = ${q} or dedup_key like ${prefix})`,

@@ -1,17 +1,17 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgDialect } from 'drizzle-orm/pg-core';
 import type { Db } from './types';
+import { isUuid } from './ids';
 
 export type Row = Record<string, unknown>;
 
 // Timestamps travel as ISO text with an explicit cast: the driver passes Date objects through unserialised.
 export const ts = (d: Date): SQL => sql`${d.toISOString()}::timestamptz`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Ids that are not UUIDs cannot name a job, so they are dropped rather than failing the cast. */
 export const uuidArray = (ids: readonly string[]): SQL =>
-  sql`${`{${ids.filter((id) => UUID.test(id)).join(',')}}`}::uuid[]`;
+  sql`${`{${ids.filter((id) => isUuid(id)).join(',')}}`}::uuid[]`;
 
 export const textArray = (values: readonly string[]): SQL => sql`${toPgArray(values)}::text[]`;
 

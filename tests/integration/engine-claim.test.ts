@@ -110,4 +110,30 @@ describe('claim', () => {
     expect(done.sort()).toEqual([jobs[0].id, jobs[2].id].sort());
     expect(await completeJobs(t.db, { workerId: 'someone-else', now, items: [{ id: jobs[1].id, attempt: 1 }] })).toEqual([]);
   });
+
+  it('stores each result as given, quotes and all, and leaves out ids that name no job', async () => {
+    await reset();
+    const now = new Date('2026-03-07T00:00:00Z');
+    await seedJobs(t.db, types, 3, () => ({}), now);
+    const jobs = await claimJobs(t.db, { workerId: 'w', limit: 3, leaseMs: 5000, now });
+    const results = [{ text: 'say "hi" \\ then\nleave', list: [1, null, 'ü'] }, 'plain "string"', null];
+    const done = await completeJobs(t.db, {
+      workerId: 'w',
+      now,
+      items: [
+        { id: jobs[0].id, attempt: 1, result: results[0] },
+        { id: jobs[1].id.toUpperCase(), attempt: 1, result: results[1] },
+        { id: 'not-a-job', attempt: 1, result: { x: 1 } },
+        { id: jobs[2].id, attempt: 1.5 },
+      ],
+    });
+    expect(done.sort()).toEqual([jobs[0].id, jobs[1].id].sort());
+    const stored = await t.db.execute<{ id: string; status: string; result: unknown }>(
+      sql`select id, status, result from jobs order by id`,
+    );
+    const byId = new Map(stored.map((r) => [r.id, r]));
+    expect(byId.get(jobs[0].id)).toMatchObject({ status: 'completed', result: results[0] });
+    expect(byId.get(jobs[1].id)).toMatchObject({ status: 'completed', result: results[1] });
+    expect(byId.get(jobs[2].id)).toMatchObject({ status: 'processing', result: null });
+  });
 });
