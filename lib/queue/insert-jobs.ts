@@ -90,11 +90,12 @@ export async function insertJobs(db: Db, items: Prepared[]): Promise<Job[]> {
            ${dedup ? sql`(select json_agg(id) from ins where dedup_key is not null)` : sql`null::json`} as kept
            ${wake}`,
   );
-  const defaults = (answer.defaults ?? {}) as Record<string, number | null>;
+  // A Map, not the parsed object: a queue named "constructor" must not find Object's own properties.
+  const defaults = new Map(Object.entries((answer.defaults ?? {}) as Record<string, number | null>));
   const kept = new Set((answer.kept ?? []) as string[]);
   return items
     .filter((p) => p.dedupKey === null || kept.has(p.id))
-    .map((p) => toNewJob(p, p.maxAttempts ?? defaults[p.queue] ?? 3));
+    .map((p) => toNewJob(p, p.maxAttempts ?? defaults.get(p.queue) ?? 3));
 }
 function toNewJob(p: Prepared, maxAttempts: number): Job {
   return {

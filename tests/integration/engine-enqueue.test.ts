@@ -80,10 +80,11 @@ describe('enqueue', () => {
       { type: 'test.noop', queue: 'mixed', dedupKey: 'mixed-held', payload: { n: 2 } },
       { type: 'test.noop', queue: 'mixed', dedupKey: 'mixed-new', maxAttempts: 9, payload: { n: 3 } },
       { type: 'test.noop', queue: 'mixed-no-row', payload: { n: 4 } },
+      { type: 'test.noop', queue: 'constructor', payload: { n: 5 } },
     ]);
-    expect(results.map((r) => r.created)).toEqual([true, false, true, true]);
+    expect(results.map((r) => r.created)).toEqual([true, false, true, true, true]);
     expect(results[1].job.id).toBe(held.job.id);
-    expect(results.map((r) => r.job.maxAttempts)).toEqual([4, 4, 9, 3]);
+    expect(results.map((r) => r.job.maxAttempts)).toEqual([4, 4, 9, 3, 3]);
     for (const r of results) expect(r.job).toEqual(await getJob(t.db, r.job.id));
   });
 
