@@ -35,6 +35,6 @@ test('a failing sync shows a Failed toast with the error; after the fault is cle
   await expect(toast).toHaveAttribute('data-phase', 'completed', { timeout: 30_000 });
   await expect(step(toast, 'finished')).toHaveText(/Completed/);
   // The detail page, still open, catches up too.
-  await expect(page.locator('.page-head').getByText('Completed', { exact: true })).toBeVisible();
+  await expect(page.locator('.page-head:visible').getByText('Completed', { exact: true })).toBeVisible();
   await snap(page, testInfo, 'job-detail-completed');
 });

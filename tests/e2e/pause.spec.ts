@@ -8,7 +8,7 @@ test.afterEach(async ({ page }) => {
 test('a paused queue keeps its jobs pending through process-queue runs until resumed', async ({ page, request }) => {
   const user = demoUserWithGithub(3);
   await signIn(page);
-  const row = page.locator('tr[data-queue="sync"]');
+  const row = page.locator('tr[data-queue="sync"]:visible');
   await row.getByRole('button', { name: 'Pause queue sync' }).click();
   await expect(row.getByText('Paused', { exact: true })).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: 'Paused: sync' })).toBeVisible();
@@ -31,7 +31,7 @@ test('a paused queue keeps its jobs pending through process-queue runs until res
   expect(await statuses()).toEqual(jobIds.map(() => 'pending'));
 
   await page.goto(`/jobs?user=${userId}`);
-  await expect(page.locator('tbody tr[data-status="pending"]')).toHaveCount(jobIds.length);
+  await expect(page.locator('tbody tr[data-status="pending"]:visible')).toHaveCount(jobIds.length);
 
   // Resuming starts them right away (processing after the response), no cron needed.
   await page.goto('/');

@@ -60,8 +60,9 @@ export const taskToast = (page: Page, title: string) =>
 export const step = (toast: ReturnType<typeof taskToast>, key: 'added' | 'waiting' | 'processing' | 'finished') =>
   toast.locator(`[data-step="${key}"]`);
 
+/** A user's card on the Users page, the one on screen (see jobFilter about hidden copies). */
 export function userCard(page: Page, username: string) {
-  return page.locator(`li[data-username="${username}"]`);
+  return page.locator(`li[data-username="${username}"]:visible`);
 }
 
 /**

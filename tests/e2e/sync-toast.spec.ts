@@ -17,7 +17,7 @@ test('Sync now: the toast walks Added → Waiting → Processing → Completed, 
   // Paused, so the jobs wait where a person can see them waiting.
   await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
   await snap(page, testInfo, 'overview');
-  const syncRow = page.locator('tr[data-queue="sync"]');
+  const syncRow = page.locator('tr[data-queue="sync"]:visible');
   await syncRow.getByRole('button', { name: 'Pause queue sync' }).click();
   await expect(syncRow.getByText('Paused', { exact: true })).toBeVisible();
 
@@ -43,7 +43,7 @@ test('Sync now: the toast walks Added → Waiting → Processing → Completed, 
   // Navigate away and resume: the same toast keeps following the jobs.
   await page.getByRole('link', { name: 'Overview' }).click();
   await expect(toast).toBeVisible();
-  await page.locator('tr[data-queue="sync"]').getByRole('button', { name: 'Resume queue sync' }).click();
+  await page.locator('tr[data-queue="sync"]:visible').getByRole('button', { name: 'Resume queue sync' }).click();
 
   await expect(step(toast, 'processing')).toHaveAttribute('data-state', 'current');
   await expect(step(toast, 'waiting')).toHaveAttribute('data-state', 'done');
