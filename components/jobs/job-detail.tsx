@@ -13,7 +13,6 @@ import { RelativeTime } from '@/components/ui/relative-time';
 import { ErrorState, LoadingState } from '@/components/ui/states';
 import { JobTimeline } from './job-timeline';
 
-
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
   return (
     <div className="fact">

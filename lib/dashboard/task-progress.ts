@@ -29,7 +29,6 @@ export interface TaskProgress {
   final: boolean;
 }
 
-
 export function summarizeTasks(
   jobIds: readonly string[],
   statuses: Readonly<Record<string, TaskStatusDto | undefined>>,

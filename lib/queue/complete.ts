@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { rows, ts, writeHistory } from './sql';
+import { rows, ts, uuidArray, writeHistory } from './sql';
 import { toJob } from './rows';
 import { QueueError, type Db, type Job } from './types';
 import { assertJobId, explainMiss } from './guard';
@@ -51,7 +51,7 @@ export async function completeJobs(
           duration_ms = greatest(0, round(extract(epoch from (${ts(opts.now)} - j.started_at)) * 1000))::int,
           last_error = null, locked_by = null, locked_until = null, updated_at = ${ts(opts.now)}
       from input
-      where j.id = any(${`{${ids.join(',')}}`}::uuid[]) and j.status::text = 'processing'
+      where j.id = any(${uuidArray(ids)}) and j.status::text = 'processing'
         and j.locked_by = ${opts.workerId} and j.attempts = (input.m -> (j.id::text) ->> 'a')::int
       returning j.id, j.status, j.stage, j.attempts, 'processing'::job_status as from_status
     ),

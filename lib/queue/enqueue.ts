@@ -41,8 +41,6 @@ export interface EnqueueResult {
   created: boolean;
 }
 
-
-
 function resolvePriority(p: EnqueueInput['priority']): number {
   if (p === undefined) return PRIORITY.normal;
   if (typeof p === 'string') {
@@ -95,7 +93,6 @@ function prepare(types: JobTypes, input: EnqueueInput, now: Date): Prepared {
     stage: input.stage ?? null,
   };
 }
-
 
 async function findUnfinishedByKeys(db: Db, keys: string[]): Promise<Job[]> {
   const found = await rows(

@@ -4,9 +4,6 @@ import { isUuid } from './ids';
 import { canTransition } from './transitions';
 import { QueueError, type Db, type JobStatus } from './types';
 
-
-export const isJobId = isUuid;
-
 export function assertJobId(id: string): void {
   if (!isUuid(id)) throw new QueueError('not_found', `Job ${JSON.stringify(id.slice(0, 80))} not found`);
 }

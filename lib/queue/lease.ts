@@ -2,14 +2,14 @@ import { sql } from 'drizzle-orm';
 import { rows, ts, writeHistory } from './sql';
 import { toJob } from './rows';
 import type { Db, Job } from './types';
-import { isJobId } from './guard';
+import { isUuid } from './ids';
 
 /** Heartbeat: pushes the lease forward while the holder still holds it. False when it was lost. */
 export async function extendLease(
   db: Db,
   opts: { id: string; workerId: string; attempt: number; leaseMs: number; now: Date },
 ): Promise<boolean> {
-  if (!isJobId(opts.id)) return false;
+  if (!isUuid(opts.id)) return false;
   const until = new Date(opts.now.getTime() + opts.leaseMs);
   const changed = await rows(
     db,
@@ -22,13 +22,8 @@ export async function extendLease(
 }
 
 /**
- * A serverless function can die mid-job and never say so: once its lease has passed, the job goes back
- * to pending (the attempt it spent stays counted) or, with no attempts left, to failed.
- * SKIP LOCKED so two batches starting together rescue disjoint rows.
- */
-/**
  * The CTEs `expired` and `rescued` (j.*, from_status, lost_worker): up to `limit` leases that ended
- * before `now`, put back. Shared by rescueExpiredLeases and claimJobs' `rescue` option.
+ * before `now`, put back. Shared by rescueExpiredLeases and rescueAndClaimJobs.
  */
 export const rescueCtes = (now: Date, limit: number) => sql`
     expired as (
@@ -52,6 +47,11 @@ export const rescueCtes = (now: Date, limit: number) => sql`
 /** Expired leases put back per statement, unless the caller says otherwise. */
 export const RESCUE_LIMIT = 500;
 
+/**
+ * A serverless function can die mid-job and never say so: once its lease has passed, the job goes back
+ * to pending (the attempt it spent stays counted) or, with no attempts left, to failed.
+ * SKIP LOCKED so two batches starting together rescue disjoint rows.
+ */
 export async function rescueExpiredLeases(db: Db, opts: { now: Date; limit?: number }): Promise<Job[]> {
   const rescued = await rows(
     db,

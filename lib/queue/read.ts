@@ -4,7 +4,6 @@ import { isUuid } from './ids';
 import { toJob, toJobEvent } from './rows';
 import { BROWSED, JOB_STATUSES, QueueError, type Db, type Job, type JobEvent, type JobStatus } from './types';
 
-
 export async function getJob(db: Db, id: string): Promise<Job | null> {
   if (!isUuid(id)) return null;
   const [row] = await rows(db, sql`select * from jobs where id = ${id}`);
@@ -74,7 +73,6 @@ export function jobFilterSql(f: JobFilter): SQL {
   }
   return sql.join(parts, sql` and `);
 }
-
 
 // Statuses as a literal, not a parameter: the planner can only use a partial index when it can prove
 // the query's status test implies the index's, which takes constants. Values come from JOB_STATUSES.

@@ -8,10 +8,9 @@ export type Row = Record<string, unknown>;
 // Timestamps travel as ISO text with an explicit cast: the driver passes Date objects through unserialised.
 export const ts = (d: Date): SQL => sql`${d.toISOString()}::timestamptz`;
 
-
 /** Ids that are not UUIDs cannot name a job, so they are dropped rather than failing the cast. */
 export const uuidArray = (ids: readonly string[]): SQL =>
-  sql`${`{${ids.filter((id) => isUuid(id)).join(',')}}`}::uuid[]`;
+  sql`${`{${ids.filter(isUuid).join(',')}}`}::uuid[]`;
 
 export const textArray = (values: readonly string[]): SQL => sql`${toPgArray(values)}::text[]`;
 

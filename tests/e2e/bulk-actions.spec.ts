@@ -21,7 +21,6 @@ test('cancel everything matching a filter, then retry a selection of rows', asyn
   expect(jobIds.length).toBeGreaterThan(1);
 
   await page.goto(`/jobs?user=${id}&status=pending`);
-  // :visible — while the page streams, React keeps a hidden copy of the table (<div hidden id="S:0">).
   const row = (jobId: string) => jobRows(page, jobId);
   for (const j of jobIds) await expect(row(j)).toHaveAttribute('data-status', 'pending');
 

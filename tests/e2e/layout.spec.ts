@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { signIn, snap } from './support';
+import { jobFilter, signIn, snap } from './support';
 
 test('each dashboard page renders at phone width without sideways scrolling', async ({ page }, testInfo) => {
   await signIn(page, '/users');
@@ -26,12 +26,10 @@ test('the dashboard can be driven from the keyboard: skip link, nav and labelled
   await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
   await page.keyboard.press('Enter');
   await page.goto('/jobs');
-  // Scoped to the filter landmark: while the page streams in, a placeholder copy of the form may exist.
-  const filters = page.getByRole('search', { name: 'Filter jobs' });
-  for (const label of ['Status', 'Queue', 'Type', 'User', 'Stage', 'Search']) {
-    await expect(filters.getByLabel(label, { exact: true })).toBeVisible();
+  for (const label of ['Status', 'Queue', 'Type', 'User', 'Stage', 'Search'] as const) {
+    await expect(jobFilter(page, label)).toBeVisible();
   }
-  await filters.getByLabel('Status', { exact: true }).focus();
+  await jobFilter(page, 'Status').focus();
   await page.keyboard.press('Tab');
-  await expect(filters.getByLabel('Queue', { exact: true })).toBeFocused();
+  await expect(jobFilter(page, 'Queue')).toBeFocused();
 });
