@@ -20,7 +20,10 @@ export interface BenchServer {
   stop: () => Promise<void>;
 }
 
-const SHOWN = ['fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'shared_buffers', 'max_connections'];
+const SHOWN = [
+  'fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'shared_buffers', 'wal_buffers', 'min_wal_size', 'max_wal_size',
+  'max_connections',
+];
 
 /**
  * One server for the whole run, with the same durable settings for every system: the embedded one
