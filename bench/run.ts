@@ -69,12 +69,11 @@ const machine = {
   cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', memoryGb: Math.round(os.totalmem() / 2 ** 30),
   os: `${os.type()} ${os.release()}`, node: process.version,
 };
-const durable = `fsync=${server.settings.fsync}, synchronous_commit=${server.settings.synchronous_commit}, full_page_writes=${server.settings.full_page_writes}`;
+// Every setting the server reports (bench/lib/server.ts picks which), so the header cannot leave one out.
+const serverSettings = Object.entries(server.settings).map(([name, value]) => `${name}=${value}`).join(', ');
 const header = [
   `Machine: ${machine.cpus} × ${machine.model}, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}`,
-  `PostgreSQL ${server.version} (${server.source}), ${durable}, shared_buffers=${server.settings.shared_buffers}, ` +
-    `wal_buffers=${server.settings.wal_buffers}, min_wal_size=${server.settings.min_wal_size}, max_wal_size=${server.settings.max_wal_size}; ` +
-    'a fresh database per system and measurement',
+  `PostgreSQL ${server.version} (${server.source}), ${serverSettings}; a fresh database per system and measurement`,
   ...SYSTEMS.map((s) => `${s.name} ${s.version}: ${s.settings}`),
   `${quick ? 'Quick run (smaller sizes)' : 'Full run'}: ${config.rounds} rounds, systems in rotating order, median [min–max]`,
 ];

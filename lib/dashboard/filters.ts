@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JOB_STATUSES, UNFINISHED, type JobStatus } from '@/lib/queue/types';
+import { isUuid, JOB_STATUSES, UNFINISHED, type JobStatus } from '@/lib/queue/types';
 
 // The jobs table's filters: the same names in the page URL, the list API's query and the bulk
 // actions' body, so a filtered view, its data and "everything matching" always mean the same rows.
@@ -13,8 +13,6 @@ const text = (max: number) =>
     .optional()
     .transform((v) => (v === '' ? undefined : v));
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export const JobFilterInput = z.object({
   status: z
     .union([z.enum(JOB_STATUSES), z.literal('')])
@@ -23,7 +21,7 @@ export const JobFilterInput = z.object({
   queue: text(100),
   type: text(100),
   stage: text(100),
-  user: text(36).refine((v) => v === undefined || UUID.test(v), 'must be a user id'),
+  user: text(36).refine((v) => v === undefined || isUuid(v), 'must be a user id'),
   q: text(200),
 });
 export type JobFilterInput = Partial<z.infer<typeof JobFilterInput>>;

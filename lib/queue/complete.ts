@@ -1,9 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { rows, ts, uuidArray, writeHistory } from './sql';
 import { toJob } from './rows';
-import { QueueError, type Db, type Job } from './types';
+import { isUuid, QueueError, type Db, type Job } from './types';
 import { assertJobId, explainMiss } from './guard';
-import { isUuid } from './ids';
 
 export interface Completion {
   id: string;

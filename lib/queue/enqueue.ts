@@ -3,7 +3,7 @@ import { PgTransaction } from 'drizzle-orm/pg-core';
 import { rows, textArray, ts } from './sql';
 import { toJob } from './rows';
 import { insertJobs, type Prepared } from './insert-jobs';
-import { isUuid, newJobId } from './ids';
+import { newJobId } from './ids';
 import { GroupCommit } from './group-commit';
 import { notifyWhen } from './notify';
 import type { JobTypes } from './registry';
@@ -12,6 +12,7 @@ import {
   PRIORITY,
   PRIORITY_MAX,
   PRIORITY_MIN,
+  isUuid,
   QueueError,
   type Db,
   type Job,

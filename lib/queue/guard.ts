@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { rows } from './sql';
-import { isUuid } from './ids';
 import { canTransition } from './transitions';
-import { QueueError, type Db, type JobStatus } from './types';
+import { isUuid, QueueError, type Db, type JobStatus } from './types';
 
 export function assertJobId(id: string): void {
   if (!isUuid(id)) throw new QueueError('not_found', `Job ${JSON.stringify(id.slice(0, 80))} not found`);

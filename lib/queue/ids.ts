@@ -8,11 +8,6 @@ const COUNTER_MAX = 0xfff;
 // Random bytes drawn 4 KiB at a time: one crypto call per id cost more than the rest of the id.
 const pool = Buffer.alloc(4096);
 let poolAt = pool.length;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Any UUID (job ids, user ids): a string that is not one cannot name a row. */
-export const isUuid = (s: string): boolean => UUID.test(s);
-
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 // The time prefix is the same for every id of a millisecond; a 50,000-job enqueue shares a handful.
 let prefixMs = -1;

@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { rows, ts, writeHistory } from './sql';
 import { toJob } from './rows';
-import type { Db, Job } from './types';
-import { isUuid } from './ids';
+import { isUuid, type Db, type Job } from './types';
 
 /** Heartbeat: pushes the lease forward while the holder still holds it. False when it was lost. */
 export async function extendLease(

@@ -1,8 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { rows, textArray } from './sql';
-import { isUuid } from './ids';
 import { toJob, toJobEvent } from './rows';
-import { BROWSED, JOB_STATUSES, QueueError, type Db, type Job, type JobEvent, type JobStatus } from './types';
+import { BROWSED, isUuid, JOB_STATUSES, QueueError, type Db, type Job, type JobEvent, type JobStatus } from './types';
 
 export async function getJob(db: Db, id: string): Promise<Job | null> {
   if (!isUuid(id)) return null;

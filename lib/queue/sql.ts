@@ -1,7 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgDialect } from 'drizzle-orm/pg-core';
-import type { Db } from './types';
-import { isUuid } from './ids';
+import { isUuid, type Db } from './types';
 
 export type Row = Record<string, unknown>;
 

@@ -7,6 +7,11 @@ export type Db = PgDatabase<PostgresJsQueryResultHKT, any>;
 
 export const JOB_STATUSES = ['pending', 'processing', 'completed', 'failed', 'cancelled', 'paused'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Any UUID (job ids, user ids): a string that is not one cannot name a row. */
+export const isUuid = (s: string): boolean => UUID.test(s);
+
 export const UNFINISHED: readonly JobStatus[] = ['pending', 'processing', 'paused'];
 export const FINISHED: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
 /**

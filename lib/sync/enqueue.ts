@@ -1,11 +1,9 @@
 import { sql } from 'drizzle-orm';
-import { enqueueFromSelect, enqueueJobs, PRIORITY, QueueError, type Db } from '@/lib/queue';
+import { enqueueFromSelect, enqueueJobs, isUuid, PRIORITY, QueueError, type Db } from '@/lib/queue';
 import { addDays, isCalendarDate, todayUtc } from './dates';
 import { syncEnqueueTypes } from './payload';
 import { PLATFORMS, SYNC_JOB_TYPE, SYNC_QUEUE, syncDedupKey, type Platform } from './platforms';
 import { findUnknownUserIds, getUser, listConnections } from './users';
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // The 00:00 UTC run is the first after yesterday ended; without a last pass, yesterday's final hours
 // (after the 18:00 run) would never be fetched.
@@ -50,7 +48,7 @@ export async function enqueueAllUsersSync(
       });
     }
     if (opts.userIds.length === 0) return { dates, created: 0, existing: 0 };
-    userFilter = sql`and c.user_id = any(${`{${opts.userIds.filter((id) => GUID.test(id)).join(',')}}`}::uuid[])`;
+    userFilter = sql`and c.user_id = any(${`{${opts.userIds.filter(isUuid).join(',')}}`}::uuid[])`;
   }
   // Split by user into `parts` statements run side by side: the insert is CPU-bound in one backend,
   // and each part's dedup keys are its own, so the parts never wait on each other. Not one transaction:

@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { platformConnections, users } from '@/drizzle/schema';
-import type { Db } from '@/lib/queue';
+import { isUuid, type Db } from '@/lib/queue';
 import type { Platform } from './platforms';
 
 export interface SyncUser {
@@ -49,10 +49,8 @@ const toUser = (r: UserRow): SyncUser => ({
 /** The users table's CHECK constraint, so a name that cannot exist is refused before a query. */
 export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,38}$/;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export async function getUser(db: Db, id: string): Promise<SyncUser | null> {
-  if (!GUID.test(id)) return null;
+  if (!isUuid(id)) return null;
   const [row] = await db.select(userColumns).from(users).where(eq(users.id, id)).limit(1);
   return row ? toUser(row) : null;
 }
@@ -86,7 +84,7 @@ export async function getConnection(db: Db, userId: string, platform: Platform):
 
 /** The ids in `ids` that name no user (ids that are not UUIDs count as unknown). */
 export async function findUnknownUserIds(db: Db, ids: readonly string[]): Promise<string[]> {
-  const valid = [...new Set(ids.filter((id) => GUID.test(id)))];
+  const valid = [...new Set(ids.filter(isUuid))];
   if (valid.length === 0) return [...new Set(ids)];
   const found = (await db.execute(
     sql`select id::text as id from users where id = any(${`{${valid.join(',')}}`}::uuid[])`,
