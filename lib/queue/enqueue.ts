@@ -3,6 +3,7 @@ import { PgTransaction } from 'drizzle-orm/pg-core';
 import { rows, textArray, ts } from './sql';
 import { toJob } from './rows';
 import { insertJobs, type Prepared } from './insert-jobs';
+import { copyJobs } from './copy-jobs';
 import { newJobId } from './ids';
 import { GroupCommit } from './group-commit';
 import { notifyWhen } from './notify';
@@ -111,6 +112,8 @@ async function insertWithDedup(db: Db, prepared: Prepared[]): Promise<EnqueueRes
   // A key's holder may finish between our insert and our read; then the key is free and we insert again.
   for (let round = 0; round < 3 && pending.length > 0; round++) {
     const created = await insertJobs(db, pending);
+    // Nothing skipped (always so without dedup keys): the jobs come back in input order.
+    if (round === 0 && created.length === prepared.length) return created.map((job) => ({ job, created: true }));
     for (const job of created) results.set(job.id, { job, created: true });
     const skipped = pending.filter((p) => !results.has(p.id));
     pending = [];
@@ -134,6 +137,8 @@ async function insertWithDedup(db: Db, prepared: Prepared[]): Promise<EnqueueRes
 
 type Settled = { results: EnqueueResult[] } | { error: unknown };
 
+// Calls of at least this many jobs, none with a dedup key, are written with COPY (see copyJobs).
+const COPY_MIN_JOBS = 1000;
 // Calls of at most this many jobs on a pool (not in a caller's transaction) may share a statement.
 const GROUP_MAX_JOBS = 100;
 const groups = new WeakMap<Db, GroupCommit<Prepared[], Settled>>();
@@ -168,6 +173,10 @@ export async function enqueueJobs(
   opts: { now?: Date } = {},
 ): Promise<EnqueueResult[]> {
   const now = opts.now ?? new Date();
+  if (inputs.length >= COPY_MIN_JOBS && inputs.every((i) => i.dedupKey == null)) {
+    const jobs = await copyJobs(db, inputs, (i) => prepare(types, i, now));
+    return jobs.map((job) => ({ job, created: true }));
+  }
   const prepared = inputs.map((i) => prepare(types, i, now));
   if (prepared.length === 0) return [];
   if (prepared.length > GROUP_MAX_JOBS || db instanceof PgTransaction) return insertWithDedup(db, prepared);

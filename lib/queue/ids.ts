@@ -5,6 +5,18 @@ import { randomFillSync } from 'node:crypto';
 const counters = new Map<number, number>();
 const REMEMBERED = 1024;
 const COUNTER_MAX = 0xfff;
+// The millisecond in use, kept out of the map until another one is asked for: a batch's ids share a
+// few milliseconds, and a map update per id was most of an id's cost.
+let lastMs = -1;
+let lastCounter = -1;
+
+function remember(): void {
+  if (lastMs < 0) return;
+  // Re-inserted to be the most recent: the map forgets the least recently used millisecond first.
+  counters.delete(lastMs);
+  counters.set(lastMs, lastCounter);
+  if (counters.size > REMEMBERED) counters.delete(counters.keys().next().value!);
+}
 // Random bytes drawn 4 KiB at a time: one crypto call per id cost more than the rest of the id.
 const pool = Buffer.alloc(4096);
 let poolAt = pool.length;
@@ -33,16 +45,20 @@ function timePrefix(ms: number): string {
  */
 export function newJobId(atMs: number = Date.now()): string {
   let ms = atMs;
-  let counter = (counters.get(ms) ?? -1) + 1;
-  // More than 4,096 ids in one millisecond: borrow the next one, as a clock would.
-  while (counter > COUNTER_MAX) {
-    ms++;
+  let counter: number;
+  if (ms === lastMs && lastCounter < COUNTER_MAX) {
+    counter = ++lastCounter;
+  } else {
+    remember();
     counter = (counters.get(ms) ?? -1) + 1;
+    // More than 4,096 ids in one millisecond: borrow the next one, as a clock would.
+    while (counter > COUNTER_MAX) {
+      ms++;
+      counter = (counters.get(ms) ?? -1) + 1;
+    }
+    lastMs = ms;
+    lastCounter = counter;
   }
-  // Re-inserted to be the most recent: the map forgets the least recently used millisecond first.
-  counters.delete(ms);
-  counters.set(ms, counter);
-  if (counters.size > REMEMBERED) counters.delete(counters.keys().next().value!);
   if (poolAt + 8 > pool.length) {
     randomFillSync(pool);
     poolAt = 0;

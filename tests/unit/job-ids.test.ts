@@ -21,4 +21,22 @@ describe('job ids', () => {
     expect(msOf(ids[0])).toBe(at);
     expect(msOf(ids[4_999])).toBe(at + 1);
   });
+
+  it("keep each millisecond's own order when callers alternate between two of them", () => {
+    const a = Date.parse('2026-04-01T00:00:00.000Z');
+    const b = a - 60_000; // a backfill's past time, interleaved with current ones
+    const ofA: string[] = [];
+    const ofB: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      ofA.push(newJobId(a));
+      ofB.push(newJobId(b));
+      if (i % 3 === 0) ofB.push(newJobId(b));
+    }
+    for (const ids of [ofA, ofB]) {
+      expect([...ids].sort()).toEqual(ids);
+      expect(new Set(ids).size).toBe(ids.length);
+    }
+    expect(ofA.every((id) => msOf(id) === a)).toBe(true);
+    expect(ofB.every((id) => msOf(id) === b)).toBe(true);
+  });
 });
