@@ -201,6 +201,8 @@ export async function enqueueJob(
  * payload's shape, since rows never pass through JavaScript. One NOTIFY (for any queue) wakes idle
  * workers when anything was created. ON CONFLICT rather than a NOT EXISTS pre-filter: the anti-join's
  * plan follows the statistics, and with an empty-looking jobs table it became a scan per source row.
+ * Rows go in in dedup-key order with ids ascending in that order (steady_fanout_job_id, migration
+ * 0011): each index entry lands next to the one before instead of on a random leaf.
  */
 export async function enqueueFromSelect(
   db: Db,
@@ -216,10 +218,11 @@ export async function enqueueFromSelect(
     ins as (
       insert into jobs (id, queue, type, payload, priority, run_at, max_attempts, dedup_key, user_id,
                         entity_type, entity_id, created_at, updated_at)
-      select steady_new_job_id(${ts(opts.now)}), s.queue, s.type, s.payload, s.priority, ${ts(opts.now)},
+      select steady_fanout_job_id(${ts(opts.now)}, s.n), s.queue, s.type, s.payload, s.priority, ${ts(opts.now)},
              coalesce(${opts.maxAttempts ?? null}::int, q.default_max_attempts, 3),
              s.dedup_key, s.user_id, s.entity_type, s.entity_id, ${ts(opts.now)}, ${ts(opts.now)}
-      from src s left join queues q on q.name = s.queue
+      from (select src.*, row_number() over (order by src.dedup_key) as n from src) s
+      left join queues q on q.name = s.queue
       on conflict (dedup_key) where dedup_key is not null and status in ('pending', 'processing', 'paused')
       do nothing
       returning 1)

@@ -50,13 +50,16 @@ export async function enqueueAllUsersSync(
     if (opts.userIds.length === 0) return { dates, created: 0, existing: 0 };
     userFilter = sql`and c.user_id = any(${`{${opts.userIds.filter(isUuid).join(',')}}`}::uuid[])`;
   }
-  // Split by user into `parts` statements run side by side: the insert is CPU-bound in one backend,
-  // and each part's dedup keys are its own, so the parts never wait on each other. Not one transaction:
-  // a part that fails leaves the others' tasks, and calling again adds only what is missing.
+  // Split by user into `parts` statements run side by side: the insert is CPU-bound in one backend.
+  // Each part takes a range of user ids, so its dedup keys ('sync:<user id>:…') are a range of their
+  // own, and with rows inserted in key order each part appends to its own end of the dedup index.
+  // Ids are random (gen_random_uuid), so equal ranges hold about equal numbers of users. Not one
+  // transaction: a part that fails leaves the others' tasks, and calling again adds only what is missing.
   const parts = opts.userIds || !Number.isFinite(opts.parts ?? 2) ? 1 : Math.min(Math.max(Math.floor(opts.parts ?? 2), 1), 8);
+  const bound = (k: number) => `${Math.floor((k * 0x1_0000_0000) / parts).toString(16).padStart(8, '0')}-0000-0000-0000-000000000000`;
   const counts = await Promise.all(
     Array.from({ length: parts }, (_, k) => {
-      const slice = parts === 1 ? sql`` : sql`and abs(hashtext(c.user_id::text) % ${parts}) = ${k}`;
+      const slice = sql`${k > 0 ? sql`and c.user_id >= ${bound(k)}::uuid` : sql``} ${k < parts - 1 ? sql`and c.user_id < ${bound(k + 1)}::uuid` : sql``}`;
       // No entity columns: user_id already names the user, and an entity would cost an index entry per row.
       const source = sql`
     select ${SYNC_QUEUE}::text as queue, ${SYNC_JOB_TYPE}::text as type,
