@@ -16,7 +16,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { BROWSED as BROWSED_STATUSES } from '../lib/queue/types';
+import { BROWSED as BROWSED_STATUSES, DEFAULT_MAX_ATTEMPTS } from '../lib/queue/types';
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
 
@@ -46,7 +46,7 @@ export const jobs = pgTable(
     priority: integer('priority').notNull().default(10),
     runAt: tz('run_at').notNull().defaultNow(),
     attempts: integer('attempts').notNull().default(0),
-    maxAttempts: integer('max_attempts').notNull().default(3),
+    maxAttempts: integer('max_attempts').notNull().default(DEFAULT_MAX_ATTEMPTS),
     deferrals: integer('deferrals').notNull().default(0),
     lockedBy: text('locked_by'),
     lockedUntil: tz('locked_until'),
@@ -117,7 +117,7 @@ export const queues = pgTable(
   {
     name: text('name').primaryKey(),
     paused: boolean('paused').notNull().default(false),
-    defaultMaxAttempts: integer('default_max_attempts').notNull().default(3),
+    defaultMaxAttempts: integer('default_max_attempts').notNull().default(DEFAULT_MAX_ATTEMPTS),
     // { baseMs, maxMs, factor, jitter, priorityStep }: see lib/queue/backoff.ts
     backoff: jsonb('backoff').notNull().default({}),
     concurrency: integer('concurrency'),

@@ -5,7 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import { POLL_ACTIVE_MS, jobQueryOptions } from '@/lib/dashboard/queries';
 import { formatDuration, formatTimestamp, prettyJson } from '@/lib/dashboard/format';
 import { CANCELLABLE, RETRIABLE } from '@/lib/dashboard/filters';
-import { FINISHED } from '@/lib/queue/types';
+import { isFinal } from '@/lib/queue/transitions';
 import type { JobDetailDto } from '@/lib/dashboard/types';
 import { useJobAction } from '@/hooks/use-dashboard-actions';
 import { StatusBadge } from '@/components/ui/status-badge';
@@ -27,7 +27,7 @@ export function JobDetail({ id, initial }: { id: string; initial?: JobDetailDto 
     ...jobQueryOptions(id),
     initialData: initial,
     // An unfinished job changes under us; a finished one only changes if someone retries it.
-    refetchInterval: (q) => (q.state.data && FINISHED.includes(q.state.data.job.status) ? false : POLL_ACTIVE_MS),
+    refetchInterval: (q) => (q.state.data && isFinal(q.state.data.job.status) ? false : POLL_ACTIVE_MS),
   });
   const action = useJobAction();
 
@@ -120,7 +120,7 @@ export function JobDetail({ id, initial }: { id: string; initial?: JobDetailDto 
         </section>
         <section className="card" aria-labelledby="result-h">
           <h2 id="result-h">Result</h2>
-          {job.result === null ? <p className="muted">No result{FINISHED.includes(job.status) ? '' : ' yet'}.</p> : <pre className="code">{prettyJson(job.result)}</pre>}
+          {job.result === null ? <p className="muted">No result{isFinal(job.status) ? '' : ' yet'}.</p> : <pre className="code">{prettyJson(job.result)}</pre>}
         </section>
       </div>
       {Object.keys(job.metadata).length > 0 && (

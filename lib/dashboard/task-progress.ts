@@ -1,4 +1,4 @@
-import { FINISHED } from '@/lib/queue/types';
+import { isFinal } from '@/lib/queue/transitions';
 import type { TaskStatusDto } from './types';
 
 // Pure: where a toast's jobs stand, as the four steps a person reads. Unit-tested; the toast only draws it.
@@ -57,7 +57,7 @@ export function summarizeTasks(
   const stateOf = (i: number): StepState => (i < current ? 'done' : i === current ? 'current' : 'upcoming');
   const finishedLabel = phase === 'failed' ? 'Failed' : phase === 'cancelled' ? 'Cancelled' : 'Completed';
 
-  const retrying = known.find((t) => !FINISHED.includes(t.status) && t.lastError && t.attempts > 0);
+  const retrying = known.find((t) => !isFinal(t.status) && t.lastError && t.attempts > 0);
   const note =
     processing.find((t) => t.progress)?.progress ??
     (retrying ? `Retrying after: ${retrying.lastError} (attempt ${retrying.attempts} of ${retrying.maxAttempts})` : null) ??

@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { PgTransaction } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 import type { Sql } from 'postgres';
-import { JOBS_CHANNEL } from './notify';
-import { toNewJob, type Prepared } from './insert-jobs';
+import { notifyNow } from './notify';
+import { inTransaction, rows } from './sql';
+import { isDue, maxAttemptsOf, toNewJob, type Prepared } from './insert-jobs';
 import type { Db, Job } from './types';
 
 const COLUMNS =
@@ -28,14 +29,12 @@ const clientOf = (db: Db) => (db as unknown as { session: { client: Sql } }).ses
  * every row is created; triggers and constraints apply as for an INSERT.
  */
 export async function copyJobs<T>(db: Db, inputs: readonly T[], prepare: (input: T) => Prepared): Promise<Job[]> {
-  const run = async (tx: Db) => {
-    const sql = clientOf(tx);
-    const defaults = new Map<string, number>(
-      (await sql`select name, default_max_attempts from queues`).map((r) => [String(r.name), Number(r.default_max_attempts)]),
-    );
+  return inTransaction(db, async (tx) => {
+    const queues = await rows(tx, sql`select name, default_max_attempts from queues`);
+    const defaults = new Map(queues.map((r) => [String(r.name), Number(r.default_max_attempts)]));
     const jobs: Job[] = [];
     const due = new Set<string>();
-    const { stream, failed } = await openCopy(sql);
+    const { stream, failed } = await openCopy(clientOf(tx));
     // Settles when the server has taken every row, or with the first error from either side.
     const finished = Promise.race([once(stream, 'finish'), failed]);
     finished.catch(() => {});
@@ -44,8 +43,8 @@ export async function copyJobs<T>(db: Db, inputs: readonly T[], prepare: (input:
         let chunk = '';
         for (let i = at; i < Math.min(at + ROWS_PER_WRITE, inputs.length); i++) {
           const p = prepare(inputs[i]);
-          const maxAttempts = p.maxAttempts ?? defaults.get(p.queue) ?? 3;
-          if (p.runAt <= p.createdAt) due.add(p.queue);
+          const maxAttempts = maxAttemptsOf(p, defaults);
+          if (isDue(p)) due.add(p.queue);
           chunk += line(p, maxAttempts);
           jobs.push(toNewJob(p, maxAttempts));
         }
@@ -58,10 +57,9 @@ export async function copyJobs<T>(db: Db, inputs: readonly T[], prepare: (input:
     }
     stream.end();
     await finished;
-    if (due.size > 0) await sql`select pg_notify(${JOBS_CHANNEL}, ${[...due].join(',')})`;
+    if (due.size > 0) await rows(tx, notifyNow([...due]));
     return jobs;
-  };
-  return db instanceof PgTransaction ? run(db) : db.transaction((tx) => run(tx as unknown as Db));
+  });
 }
 
 /**
@@ -71,8 +69,8 @@ export async function copyJobs<T>(db: Db, inputs: readonly T[], prepare: (input:
  * the last thousand rows until then (that is when a refused row shows), so without this the call
  * would wait forever inside its transaction. The query's reject is wrapped before it runs to see it.
  */
-async function openCopy(sql: Sql): Promise<{ stream: Writable; failed: Promise<never> }> {
-  const query = sql.unsafe(`copy jobs (${COLUMNS}) from stdin`) as unknown as {
+async function openCopy(client: Sql): Promise<{ stream: Writable; failed: Promise<never> }> {
+  const query = client.unsafe(`copy jobs (${COLUMNS}) from stdin`) as unknown as {
     reject: (err: unknown) => void;
     writable: () => Promise<Writable>;
   };

@@ -9,6 +9,7 @@ import { GroupCommit } from './group-commit';
 import { notifyWhen } from './notify';
 import type { JobTypes } from './registry';
 import {
+  DEFAULT_MAX_ATTEMPTS,
   MAX_PAYLOAD_BYTES,
   PRIORITY,
   PRIORITY_MAX,
@@ -219,7 +220,7 @@ export async function enqueueFromSelect(
       insert into jobs (id, queue, type, payload, priority, run_at, max_attempts, dedup_key, user_id,
                         entity_type, entity_id, created_at, updated_at)
       select steady_fanout_job_id(${ts(opts.now)}, s.n), s.queue, s.type, s.payload, s.priority, ${ts(opts.now)},
-             coalesce(${opts.maxAttempts ?? null}::int, q.default_max_attempts, 3),
+             coalesce(${opts.maxAttempts ?? null}::int, q.default_max_attempts, ${DEFAULT_MAX_ATTEMPTS}),
              s.dedup_key, s.user_id, s.entity_type, s.entity_id, ${ts(opts.now)}, ${ts(opts.now)}
       from (select src.*, row_number() over (order by src.dedup_key) as n from src) s
       left join queues q on q.name = s.queue
@@ -227,7 +228,7 @@ export async function enqueueFromSelect(
       do nothing
       returning 1)
     select (select count(*) from ins)::int as created, (select count(*) from src)::int as total,
-           ${notifyWhen(sql`select 1 from ins`, '')} as woke`,
+           ${notifyWhen(sql`select 1 from ins`, [])} as woke`,
   );
   const created = Number(r.created);
   return { created, existing: Number(r.total) - created };

@@ -22,6 +22,7 @@ export { listQueues, configureQueue, setQueuePaused, type QueueConfig, type Queu
 export { runBatch, newWorkerId, type BatchSummary, type JobOutcome, type Outcome, type RunBatchOptions } from './run-batch';
 export { GroupCommit } from './group-commit';
 export { parseTs } from './rows';
+export { uuidArray } from './sql';
 export { startWorker, type WorkerHandle, type WorkerOptions, type WorkerStats } from './worker';
 export { listenWith, JOBS_CHANNEL, type Listen } from './notify';
 export { pingJobTypes, PING_TYPE } from './ping';

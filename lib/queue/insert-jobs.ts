@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { PgTransaction } from 'drizzle-orm/pg-core';
-import { rows, textArray, ts } from './sql';
+import { inTransaction, rows, textArray, ts } from './sql';
 import { notifyWhen } from './notify';
-import { PRIORITY, type Db, type Job } from './types';
+import { DEFAULT_MAX_ATTEMPTS, PRIORITY, type Db, type Job } from './types';
 
 /** A validated job ready to insert (see prepare() in enqueue.ts). */
 export interface Prepared {
@@ -24,6 +23,13 @@ export interface Prepared {
   metadata: Record<string, unknown> | null;
   stage: string | null;
 }
+
+/** Due at once: idle workers on its queue are woken when it commits. */
+export const isDue = (p: Prepared) => p.runAt <= p.createdAt;
+
+/** The job's own attempts, else its queue's default (`defaults`, read with the insert). */
+export const maxAttemptsOf = (p: Prepared, defaults: ReadonlyMap<string, number | null>): number =>
+  p.maxAttempts ?? defaults.get(p.queue) ?? DEFAULT_MAX_ATTEMPTS;
 
 const q = JSON.stringify;
 
@@ -52,16 +58,17 @@ const ROWS_PER_STATEMENT = 2000;
 
 /**
  * Inserts in one statement (one per 2,000 rows, in one transaction, for more) and returns the jobs it
- * created (a row skipped by a dedup conflict is absent). The rows are not read back, nor sent back one by one: every column is known here but
- * max_attempts, which may come from the queue's default, so the statement answers with one row: those
- * defaults, and the ids kept among the rows that carry a dedup key (only those can conflict).
+ * created (a row skipped by a dedup conflict is absent). The rows are not read back, nor sent back one
+ * by one: every column is known here but max_attempts, which may come from the queue's default, so the
+ * statement answers with one row: those defaults, and the ids kept among the rows that carry a dedup
+ * key (only those can conflict).
  * - ON CONFLICT only when a row has a dedup key: the index is partial on `dedup_key is not null`, so
  *   no other row can conflict, and a speculative insertion costs an extra WAL record per row.
  * - One NOTIFY for the statement, naming the queues that got due jobs, for idle workers.
  */
 export async function insertJobs(db: Db, items: Prepared[]): Promise<Job[]> {
   if (items.length <= ROWS_PER_STATEMENT) return insertPart(db, items);
-  const run = async (tx: Db) => {
+  return inTransaction(db, async (tx) => {
     const parts: Promise<Job[]>[] = [];
     for (let at = 0; at < items.length; at += ROWS_PER_STATEMENT) {
       parts.push(insertPart(tx, items.slice(at, at + ROWS_PER_STATEMENT)));
@@ -69,8 +76,7 @@ export async function insertJobs(db: Db, items: Prepared[]): Promise<Job[]> {
       await new Promise((r) => setImmediate(r));
     }
     return (await Promise.all(parts)).flat();
-  };
-  return db instanceof PgTransaction ? run(db) : db.transaction((tx) => run(tx as unknown as Db));
+  });
 }
 
 async function insertPart(db: Db, items: Prepared[]): Promise<Job[]> {
@@ -79,10 +85,10 @@ async function insertPart(db: Db, items: Prepared[]): Promise<Job[]> {
   const now = new Date(items.reduce((m, p) => Math.max(m, p.createdAt.getTime()), 0));
   const dedup = items.some((p) => p.dedupKey !== null);
   const queues = [...new Set(items.map((p) => p.queue))];
-  const dueQueues = [...new Set(items.filter((p) => p.runAt <= p.createdAt).map((p) => p.queue))];
+  const dueQueues = [...new Set(items.filter(isDue).map((p) => p.queue))];
   const json = `[${items.map((p, i) => encode(p, i, now)).join(',')}]`;
   const wake = dueQueues.length > 0
-    ? sql`, ${notifyWhen(sql`select 1 from ins where run_at <= ${ts(now)}`, dueQueues.join(','))} as woke`
+    ? sql`, ${notifyWhen(sql`select 1 from ins where run_at <= ${ts(now)}`, dueQueues)} as woke`
     : sql``;
   const [answer] = await rows(
     db,
@@ -91,7 +97,7 @@ async function insertPart(db: Db, items: Prepared[]): Promise<Job[]> {
       insert into jobs (id, queue, type, payload, priority, run_at, max_attempts, dedup_key, correlation_id,
                         user_id, entity_type, entity_id, metadata, stage, created_at, updated_at)
       select x.i, x.q, x.t, x.p, coalesce(x.pr, ${PRIORITY.normal}), coalesce(x.r, ${ts(now)}),
-             coalesce(x.m, qs.default_max_attempts, 3), x.d, x.c, x.u, x.et, x.ei, coalesce(x.md, '{}'), x.s,
+             coalesce(x.m, qs.default_max_attempts, ${DEFAULT_MAX_ATTEMPTS}), x.d, x.c, x.u, x.et, x.ei, coalesce(x.md, '{}'), x.s,
              coalesce(x.n, ${ts(now)}), coalesce(x.n, ${ts(now)})
       from jsonb_to_recordset(${json}::jsonb) as x(
              o int, i uuid, q text, t text, p jsonb, pr int, r timestamptz, m int, d text, c text, u uuid,
@@ -115,8 +121,9 @@ async function insertPart(db: Db, items: Prepared[]): Promise<Job[]> {
   const kept = new Set((answer.kept ?? []) as string[]);
   return items
     .filter((p) => p.dedupKey === null || kept.has(p.id))
-    .map((p) => toNewJob(p, p.maxAttempts ?? defaults.get(p.queue) ?? 3));
+    .map((p) => toNewJob(p, maxAttemptsOf(p, defaults)));
 }
+
 export function toNewJob(p: Prepared, maxAttempts: number): Job {
   return {
     id: p.id, queue: p.queue, type: p.type, payload: JSON.parse(p.payloadJson), result: null,

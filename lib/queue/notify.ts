@@ -30,13 +30,19 @@ export function listenWith(client: Sql): Listen {
   };
 }
 
+// The payload: the queues that got due jobs, comma-separated; none named means any queue (wakesFor).
+const toPayload = (queues: readonly string[]) => queues.join(',');
+
 /**
  * One notification per statement, and only when `due` (a query over the statement's inserted or changed
  * rows) has a row: NOTIFY takes a lock held through commit, so a notification per job would serialise
  * every enqueueing transaction behind the one before it.
  */
-export const notifyWhen = (due: SQL, queues: string): SQL =>
-  sql`(select pg_notify(${JOBS_CHANNEL}, ${queues}) where exists (${due}))`;
+export const notifyWhen = (due: SQL, queues: readonly string[]): SQL =>
+  sql`(select pg_notify(${JOBS_CHANNEL}, ${toPayload(queues)}) where exists (${due}))`;
+
+/** The same notification as a statement of its own, for writes that cannot carry it (COPY). */
+export const notifyNow = (queues: readonly string[]): SQL => sql`select pg_notify(${JOBS_CHANNEL}, ${toPayload(queues)})`;
 
 /** True when a notification's payload names one of `queues` (or names none, meaning any). */
 export function wakesFor(payload: string, queues: readonly string[] | undefined): boolean {

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { rows, ts } from './sql';
 import { parseBackoff, type BackoffPolicy } from './backoff';
 import { parseTs } from './rows';
-import type { Db } from './types';
+import { DEFAULT_MAX_ATTEMPTS, type Db } from './types';
 
 export interface QueueConfig {
   name: string;
@@ -47,7 +47,7 @@ export async function configureQueue(
     db,
     sql`
     insert into queues (name, default_max_attempts, backoff, concurrency, rate_limit_per_minute, updated_at)
-    values (${name}, coalesce(${settings.defaultMaxAttempts ?? null}::int, 3), coalesce(${backoff}::jsonb, '{}'),
+    values (${name}, coalesce(${settings.defaultMaxAttempts ?? null}::int, ${DEFAULT_MAX_ATTEMPTS}), coalesce(${backoff}::jsonb, '{}'),
             ${settings.concurrency ?? null}::int, ${settings.rateLimitPerMinute ?? null}::int, ${ts(opts.now)})
     on conflict (name) do update set
       default_max_attempts = coalesce(${settings.defaultMaxAttempts ?? null}::int, queues.default_max_attempts),

@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { PgDialect } from 'drizzle-orm/pg-core';
+import { PgTransaction, type PgDialect } from 'drizzle-orm/pg-core';
 import { isUuid, type Db } from './types';
 
 export type Row = Record<string, unknown>;
@@ -41,3 +41,7 @@ export async function rows(db: Db, query: SQL): Promise<Row[]> {
 export const writeHistory = (at: Date, worker: SQL, message: SQL) => sql`
   insert into job_events (job_id, at, from_status, to_status, stage, attempt, worker, message)
   select id, ${ts(at)}, from_status, status, stage, attempts, ${worker}, ${message} from changed`;
+
+/** Runs `fn` in the caller's transaction when `db` is one, else in a transaction of its own. */
+export const inTransaction = <T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> =>
+  db instanceof PgTransaction ? fn(db) : db.transaction((tx) => fn(tx as unknown as Db));

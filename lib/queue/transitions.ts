@@ -1,4 +1,4 @@
-import { JOB_STATUSES, QueueError, type JobStatus } from './types';
+import { FINISHED, JOB_STATUSES, QueueError, type JobStatus } from './types';
 
 // The one table every status change obeys; SQL guards are derived from it (sourcesOf), so a statement
 // can only move rows along an edge listed here.
@@ -25,4 +25,4 @@ export function sourcesOf(to: JobStatus): JobStatus[] {
   return JOB_STATUSES.filter((from) => TRANSITIONS[from].includes(to));
 }
 
-export const isFinal = (s: JobStatus) => s === 'completed' || s === 'failed' || s === 'cancelled';
+export const isFinal = (s: JobStatus) => FINISHED.includes(s);

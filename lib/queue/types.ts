@@ -25,6 +25,8 @@ export const PRIORITY = { critical: 0, high: 5, normal: 10, low: 15 } as const;
 export type PriorityName = keyof typeof PRIORITY;
 export const PRIORITY_MIN = -1000;
 export const PRIORITY_MAX = 1000;
+/** Attempts for a job when neither it, its type nor its queue says (also the `queues` column's default). */
+export const DEFAULT_MAX_ATTEMPTS = 3;
 
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { enqueueFromSelect, enqueueJobs, isUuid, PRIORITY, QueueError, type Db } from '@/lib/queue';
+import { enqueueFromSelect, enqueueJobs, PRIORITY, QueueError, uuidArray, type Db } from '@/lib/queue';
 import { addDays, isCalendarDate, todayUtc } from './dates';
 import { syncEnqueueTypes } from './payload';
 import { PLATFORMS, SYNC_JOB_TYPE, SYNC_QUEUE, syncDedupKey, type Platform } from './platforms';
@@ -48,7 +48,7 @@ export async function enqueueAllUsersSync(
       });
     }
     if (opts.userIds.length === 0) return { dates, created: 0, existing: 0 };
-    userFilter = sql`and c.user_id = any(${`{${opts.userIds.filter(isUuid).join(',')}}`}::uuid[])`;
+    userFilter = sql`and c.user_id = any(${uuidArray(opts.userIds)})`;
   }
   // Split by user into `parts` statements run side by side: the insert is CPU-bound in one backend.
   // Each part takes a range of user ids, so its dedup keys ('sync:<user id>:…') are a range of their
@@ -59,7 +59,8 @@ export async function enqueueAllUsersSync(
   const bound = (k: number) => `${Math.floor((k * 0x1_0000_0000) / parts).toString(16).padStart(8, '0')}-0000-0000-0000-000000000000`;
   const counts = await Promise.all(
     Array.from({ length: parts }, (_, k) => {
-      const slice = sql`${k > 0 ? sql`and c.user_id >= ${bound(k)}::uuid` : sql``} ${k < parts - 1 ? sql`and c.user_id < ${bound(k + 1)}::uuid` : sql``}`;
+      const from = k > 0 ? sql`and c.user_id >= ${bound(k)}::uuid` : sql``;
+      const until = k < parts - 1 ? sql`and c.user_id < ${bound(k + 1)}::uuid` : sql``;
       // No entity columns: user_id already names the user, and an entity would cost an index entry per row.
       const source = sql`
     select ${SYNC_QUEUE}::text as queue, ${SYNC_JOB_TYPE}::text as type,
@@ -69,7 +70,7 @@ export async function enqueueAllUsersSync(
            c.user_id, null::text as entity_type, null::text as entity_id
     from platform_connections c
     cross join unnest(${`{${dates.join(',')}}`}::text[]) as d(date)
-    where c.enabled ${userFilter} ${slice}`;
+    where c.enabled ${userFilter} ${from} ${until}`;
       return enqueueFromSelect(db, source, { now: opts.now });
     }),
   );

@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { platformConnections, users } from '@/drizzle/schema';
-import { isUuid, type Db } from '@/lib/queue';
+import { isUuid, uuidArray, type Db } from '@/lib/queue';
 import type { Platform } from './platforms';
 
 export interface SyncUser {
@@ -87,7 +87,7 @@ export async function findUnknownUserIds(db: Db, ids: readonly string[]): Promis
   const valid = [...new Set(ids.filter(isUuid))];
   if (valid.length === 0) return [...new Set(ids)];
   const found = (await db.execute(
-    sql`select id::text as id from users where id = any(${`{${valid.join(',')}}`}::uuid[])`,
+    sql`select id::text as id from users where id = any(${uuidArray(valid)})`,
   )) as unknown as { id: string }[];
   const known = new Set(found.map((r) => r.id.toLowerCase()));
   return [...new Set(ids)].filter((id) => !known.has(id.toLowerCase()));
