@@ -1,7 +1,7 @@
 /**
  * One drain process: `tsx bench/drain-child.ts <system> <url>`, driven over IPC by bench/lib/drain.ts.
  * It starts the system's workers on "go", reports the time of its first handler start and how many
- * handlers have started, and stops on "stop".
+ * handlers have started, answers "sample" with the CPU it has used since "go", and stops on "stop".
  */
 import { systemByName } from './systems';
 
@@ -13,14 +13,19 @@ let last = 0;
 const send = (m: object) => process.send?.(m);
 let running: { stop: () => Promise<void> } | null = null;
 let ticker: NodeJS.Timeout | undefined;
+let cpuAtGo = process.cpuUsage();
 
 process.on('message', async (m: { type: string }) => {
   if (m.type === 'go') {
+    cpuAtGo = process.cpuUsage();
     running = await system.startDrain(url, () => {
       last = performance.timeOrigin + performance.now();
       if (handled++ === 0) first = last;
     });
     ticker = setInterval(() => send({ type: 'progress', handled, first, last }), 20);
+  } else if (m.type === 'sample') {
+    const used = process.cpuUsage(cpuAtGo);
+    send({ type: 'sample', cpuSeconds: (used.user + used.system) / 1e6 });
   } else if (m.type === 'stop') {
     clearInterval(ticker);
     await running?.stop();

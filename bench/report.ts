@@ -4,7 +4,7 @@ import type { Measurement, Results, TargetRow } from './lib/results';
 import type { BenchConfig } from './lib/context';
 import { SYSTEMS } from './systems';
 import { BULK, PLAIN_INSERT, SINGLE } from './scenarios/enqueue';
-import { DRAIN_1, DRAIN_2 } from './scenarios/drain';
+import { DRAIN_1, DRAIN_1_SERVER_CPU, DRAIN_1_WORKER_CPU, DRAIN_2 } from './scenarios/drain';
 import { CLAIM } from './scenarios/claim-latency';
 import { SYNC_ALL } from './scenarios/sync-all';
 import { DASHBOARD } from './scenarios/dashboard';
@@ -12,7 +12,7 @@ import { PICKUP } from './scenarios/pickup';
 import { HTTP_DRAIN } from './scenarios/http-route';
 
 const fmt = (v: number, unit: string) =>
-  unit === 'ms' || unit === 's' ? (v < 10 ? v.toFixed(2) : v.toFixed(1)) : Math.round(v).toLocaleString('en');
+  unit === 'ms' || unit === 's' || unit === 'µs/job' ? (v < 10 ? v.toFixed(2) : v.toFixed(1)) : Math.round(v).toLocaleString('en');
 const cell = (m: Measurement | undefined) =>
   m ? `${fmt(m.summary.median, m.unit)} [${fmt(m.summary.min, m.unit)}–${fmt(m.summary.max, m.unit)}]` : '–';
 const x = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? a / b : null);
@@ -61,15 +61,19 @@ export function evaluateTargets(results: Results, config: BenchConfig): TargetRo
 }
 
 // Scenarios measured for every system: one table row each, with a column per system.
-const COMPARED = [BULK, SINGLE, DRAIN_1, DRAIN_2];
+const COMPARED = [BULK, SINGLE, DRAIN_1, DRAIN_2, DRAIN_1_WORKER_CPU, DRAIN_1_SERVER_CPU];
+// Shown only when measured: server CPU needs the embedded server, whose processes are on this machine.
+const IF_MEASURED = new Set([DRAIN_1_WORKER_CPU, DRAIN_1_SERVER_CPU]);
 
 export function renderMarkdown(results: Results, targets: TargetRow[], header: string[]): string {
   const out: string[] = [...header, ''];
   const labels = [...SYSTEMS.map((s) => s.name), PLAIN_INSERT];
   out.push(`| scenario | ${labels.join(' | ')} |`, `|---|${labels.map(() => '---:').join('|')}|`);
   for (const scenario of COMPARED) {
-    const note = results.measurements.find((r) => r.scenario === scenario)?.note;
-    out.push(`| ${scenario}, jobs/s${note ? ` (${note})` : ''} | ${labels.map((l) => cell(results.get(scenario, l))).join(' | ')} |`);
+    const first = results.measurements.find((r) => r.scenario === scenario);
+    if (!first && IF_MEASURED.has(scenario)) continue;
+    const note = first?.note;
+    out.push(`| ${scenario}, ${first?.unit ?? 'jobs/s'}${note ? ` (${note})` : ''} | ${labels.map((l) => cell(results.get(scenario, l))).join(' | ')} |`);
   }
   out.push('', '| Steady only | median [min–max] | unit |', '|---|---:|---|');
   for (const r of results.measurements) {

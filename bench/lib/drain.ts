@@ -18,6 +18,17 @@ function startChild(system: QueueSystem, url: string) {
       if (m.type === 'progress' || m.type === 'stopped') Object.assign(state, { handled: m.handled, first: m.first, last: m.last });
     });
   });
+  // The CPU this process has used since "go", asked for once the drain is over.
+  const cpuSeconds = () =>
+    new Promise<number>((resolve) => {
+      const onMessage = (m: { type: string; cpuSeconds?: number }) => {
+        if (m.type !== 'sample') return;
+        proc.off('message', onMessage);
+        resolve(m.cpuSeconds ?? 0);
+      };
+      proc.on('message', onMessage);
+      proc.send({ type: 'sample' });
+    });
   const stop = () =>
     new Promise<void>((resolve) => {
       if (proc.exitCode !== null) return resolve();
@@ -25,19 +36,38 @@ function startChild(system: QueueSystem, url: string) {
       proc.send({ type: 'stop' });
       setTimeout(() => proc.kill('SIGKILL'), 15_000).unref();
     });
-  return { proc, state, ready, stop };
+  return { proc, state, ready, cpuSeconds, stop };
+}
+
+export interface DrainResult {
+  jobsPerSec: number;
+  seconds: number;
+  perProcess: number[];
+  /** CPU seconds of the worker processes together, from "go" to the last completion. */
+  workerCpuSeconds: number;
+  /** CPU seconds of the database server over the same span; null when it is not on this machine. */
+  serverCpuSeconds: number | null;
 }
 
 /**
  * Drains `n` pre-enqueued jobs with `processes` worker processes. The clock runs from the first handler
- * start in any process to the moment the database holds no unfinished job.
+ * start in any process to the moment the database holds no unfinished job. `serverCpu` reads the
+ * server's CPU seconds so far (BenchServer.cpuSeconds).
  */
-export async function drain(system: QueueSystem, url: string, n: number, processes: number, timeoutMs = 180_000) {
+export async function drain(
+  system: QueueSystem,
+  url: string,
+  n: number,
+  processes: number,
+  serverCpu: () => number | null = () => null,
+  timeoutMs = 180_000,
+): Promise<DrainResult> {
   const children = Array.from({ length: processes }, () => startChild(system, url));
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   const remaining = async () => Number((await sql.unsafe(system.unfinishedSql))[0].n);
   try {
     await Promise.all(children.map((c) => c.ready));
+    const serverAtGo = serverCpu();
     for (const c of children) c.proc.send({ type: 'go' });
     const giveUp = Date.now() + timeoutMs;
     const handled = () => children.reduce((s, c) => s + c.state.handled, 0);
@@ -50,9 +80,17 @@ export async function drain(system: QueueSystem, url: string, n: number, process
       await new Promise((r) => setTimeout(r, 5));
     }
     const end = performance.timeOrigin + performance.now();
+    const serverAtEnd = serverCpu();
+    const workerCpu = await Promise.all(children.map((c) => c.cpuSeconds()));
     const first = Math.min(...children.map((c) => c.state.first).filter((t) => t > 0));
     const seconds = (end - first) / 1000;
-    return { jobsPerSec: n / seconds, seconds, perProcess: children.map((c) => c.state.handled) };
+    return {
+      jobsPerSec: n / seconds,
+      seconds,
+      perProcess: children.map((c) => c.state.handled),
+      workerCpuSeconds: workerCpu.reduce((a, b) => a + b, 0),
+      serverCpuSeconds: serverAtGo === null || serverAtEnd === null ? null : serverAtEnd - serverAtGo,
+    };
   } finally {
     await sql.end({ timeout: 5 });
     await Promise.all(children.map((c) => c.stop()));

@@ -1,8 +1,9 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { startEmbeddedPostgres } from '@/scripts/lib/embedded-pg';
+import { treeCpuSeconds } from './cpu';
 
 export interface BenchServer {
   /** URL of a database on this server. */
@@ -17,6 +18,11 @@ export interface BenchServer {
   checkpoint: () => Promise<void>;
   /** VACUUM ANALYZE in one database: statistics as autovacuum would have them after a while. */
   analyze: (database: string) => Promise<void>;
+  /**
+   * CPU seconds the server has used since it started, all its processes together: only for the
+   * embedded server, whose processes are on this machine (null for DATABASE_URL).
+   */
+  cpuSeconds: () => number | null;
   stop: () => Promise<void>;
 }
 
@@ -33,6 +39,7 @@ export async function startBenchServer(log: (l: string) => void): Promise<BenchS
   let adminUrl: string;
   let source: BenchServer['source'];
   let stop = async () => {};
+  let cpuSeconds = (): number | null => null;
   if (process.env.DATABASE_URL) {
     const u = new URL(process.env.DATABASE_URL);
     u.pathname = '/postgres';
@@ -44,6 +51,9 @@ export async function startBenchServer(log: (l: string) => void): Promise<BenchS
     const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), durable: true, ephemeral: true, log });
     adminUrl = pg.url('postgres');
     source = 'embedded';
+    // The postmaster's pid is the first line of postmaster.pid; its backends are its children.
+    const postmaster = Number(readFileSync(path.join(pg.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    cpuSeconds = () => treeCpuSeconds(postmaster);
     stop = async () => {
       await pg.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -81,6 +91,7 @@ export async function startBenchServer(log: (l: string) => void): Promise<BenchS
       return url(name);
     },
     dropDatabase,
+    cpuSeconds,
     async checkpoint() {
       await admin.unsafe('checkpoint').catch(() => {}); // needs pg_checkpoint on a server of your own
     },
