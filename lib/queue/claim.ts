@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
-import { rows, textArray, ts, writeHistory } from './sql';
+import { rowValues, textArray, ts, writeHistory } from './sql';
 import { RESCUE_LIMIT, rescueCtes } from './lease';
-import { CLAIMED_COLUMNS, toClaimedJob } from './rows';
+import { AFTER_CLAIMED, CLAIMED_COLUMNS, toClaimedJob } from './rows';
 import type { Db, Job } from './types';
 
 export interface ClaimOptions {
@@ -58,7 +58,7 @@ async function claim(db: Db, opts: ClaimOptions, rescue: boolean): Promise<{ job
   const asyncCommit = db instanceof PgTransaction
     ? sql``
     : sql`from (select set_config('synchronous_commit', 'off', true)) async_commit`;
-  const found = await rows(
+  const found = await rowValues(
     db,
     sql`
     with ${rescue ? sql`${rescueCtes(opts.now, RESCUE_LIMIT)},` : sql``}
@@ -87,6 +87,6 @@ async function claim(db: Db, opts: ClaimOptions, rescue: boolean): Promise<{ job
     order by priority, run_at, id`,
   );
   const claimed = { workerId: opts.workerId, leaseEnd, now: opts.now };
-  const jobs = found.filter((r) => r.was_rescued !== true).map((r) => toClaimedJob(r, claimed));
+  const jobs = found.filter((v) => v[AFTER_CLAIMED] !== true).map((v) => toClaimedJob(v, claimed));
   return { jobs, rescued: found.length - jobs.length };
 }

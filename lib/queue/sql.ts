@@ -21,9 +21,13 @@ function toPgArray(values: readonly string[]): string {
 // driver send every query unnamed, parsed and planned afresh. A name lets postgres.js keep the statement
 // per connection (its own `prepare: false`, for transaction-mode poolers, still wins).
 interface Session {
-  prepareQuery(query: { sql: string; params: unknown[] }, fields: undefined, name: string, arrayMode: boolean): {
-    execute(): Promise<unknown>;
-  };
+  prepareQuery(
+    query: { sql: string; params: unknown[] },
+    fields: undefined,
+    name: string,
+    arrayMode: boolean,
+    mapRows?: (rows: unknown[][]) => unknown,
+  ): { execute(): Promise<unknown> };
 }
 
 /**
@@ -34,6 +38,19 @@ interface Session {
 export async function rows(db: Db, query: SQL): Promise<Row[]> {
   const { session, dialect } = db as unknown as { session: Session; dialect: PgDialect };
   return (await session.prepareQuery(dialect.sqlToQuery(query), undefined, 'steady', false).execute()) as Row[];
+}
+
+const asReturned = (r: unknown[][]) => r;
+
+/**
+ * As rows(), each row an array of its values in the statement's column order. The driver fills an
+ * object by column name with one keyed store per column; for the 23 columns of a claimed job that
+ * was a tenth of a worker's CPU (measured in a drain: 24.7 → 21.1 µs of Node per job).
+ * drizzle hands rows over as arrays only to a result mapper, so the mapper passes them through.
+ */
+export async function rowValues(db: Db, query: SQL): Promise<unknown[][]> {
+  const { session, dialect } = db as unknown as { session: Session; dialect: PgDialect };
+  return (await session.prepareQuery(dialect.sqlToQuery(query), undefined, 'steady', true, asReturned).execute()) as unknown[][];
 }
 
 // Every status-changing statement ends with this: its `changed` CTE returns the job's new row plus

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { claimJobs, completeJobs, enqueueJob, setQueuePaused, PRIORITY } from '@/lib/queue';
+import { claimJobs, completeJobs, deferJob, enqueueJob, getJob, setQueuePaused, PRIORITY } from '@/lib/queue';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 import { seedJobs, testTypes } from '../helpers/factories';
 
@@ -137,6 +137,32 @@ describe('claim', () => {
     });
     expect(done.sort()).toEqual([jobs[0].id, jobs[2].id].sort());
     expect(await completeJobs(t.db, { workerId: 'someone-else', now, items: [{ id: jobs[1].id, attempt: 1 }] })).toEqual([]);
+  });
+
+  // A claim reads its rows as arrays by column position (rows.ts): every field must land where it belongs.
+  it('hands back each claimed job exactly as it is stored, every field', async () => {
+    await reset();
+    const now = new Date('2026-03-07T00:00:00Z');
+    const { job } = await enqueueJob(t.db, types, {
+      type: 'test.noop', payload: { n: 7 }, priority: PRIORITY.high, maxAttempts: 4, dedupKey: 'claim:fields',
+      correlationId: 'corr-1', userId: '0195f2c4-8a3b-7c1d-9e2f-3a4b5c6d7e8f', entity: { type: 'Report', id: 'r-9' },
+      metadata: { source: 'test', tags: ['a'] }, stage: 'fetch',
+    }, { now });
+    const [first] = await claimJobs(t.db, { workerId: 'w1', limit: 1, leaseMs: 5000, now });
+    expect(first).toEqual(await getJob(t.db, job.id));
+    // A deferral fills in the fields a fresh job leaves empty: last error, failed providers, deferrals.
+    await deferJob(t.db, { id: job.id, workerId: 'w1', attempt: 1, provider: 'OpenAI', retryAfterSec: 30, now });
+    const later = new Date(now.getTime() + 31_000);
+    const [again] = await claimJobs(t.db, { workerId: 'w2', limit: 1, leaseMs: 5000, now: later });
+    const stored = await getJob(t.db, job.id);
+    expect(again).toEqual(stored);
+    expect(stored).toMatchObject({
+      id: job.id, queue: 'test', type: 'test.noop', payload: { n: 7 }, priority: PRIORITY.high, maxAttempts: 4,
+      attempts: 1, deferrals: 1, failedProviders: ['OpenAI'], dedupKey: 'claim:fields', correlationId: 'corr-1',
+      userId: '0195f2c4-8a3b-7c1d-9e2f-3a4b5c6d7e8f', entityType: 'Report', entityId: 'r-9',
+      metadata: { source: 'test', tags: ['a'] }, stage: 'fetch', lockedBy: 'w2', status: 'processing',
+    });
+    expect(stored.lastError).toMatch(/OpenAI/);
   });
 
   it('stores each result as given, quotes and all, and leaves out ids that name no job', async () => {
