@@ -162,7 +162,7 @@ describe('claim', () => {
       userId: '0195f2c4-8a3b-7c1d-9e2f-3a4b5c6d7e8f', entityType: 'Report', entityId: 'r-9',
       metadata: { source: 'test', tags: ['a'] }, stage: 'fetch', lockedBy: 'w2', status: 'processing',
     });
-    expect(stored.lastError).toMatch(/OpenAI/);
+    expect(stored?.lastError).toMatch(/OpenAI/);
   });
 
   it('stores each result as given, quotes and all, and leaves out ids that name no job', async () => {
