@@ -3,10 +3,27 @@ import type { Job, JobEvent, JobStatus } from './types';
 
 type Raw = Record<string, unknown>;
 
+// Rows read together mostly share their timestamps (a bulk enqueue gives all its jobs one created_at and
+// one run_at), so the last two texts parsed are remembered (a row alternates between its columns) and a
+// repeat costs a new Date instead of a parse.
+const recentText = ['', ''];
+const recentMs = [0, 0];
+let older = 0;
+
 // The drizzle postgres-js driver hands timestamps through as text ("2026-11-22 05:33:55.123+00").
 export function parseTs(v: unknown): Date {
   if (v instanceof Date) return v;
   const s = String(v);
+  if (s === recentText[0]) return new Date(recentMs[0]);
+  if (s === recentText[1]) return new Date(recentMs[1]);
+  const d = parseText(s);
+  recentText[older] = s;
+  recentMs[older] = d.getTime();
+  older = 1 - older;
+  return d;
+}
+
+function parseText(s: string): Date {
   // The common case, "2026-11-22 05:33:55.123456+00" (sessions run in UTC), without regex or rebuilding.
   if (s.charCodeAt(10) === 32 && s.endsWith('+00')) return new Date(`${s.slice(0, 10)}T${s.slice(11, -3)}Z`);
   const iso = s.includes('T') ? s : s.replace(' ', 'T');
