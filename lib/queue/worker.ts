@@ -53,8 +53,14 @@ export interface WorkerHandle {
 }
 
 const MAX_CLAIM = 500;
+const STAT_OF = { completed: 'completed', failed: 'failed', retrying: 'retried', deferred: 'deferred', lost: 'lost' } as const;
 // A job is started only with this much of its lease left; otherwise the lease is extended first.
 const MIN_LEASE_LEFT_MS = 5_000;
+
+interface Slot {
+  job: Job;
+  abort?: (reason: unknown) => void;
+}
 
 /** A long-lived worker: claims in batches into a small local buffer and runs handlers as slots free up. */
 export async function startWorker(db: Db, types: JobTypes, opts: WorkerOptions = {}): Promise<WorkerHandle> {
@@ -73,8 +79,10 @@ export async function startWorker(db: Db, types: JobTypes, opts: WorkerOptions =
     idle: false,
   };
   const buffer: Job[] = [];
-  const running = new Map<string, { job: Job; abort?: (reason: unknown) => void }>();
-  const outcomes = new Set<Promise<void>>();
+  const running = new Map<string, Slot>();
+  // Outcomes not yet written (completions wait for their group): stop() waits for them.
+  let unsettled = 0;
+  let allSettled: (() => void) | null = null;
   let claiming = false;
   let idle = false;
   let wokenDuringClaim = false;
@@ -91,33 +99,52 @@ export async function startWorker(db: Db, types: JobTypes, opts: WorkerOptions =
     }
   };
 
-  const count = (o: JobOutcome) => {
-    const key = ({ completed: 'completed', failed: 'failed', retrying: 'retried', deferred: 'deferred', lost: 'lost' } as const)[o.outcome];
-    stats[key]++;
-    opts.onOutcome?.(o);
+  const settle = () => {
+    if (--unsettled === 0) allSettled?.();
   };
-
-  const start = async (job: Job) => {
-    const slot: { job: Job; abort?: (reason: unknown) => void } = { job };
-    running.set(job.id, slot);
+  const count = (o: JobOutcome) => {
+    settle();
+    stats[STAT_OF[o.outcome]]++;
     try {
-      let leaseLeft = (job.lockedUntil?.getTime() ?? 0) - clock().getTime();
-      if (leaseLeft < MIN_LEASE_LEFT_MS) {
-        const kept = await extendLease(db, { id: job.id, workerId, attempt: job.attempts, leaseMs, now: clock() });
-        if (!kept) return;
-        leaseLeft = leaseMs;
-      }
-      const { ran, outcome, abort } = executor.execute(job, leaseLeft - 1_000);
-      slot.abort = abort;
-      const settled: Promise<void> = outcome.then(count, onError).finally(() => outcomes.delete(settled));
-      outcomes.add(settled);
-      await ran;
+      opts.onOutcome?.(o);
     } catch (err) {
       onError(err);
-    } finally {
-      running.delete(job.id);
-      pump();
     }
+  };
+  const countFailed = (err: unknown) => {
+    settle();
+    onError(err);
+  };
+
+  // Plain callbacks rather than an async function per job: a busy worker starts thousands a second.
+  const start = (job: Job) => {
+    const slot: Slot = { job };
+    running.set(job.id, slot);
+    const leaseLeft = (job.lockedUntil?.getTime() ?? 0) - clock().getTime();
+    if (leaseLeft >= MIN_LEASE_LEFT_MS) return run(slot, leaseLeft);
+    extendLease(db, { id: job.id, workerId, attempt: job.attempts, leaseMs, now: clock() }).then(
+      (kept) => (kept ? run(slot, leaseMs) : done(slot)),
+      (err: unknown) => {
+        onError(err);
+        done(slot);
+      },
+    );
+  };
+  const run = (slot: Slot, leaseLeft: number) => {
+    try {
+      const { ran, outcome, abort } = executor.execute(slot.job, leaseLeft - 1_000);
+      slot.abort = abort;
+      unsettled++;
+      outcome.then(count, countFailed);
+      ran.then(() => done(slot));
+    } catch (err) {
+      onError(err);
+      done(slot);
+    }
+  };
+  const done = (slot: Slot) => {
+    running.delete(slot.job.id);
+    pump();
   };
 
   const claim = async () => {
@@ -163,7 +190,7 @@ export async function startWorker(db: Db, types: JobTypes, opts: WorkerOptions =
 
   function pump() {
     if (stopping) return;
-    while (running.size < concurrency && buffer.length > 0) void start(buffer.shift()!);
+    while (running.size < concurrency && buffer.length > 0) start(buffer.shift()!);
     const held = running.size + buffer.length;
     if (!claiming && !idle && held <= refillAt && held < concurrency + prefetch) void claim();
   }
@@ -201,7 +228,7 @@ export async function startWorker(db: Db, types: JobTypes, opts: WorkerOptions =
       const cut = [...running.values()];
       await release(cut.map((r) => r.job));
       for (const r of cut) r.abort?.(new Error('Worker stopped'));
-      await Promise.all(outcomes);
+      if (unsettled > 0) await new Promise<void>((resolve) => { allSettled = resolve; });
       await executor.flush();
       return { ...stats, running: running.size, buffered: buffer.length, idle: false };
     })();

@@ -118,4 +118,54 @@ describe('continuous worker', () => {
     const [events] = await t.db.execute(sql`select count(*)::int as n from job_events`);
     expect(events.n).toBe(total * 2);
   });
+
+  it('extends a buffered job\'s lease before starting it, and skips a job whose lease was lost meanwhile', async () => {
+    let offset = 0;
+    const clock = () => new Date(Date.now() + offset);
+    const ids: string[] = [];
+    const seen: { n: number; leaseLeftMs: number }[] = [];
+    const types = typesWith(async (n) => {
+      const [row] = await t.db.execute(sql`select extract(epoch from locked_until) * 1000 as ms from jobs where id = ${ids[n]}`);
+      seen.push({ n, leaseLeftMs: Number(row.ms) - clock().getTime() });
+      if (n === 0) {
+        // Time passes while job 0 runs: jobs 1 and 2, buffered, now have less than 5 s of their 10 s lease
+        // left; meanwhile job 2's lease is taken over by another worker.
+        offset += 6_000;
+        await t.db.execute(sql`update jobs set locked_by = 'someone-else' where id = ${ids[2]}`);
+      }
+      return { n };
+    });
+    const created = await enqueueJobs(t.db, types, [0, 1, 2].map((n) => ({ type: 'w.job', payload: { n } })));
+    ids.push(...created.map((r) => r.job.id));
+    const errors: unknown[] = [];
+    const worker = await startWorker(t.db, types, {
+      concurrency: 1, prefetch: 2, leaseMs: 10_000, pollIntervalMs: 600_000, clock, onError: (e) => errors.push(e),
+    });
+    await until(async () => (await statusCounts()).completed === 2);
+    const stats = await worker.stop({ deadlineMs: 1_000 });
+
+    expect(seen.map((s) => s.n)).toEqual([0, 1]);
+    expect(seen[1].leaseLeftMs).toBeGreaterThan(9_000); // extended to a full lease before it started
+    expect(stats).toMatchObject({ claimed: 3, completed: 2 });
+    const rows = await t.db.execute(sql`select payload->>'n' as n, status, locked_by from jobs order by (payload->>'n')::int`);
+    expect(rows.map((r) => [Number(r.n), r.status, r.locked_by])).toEqual([
+      [0, 'completed', null], [1, 'completed', null], [2, 'processing', 'someone-else'],
+    ]);
+    expect(errors).toEqual([]);
+  });
+
+  it('an onOutcome callback that throws is reported through onError and stops nothing', async () => {
+    const types = typesWith(async (n) => ({ n }));
+    await enqueueJobs(t.db, types, Array.from({ length: 5 }, (_, n) => ({ type: 'w.job', payload: { n } })));
+    const errors: unknown[] = [];
+    const worker = await startWorker(t.db, types, {
+      concurrency: 2, pollIntervalMs: 600_000,
+      onOutcome: () => { throw new Error('listener broke'); },
+      onError: (e) => errors.push(e),
+    });
+    await until(async () => (await statusCounts()).completed === 5);
+    const stats = await worker.stop({ deadlineMs: 1_000 });
+    expect(stats.completed).toBe(5);
+    expect(errors.map((e) => (e as Error).message)).toEqual(Array(5).fill('listener broke'));
+  });
 });
