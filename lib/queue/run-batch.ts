@@ -76,13 +76,13 @@ export async function runBatch(db: Db, types: JobTypes, opts: RunBatchOptions = 
   // A lane moves to its next job as soon as the handler returns; the completion joins the next grouped
   // write instead of costing the lane a round trip per job. A job that waited in its lane until its
   // lease (or the budget) is nearly gone is handed back instead of started.
-  const runOne = async (job: Job): Promise<void> => {
+  const runOne = (job: Job): Promise<void> | undefined => {
     const now = clock().getTime();
     const leaseLeft = (job.lockedUntil?.getTime() ?? now + leaseMs) - now - margin;
     const budgetLeft = deadline - now;
     if (writeError !== undefined || opts.signal?.aborted || leaseLeft < MIN_RUN_WINDOW_MS || budgetLeft < MIN_RUN_WINDOW_MS) {
       unstarted.push(job);
-      return;
+      return undefined;
     }
     const { ran, outcome } = executor.execute(job, Math.min(leaseLeft, budgetLeft));
     // Handled here, at once: a write failing (database down) must not surface as an unhandled rejection.
@@ -95,7 +95,7 @@ export async function runBatch(db: Db, types: JobTypes, opts: RunBatchOptions = 
         writeError ??= err;
       },
     ));
-    await ran;
+    return ran;
   };
 
   let first = true;
@@ -139,10 +139,15 @@ export async function runBatch(db: Db, types: JobTypes, opts: RunBatchOptions = 
   return summary;
 }
 
-async function runPool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+// `fn` answers a promise for work that has started, or nothing when it did not start the item: the lane
+// then moves on without waiting a turn of the event loop.
+async function runPool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void> | undefined): Promise<void> {
   let next = 0;
   const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
+    while (next < items.length) {
+      const running = fn(items[next++]);
+      if (running) await running;
+    }
   });
   await Promise.all(lanes);
 }
