@@ -1,6 +1,6 @@
 import { rotated, SYSTEMS } from '../systems';
 import { drain } from '../lib/drain';
-import { summarise } from '../lib/stats';
+import { Rounds, type About } from '../lib/results';
 import type { BenchContext } from '../lib/context';
 
 export const DRAIN_1 = 'drain, 1 process';
@@ -18,8 +18,7 @@ export const DRAIN_1_SERVER_CPU = 'drain, 1 process: server CPU';
  */
 export async function runDrain(ctx: BenchContext): Promise<void> {
   const { config, results, log, server } = ctx;
-  const rates = samples();
-  const cpu = samples();
+  const rounds = new Rounds();
   for (let round = 0; round < config.rounds; round++) {
     for (const processes of [1, 2]) {
       for (const system of rotated(SYSTEMS, round + processes)) {
@@ -28,11 +27,11 @@ export async function runDrain(ctx: BenchContext): Promise<void> {
         await server.analyze(db.name);
         await server.checkpoint();
         const r = await drain(system, db.url, config.drainJobs, processes, server.cpuSeconds);
-        rates.push(`${processes}:${system.name}`, r.jobsPerSec);
+        rounds.push(processes === 1 ? DRAIN_1 : DRAIN_2, system.name, r.jobsPerSec);
         const perJob = (s: number) => (s * 1e6) / config.drainJobs;
         if (processes === 1) {
-          cpu.push(`worker:${system.name}`, perJob(r.workerCpuSeconds));
-          if (r.serverCpuSeconds !== null) cpu.push(`server:${system.name}`, perJob(r.serverCpuSeconds));
+          rounds.push(DRAIN_1_WORKER_CPU, system.name, perJob(r.workerCpuSeconds));
+          if (r.serverCpuSeconds !== null) rounds.push(DRAIN_1_SERVER_CPU, system.name, perJob(r.serverCpuSeconds));
         }
         const serverNote = r.serverCpuSeconds === null ? '' : `, server ${perJob(r.serverCpuSeconds).toFixed(1)}`;
         log(`drain ${system.name} ×${processes}: ${Math.round(r.jobsPerSec)} jobs/s (${r.perProcess.join(' + ')}); ` +
@@ -41,31 +40,9 @@ export async function runDrain(ctx: BenchContext): Promise<void> {
       }
     }
   }
-  for (const [key, values] of rates.all) {
-    const [processes, label] = key.split(':');
-    results.add({
-      scenario: processes === '1' ? DRAIN_1 : DRAIN_2,
-      label,
-      unit: 'jobs/s',
-      better: 'higher',
-      summary: summarise(values),
-      note: `${config.drainJobs.toLocaleString('en')} no-op jobs, first claim to last completion`,
-    });
-  }
-  for (const [key, values] of cpu.all) {
-    const [side, label] = key.split(':');
-    results.add({
-      scenario: side === 'worker' ? DRAIN_1_WORKER_CPU : DRAIN_1_SERVER_CPU,
-      label,
-      unit: 'µs/job',
-      better: 'lower',
-      summary: summarise(values),
-      note: 'user + system',
-    });
-  }
-}
-
-function samples() {
-  const all = new Map<string, number[]>();
-  return { all, push: (k: string, v: number) => all.set(k, [...(all.get(k) ?? []), v]) };
+  const rate: About = {
+    unit: 'jobs/s', better: 'higher', note: `${config.drainJobs.toLocaleString('en')} no-op jobs, first claim to last completion`,
+  };
+  const cpu: About = { unit: 'µs/job', better: 'lower', note: 'user + system' };
+  rounds.addTo(results, { [DRAIN_1]: rate, [DRAIN_2]: rate, [DRAIN_1_WORKER_CPU]: cpu, [DRAIN_1_SERVER_CPU]: cpu });
 }

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { rotated, SYSTEMS, systemByName } from '../systems';
 import { NOOP_PAYLOAD } from '../systems/types';
 import { NOOP_TYPE } from '../systems/steady';
-import { elapsed, summarise } from '../lib/stats';
+import { elapsed } from '../lib/stats';
+import { Rounds } from '../lib/results';
 import type { BenchContext } from '../lib/context';
 
 export const BULK = 'bulk enqueue';
@@ -35,9 +36,7 @@ async function plainInsert(url: string, n: number): Promise<void> {
 
 export async function runEnqueue(ctx: BenchContext): Promise<void> {
   const { config, results, log, server } = ctx;
-  const bulk = new Map<string, number[]>();
-  const single = new Map<string, number[]>();
-  const push = (m: Map<string, number[]>, k: string, v: number) => m.set(k, [...(m.get(k) ?? []), v]);
+  const rounds = new Rounds();
   const labels = [...SYSTEMS.map((s) => s.name), PLAIN_INSERT];
   for (let round = 0; round < config.rounds; round++) {
     for (const label of rotated(labels, round)) {
@@ -47,22 +46,20 @@ export async function runEnqueue(ctx: BenchContext): Promise<void> {
       const seconds = await elapsed(() =>
         label === PLAIN_INSERT ? plainInsert(db.url, config.bulkJobs) : system.bulkEnqueue(db.url, config.bulkJobs),
       );
-      push(bulk, label, config.bulkJobs / seconds);
+      rounds.push(BULK, label, config.bulkJobs / seconds);
       await server.dropDatabase(db.name);
     }
     for (const system of rotated(SYSTEMS, round)) {
       const db = await ctx.freshDb(system, `single_${round}`);
       await server.checkpoint();
       const seconds = await elapsed(() => system.singleEnqueue(db.url, config.singleJobs, config.inFlight));
-      push(single, system.name, config.singleJobs / seconds);
+      rounds.push(SINGLE, system.name, config.singleJobs / seconds);
       await server.dropDatabase(db.name);
     }
     log(`enqueue round ${round + 1}/${config.rounds} done`);
   }
-  for (const [label, samples] of bulk) {
-    results.add({ scenario: BULK, label, unit: 'jobs/s', better: 'higher', summary: summarise(samples), note: `${config.bulkJobs.toLocaleString('en')} jobs` });
-  }
-  for (const [label, samples] of single) {
-    results.add({ scenario: SINGLE, label, unit: 'jobs/s', better: 'higher', summary: summarise(samples), note: `${config.singleJobs.toLocaleString('en')} jobs, ${config.inFlight} in flight` });
-  }
+  rounds.addTo(results, {
+    [BULK]: { unit: 'jobs/s', better: 'higher', note: `${config.bulkJobs.toLocaleString('en')} jobs` },
+    [SINGLE]: { unit: 'jobs/s', better: 'higher', note: `${config.singleJobs.toLocaleString('en')} jobs, ${config.inFlight} in flight` },
+  });
 }
