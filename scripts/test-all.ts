@@ -72,6 +72,8 @@ async function freshDatabase(url: string, name: string): Promise<string> {
   return target.toString();
 }
 
+// A tier whose report counts failures has failed whatever its exit code said.
+if (tally.failed > 0 && failedTiers.length === 0) failedTiers.push('tests');
 failedTiers = [...new Set(failedTiers)];
 console.log(`\n${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`);
 if (failedTiers.length > 0) {

