@@ -12,6 +12,9 @@ const secret = z
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v))
   .refine((v) => v === undefined || v.length >= 8, 'must be at least 8 characters');
 
+// A bearer token cannot carry whitespace, so such a secret could never be presented.
+const bearerSecret = secret.refine((v) => v === undefined || !/\s/.test(v), 'must not contain spaces or other whitespace');
+
 const url = z.url({ protocol: /^https?$/ });
 
 const EnvSchema = z.object({
@@ -24,8 +27,8 @@ const EnvSchema = z.object({
   DATABASE_CONNECT_TIMEOUT_S: z.coerce.number().int().min(1).max(120).default(5),
   // Transaction-mode poolers (PgBouncer, Supavisor, Neon pooled) reject named prepared statements.
   DATABASE_PREPARE: flag(true),
-  CRON_SECRET: secret,
-  QUEUE_API_KEY: secret,
+  CRON_SECRET: bearerSecret,
+  QUEUE_API_KEY: bearerSecret,
   DASHBOARD_PASSWORD: secret,
   SESSION_SECRET: secret,
   GITHUB_API_URL: url.default('https://api.github.com'),

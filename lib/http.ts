@@ -46,7 +46,8 @@ export function safeEqual(a: string, b: string): boolean {
 export function requireBearer(req: Request, secret: string | undefined, name: string): Response | null {
   if (!secret) return errorJson(503, `${name} is not configured on the server, so this route is closed`);
   const header = req.headers.get('authorization') ?? '';
-  const match = /^Bearer ([^\s]+)$/.exec(header);
+  // The scheme is case-insensitive (RFC 9110 §11.1); the token is not.
+  const match = /^Bearer +(\S+) *$/i.exec(header);
   if (!match || !safeEqual(match[1], secret)) {
     return errorJson(401, 'Missing or invalid bearer token', undefined, { 'www-authenticate': 'Bearer' });
   }
@@ -103,8 +104,15 @@ async function readLimited(req: Request, maxBytes: number): Promise<string> {
     }
     chunks.push(value);
   }
-  return new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
+  try {
+    return UTF8.decode(Buffer.concat(chunks));
+  } catch {
+    // Replacing the bad bytes would store text the client never sent.
+    throw new HttpError(400, 'Request body is not valid UTF-8');
+  }
 }
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Query-string parameters as a plain object (repeated keys become arrays). */
 export function queryObject(req: Request): Record<string, string | string[]> {

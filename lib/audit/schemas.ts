@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wholeNumber } from '@/lib/whole-number';
 import { AUDIT_PRIORITIES } from './vocabulary';
 
 const name = z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9_.:-]+$/, 'may contain only letters, digits, ".", "_", ":" and "-"');
@@ -43,9 +44,10 @@ export const ListJobsQuery = z
     correlationId: traceId.optional(),
     entityName: name.optional(),
     entityId: entityId.optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
+    limit: wholeNumber(1, 200).default(50),
     cursor: z.string().max(200).optional(),
   })
+  .strict()
   .refine((q) => q.correlationId !== undefined || (q.entityName !== undefined && q.entityId !== undefined), {
     message: 'give correlationId, or entityName with entityId',
     path: ['correlationId'],

@@ -18,7 +18,7 @@ export function dashboardAccess(cookieValue: string | undefined): DashboardAcces
 /** For dashboard API routes: null when allowed, else a 401/503 JSON response. */
 export function requireOperator(req: Request): Response | null {
   const access = dashboardAccess(readCookie(req, SESSION_COOKIE));
-  if (access === 'signed-in' || access === 'open-dev') return null;
+  if (access === 'signed-in' || access === 'open-dev') return refuseCrossSiteWrite(req);
   if (access === 'closed-prod') {
     return errorJson(503, 'The dashboard is closed: set DASHBOARD_PASSWORD on the server to open it');
   }
@@ -31,7 +31,7 @@ export function requireOperator(req: Request): Response | null {
  */
 export function requireApiKeyOrOperator(req: Request): Response | null {
   if (!req.headers.get('authorization') && dashboardAccess(readCookie(req, SESSION_COOKIE)) === 'signed-in') {
-    return null;
+    return refuseCrossSiteWrite(req);
   }
   return requireBearer(req, env().QUEUE_API_KEY, 'QUEUE_API_KEY');
 }
@@ -39,4 +39,30 @@ export function requireApiKeyOrOperator(req: Request): Response | null {
 export function passwordMatches(candidate: string): boolean {
   const password = env().DASHBOARD_PASSWORD;
   return password !== undefined && safeEqual(candidate, password);
+}
+
+/**
+ * Access that a browser grants by itself (the session cookie, or the open development dashboard) must
+ * not be usable by another site's page: a cross-site form or no-cors fetch can POST here. Such writes
+ * are refused, by the browser's Sec-Fetch-Site or, where it sends none, by an Origin naming another
+ * host. Reads stay open: a cross-site page cannot read the answer.
+ */
+export function refuseCrossSiteWrite(req: Request): Response | null {
+  if (req.method === 'GET' || req.method === 'HEAD') return null;
+  const site = req.headers.get('sec-fetch-site');
+  if (site === 'cross-site' || (site === null && originIsElsewhere(req))) {
+    return errorJson(403, 'Cross-site requests may not change anything here');
+  }
+  return null;
+}
+
+function originIsElsewhere(req: Request): boolean {
+  const origin = req.headers.get('origin');
+  if (!origin) return false;
+  const host = req.headers.get('x-forwarded-host')?.split(',')[0]?.trim() || req.headers.get('host');
+  try {
+    return new URL(origin).host !== host;
+  } catch {
+    return true;
+  }
 }

@@ -25,10 +25,15 @@ export function clearedSessionCookie(req: Request): string {
   return parts.join('; ');
 }
 
-/** A same-site path to return to after sign-in; anything else (other hosts, `//x`, `/\x`) becomes `/`. */
+/**
+ * A same-site path to return to after sign-in; anything else (other hosts, `//x`, `/\x`) becomes `/`.
+ * Backslashes and control characters are refused anywhere: browsers drop tabs and newlines from a
+ * Location, so `/\t/evil.example` would arrive as `//evil.example`.
+ */
 export function safeNextPath(value: unknown): string {
   if (typeof value !== 'string' || value.length > 500) return '/';
-  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
+  if (!value.startsWith('/') || value.startsWith('//') || /[\\\u0000-\u001f\u007f]/.test(value)) return '/';
+  if (new URL(value, 'http://steady.invalid').origin !== 'http://steady.invalid') return '/';
   if (value.startsWith('/api/') || value.startsWith('/login')) return '/';
   return value;
 }

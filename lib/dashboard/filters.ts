@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wholeNumber } from '@/lib/whole-number';
 import { isUuid, JOB_STATUSES, UNFINISHED, type JobStatus } from '@/lib/queue/types';
 
 // The jobs table's filters: the same names in the page URL, the list API's query and the bulk
@@ -23,12 +24,14 @@ export const JobFilterInput = z.object({
   stage: text(100),
   user: text(36).refine((v) => v === undefined || isUuid(v), 'must be a user id'),
   q: text(200),
-});
+})
+  // A misspelt filter must fail, not widen a bulk action to every row.
+  .strict();
 export type JobFilterInput = Partial<z.infer<typeof JobFilterInput>>;
 
 export const JobListQuery = JobFilterInput.extend({
   cursor: text(300),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
+  limit: wholeNumber(1, 100).default(25),
 });
 
 export const JOBS_PAGE_SIZE = 25;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wholeNumber } from '@/lib/whole-number';
 import { STAGES, STATUSES, WORK_STAGES } from './vocabulary';
 
 // Store ids look like com.spotify.music (Android) or 324684580 (iOS): letters, digits, dots, dashes, underscores.
@@ -16,11 +17,11 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 export const PollQuery = z.object({
   stage: z.enum([...WORK_STAGES, 'any'], { error: 'must be scraper, nlp or any' }),
   status: z.enum([...STATUSES, 'any'], { error: 'must be queued, processing, completed, error or any' }),
-  limit: z.coerce.number().int().min(1).max(100).default(1),
+  limit: wholeNumber(1, 100).default(1),
   peek: bool.default(false),
   /** Names the claimer; an update carrying the same name only acts while that worker holds the job. */
   worker: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'may contain only letters, digits, ".", "_", ":" and "-"').optional(),
-  lease_s: z.coerce.number().int().min(10).max(3600).default(600),
+  lease_s: wholeNumber(10, 3600).default(600),
 });
 export type PollInput = z.infer<typeof PollQuery>;
 

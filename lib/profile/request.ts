@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { enqueueJob, pauseJob, type Db, type Job, type JobTypes } from '@/lib/queue';
+import { enqueueJob, pauseJob, QueueError, type Db, type Job, type JobTypes } from '@/lib/queue';
 import { rows } from '@/lib/queue/sql';
 import { toJob } from '@/lib/queue/rows';
 import type { RequestInput } from './schemas';
@@ -38,6 +38,12 @@ export async function requestProfile(
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('steady.profile-request'), hashtext(${requestId}))`);
     if (input.request_id) {
       const first = await findByRequestId(tx, requestId);
+      if (first && first.entityId !== profileKey(input.username)) {
+        throw new QueueError('conflict', `request_id ${requestId} was already used for another username`, {
+          request_id: requestId,
+          job_id: first.id,
+        });
+      }
       if (first) return { job: first, created: false, duplicate: true };
     }
     const { job, created } = await enqueueJob(

@@ -59,9 +59,11 @@ describe('requesting a profile', () => {
     const again = await request('octocat', { request_id: 'req-octo-1', priority: 'LOW' });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ duplicate: true, created: false, request_id: 'req-octo-1', priority: 'HIGH' });
-    // a request_id is unique across usernames too
+    // a request_id is unique across usernames too: reused for another one, it is refused, not answered
+    // with a job that is not that username's
     const elsewhere = await request('someone-else', { request_id: 'req-octo-1' });
-    expect(elsewhere.body).toMatchObject({ duplicate: true, job_id: again.body.job_id, username: 'someone-else' });
+    expect(elsewhere.status).toBe(409);
+    expect(elsewhere.body.details).toMatchObject({ request_id: 'req-octo-1', job_id: again.body.job_id });
     expect((await status('someone-else')).status).toBe(404);
     expect((await status('octocat')).body.request_id).toBe(first.body.request_id);
   });

@@ -42,4 +42,11 @@ describe('sign-in return path', () => {
       expect(safeNextPath(bad)).toBe('/');
     }
   });
+
+  it('refuses paths a browser would turn into another host: tabs and newlines are dropped from a Location', () => {
+    for (const bad of ['/\t/evil.example', '/\n/evil.example', '/\r\n/evil.example', '/x\\y', '/jobs\u0000']) {
+      expect(safeNextPath(bad), JSON.stringify(bad)).toBe('/');
+    }
+    expect(safeNextPath('/users?tab=privacy#top')).toBe('/users?tab=privacy#top');
+  });
 });

@@ -26,4 +26,11 @@ describe('environment', () => {
     expect(parseEnv({ ...base, CRON_SECRET: '  ' }).CRON_SECRET).toBeUndefined();
     expect(() => parseEnv({ ...base, CRON_SECRET: 'short' })).toThrow(/CRON_SECRET: must be at least 8/);
   });
+
+  it('refuses a secret with whitespace, which no bearer header could carry', () => {
+    expect(() => parseEnv({ ...base, CRON_SECRET: 'abcdefgh ' })).toThrow(/CRON_SECRET: must not contain spaces/);
+    expect(() => parseEnv({ ...base, QUEUE_API_KEY: 'two words here' })).toThrow(/QUEUE_API_KEY: must not contain spaces/);
+    // A password is typed into a form, not sent as a bearer: a passphrase is fine.
+    expect(parseEnv({ ...base, DASHBOARD_PASSWORD: 'correct horse battery' }).DASHBOARD_PASSWORD).toBe('correct horse battery');
+  });
 });

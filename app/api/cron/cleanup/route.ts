@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wholeNumber } from '@/lib/whole-number';
 import { getDb } from '@/lib/db';
 import { env } from '@/lib/env';
 import { handle, json, parseOr400, readInput, requireBearer } from '@/lib/http';
@@ -9,7 +10,7 @@ export const maxDuration = 60;
 
 const DAY_MS = 86_400_000;
 
-const Input = z.object({ olderThanDays: z.coerce.number().int().min(1).max(365).default(7) }).strict();
+const Input = z.object({ olderThanDays: wholeNumber(1, 365).default(7) }).strict();
 
 /** Daily: finished jobs (and their history) older than a week go, 1,000 per statement. */
 async function cleanup(req: Request): Promise<Response> {

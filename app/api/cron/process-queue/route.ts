@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wholeNumber } from '@/lib/whole-number';
 import { getDb } from '@/lib/db';
 import { env } from '@/lib/env';
 import { handle, json, parseOr400, readInput, requireBearer } from '@/lib/http';
@@ -11,8 +12,8 @@ export const maxDuration = 60;
 const inputSchema = (maxBudgetMs: number) =>
   z
     .object({
-      limit: z.coerce.number().int().min(1).max(100).default(5),
-      timeBudgetMs: z.coerce.number().int().min(1_000).max(maxBudgetMs).optional(),
+      limit: wholeNumber(1, 100).default(5),
+      timeBudgetMs: wholeNumber(1_000, maxBudgetMs).optional(),
     })
     .strict();
 

@@ -15,6 +15,7 @@ const Body = z
     ids: z.array(z.guid('must be a job id')).min(1).max(MAX_BULK).optional(),
     filter: JobFilterInput.optional(),
   })
+  .strict()
   .refine((b) => (b.ids === undefined) !== (b.filter === undefined), {
     message: 'give either ids or filter, not both',
     path: ['ids'],

@@ -8,7 +8,7 @@ import { processSoon } from '@/lib/dashboard/process-soon';
 export const dynamic = 'force-dynamic';
 
 const Params = z.object({ name: z.string().min(1).max(100) });
-const Body = z.object({ paused: z.boolean() });
+const Body = z.object({ paused: z.boolean() }).strict();
 
 /** Pause or resume a queue. Resuming starts work on what waited, rather than at the next cron minute. */
 export const POST = handle(async (req: Request, ctx: { params: Promise<{ name: string }> }) => {

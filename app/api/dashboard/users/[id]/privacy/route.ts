@@ -8,7 +8,7 @@ import { setPlatformPrivacy } from '@/lib/dashboard/users';
 export const dynamic = 'force-dynamic';
 
 const Params = z.object({ id: z.guid('must be a user id') });
-const Body = z.object({ platform: PlatformSchema, private: z.boolean() });
+const Body = z.object({ platform: PlatformSchema, private: z.boolean() }).strict();
 
 export const POST = handle(async (req: Request, ctx: { params: Promise<{ id: string }> }) => {
   const denied = requireOperator(req);

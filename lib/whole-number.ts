@@ -1,0 +1,11 @@
+import { z } from 'zod';
+
+/**
+ * A whole number from a JSON body (a number) or a query string (its digits). z.coerce would also take
+ * `true` as 1 and `[30]` as 30.
+ */
+export const wholeNumber = (min: number, max: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && /^\s*-?\d{1,15}\s*$/.test(v) ? Number(v) : v),
+    z.number({ error: 'must be a whole number' }).int('must be a whole number').min(min).max(max),
+  );
