@@ -15,6 +15,8 @@ export interface DeferOptions {
   freeDeferrals?: number;
 }
 
+const DEFAULT_RETRY_AFTER_SEC = 60;
+
 /**
  * A rate limit is not the job's fault: reschedule for when the provider allows and give the attempt
  * back, up to `freeDeferrals` times so a provider that never recovers still ends in `failed`.
@@ -22,7 +24,10 @@ export interface DeferOptions {
 export async function deferJob(db: Db, opts: DeferOptions): Promise<Job> {
   assertJobId(opts.id);
   const free = opts.freeDeferrals ?? 20;
-  const retrySec = Math.min(Math.max(0, opts.retryAfterSec), 86_400);
+  // A Retry-After that did not parse (an HTTP date read as a number is NaN) waits the default, rather
+  // than failing the write and leaving the job leased.
+  const asked = Number.isFinite(opts.retryAfterSec) ? opts.retryAfterSec : DEFAULT_RETRY_AFTER_SEC;
+  const retrySec = Math.min(Math.max(0, asked), 86_400);
   const until = new Date(opts.now.getTime() + retrySec * 1000);
   const message = `Rate limited by ${opts.provider}; retry after ${Math.round(retrySec)}s`;
   const spent = sql`(j.deferrals >= ${free})`;

@@ -49,6 +49,21 @@ const POLICY_TTL_MS = 60_000;
 // second, a timer and an AbortController per job cost more than a no-op handler does.
 const TICK_MS = 20;
 
+// An odd number of backslashes before `u0000`: JSON's escape for U+0000, which jsonb refuses.
+const NUL_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\u0000/;
+
+/** Why a handler's result cannot go into a jsonb column, or null when it can. */
+function unstorableReason(result: unknown): string | null {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(result);
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+  if (text !== undefined && text.includes('u0000') && NUL_ESCAPE.test(text)) return 'it contains the NUL character (\\u0000)';
+  return null;
+}
+
 function rateLimited(provider: string, retryAfterSec = 60): never {
   throw new RateLimitedError(provider, retryAfterSec);
 }
@@ -189,6 +204,9 @@ export function createExecutor(db: Db, types: JobTypes, opts: ExecutorOptions) {
     const outcome = handled.then(
       async (result) => {
         active.delete(run);
+        // Checked alone, before it joins a grouped write that it would otherwise fail for every job in it.
+        const unstorable = result == null ? null : unstorableReason(result);
+        if (unstorable) return outcomeOf(job, t0, await settleFailure(job, new PermanentJobError(`Result cannot be stored: ${unstorable}`)));
         const ok = await completer.add({ id: job.id, attempt: job.attempts, result: result ?? null });
         return outcomeOf(job, t0, ok ? { outcome: 'completed' } : { outcome: 'lost', error: 'Lease lost before completion' });
       },

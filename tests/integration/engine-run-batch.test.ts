@@ -11,7 +11,10 @@ beforeAll(async () => { t = await createTestDb(); });
 afterAll(async () => { await t.close(); });
 beforeEach(async () => { await t.db.execute(sql`delete from jobs; delete from job_events`); });
 
-const Payload = z.object({ mode: z.enum(['ok', 'boom', 'fatal', 'slow', 'limited', 'progress']), n: z.number().default(0) });
+const Payload = z.object({
+  mode: z.enum(['ok', 'boom', 'fatal', 'slow', 'limited', 'progress', 'nul', 'bigint', 'limited-nan']),
+  n: z.number().default(0),
+});
 let running = 0;
 let maxRunning = 0;
 const calls: number[] = [];
@@ -31,6 +34,9 @@ const types: JobTypes = {
         if (payload.mode === 'fatal') throw new PermanentJobError('account not found');
         if (payload.mode === 'limited') rateLimited('twitter', 90);
         if (payload.mode === 'progress') await progress('page 2 of 3');
+        if (payload.mode === 'limited-nan') rateLimited('youtube', Number('Wed, 21 Oct 2026 07:28:00 GMT'));
+        if (payload.mode === 'nul') return { text: 'scraped\u0000text' };
+        if (payload.mode === 'bigint') return { views: BigInt(2) ** BigInt(64) };
         if (payload.mode === 'slow') {
           await new Promise((resolve, reject) => {
             const timer = setTimeout(resolve, 5_000);
@@ -109,5 +115,28 @@ describe('runBatch', () => {
     expect(calls.sort((x, y) => x - y)).toEqual(Array.from({ length: 60 }, (_, i) => i));
     const [{ n }] = await t.db.execute(sql`select count(*)::int as n from jobs where status = 'completed'`);
     expect(n).toBe(60);
+  });
+
+  it('fails only the job whose result cannot be stored; the rest of its completion group completes', async () => {
+    const modes = ['ok', 'nul', 'ok', 'bigint', 'ok'] as const;
+    const jobs = await enqueueJobs(t.db, types, modes.map((mode, n) => ({ type: 'rb.work', payload: { mode, n } })));
+    const summary = await runBatch(t.db, types, { limit: 5, concurrency: 5 });
+    expect(summary.counts).toMatchObject({ completed: 3, failed: 2, lost: 0 });
+    const status = async (i: number) => getJob(t.db, jobs[i].job.id);
+    for (const i of [0, 2, 4]) expect(await status(i)).toMatchObject({ status: 'completed', result: { doubled: i * 2 } });
+    expect(await status(1)).toMatchObject({ status: 'failed', lastError: 'Result cannot be stored: it contains the NUL character (\\u0000)' });
+    expect((await status(3))?.lastError).toMatch(/^Result cannot be stored: .*BigInt/);
+  });
+
+  it('defers a job whose Retry-After did not parse by the default minute, instead of leaving it leased', async () => {
+    const [job] = await enqueueJobs(t.db, types, [{ type: 'rb.work', payload: { mode: 'limited-nan' } }]);
+    const before = Date.now();
+    const summary = await runBatch(t.db, types, { limit: 1 });
+    expect(summary.counts.deferred).toBe(1);
+    const after = await getJob(t.db, job.job.id);
+    expect(after).toMatchObject({ status: 'pending', lockedBy: null, failedProviders: ['youtube'] });
+    const waitS = (after!.runAt.getTime() - before) / 1000;
+    expect(waitS).toBeGreaterThan(55);
+    expect(waitS).toBeLessThan(65);
   });
 });
