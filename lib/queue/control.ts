@@ -13,10 +13,10 @@ const inList = (statuses: JobStatus[]) => sql.raw(statuses.map((s) => `'${s}'`).
  */
 async function moveJob(
   db: Db,
-  opts: { id: string; to: JobStatus; now: Date; message?: string; actor?: string },
+  opts: { id: string; to: JobStatus; now: Date; message?: string; actor?: string; only?: JobStatus[] },
 ): Promise<Job> {
   assertJobId(opts.id);
-  const from = sourcesOf(opts.to);
+  const from = sourcesOf(opts.to).filter((s) => !opts.only || opts.only.includes(s));
   const finishing = opts.to === 'cancelled';
   const [row] = await rows(
     db,
@@ -56,7 +56,9 @@ export async function resumeJob(db: Db, opts: { id: string; now: Date; actor?: s
   if (current && current.status !== 'paused') {
     throw new QueueError('invalid_transition', `A ${String(current.status)} job is not paused`, { from: current.status });
   }
-  return moveJob(db, { ...opts, to: 'pending', message: 'Resumed' });
+  // The read above words the usual refusal; `only` is the guarantee: a resume racing a claim (or a
+  // cancel) must not take a running job's lease or revive a cancelled one.
+  return moveJob(db, { ...opts, to: 'pending', message: 'Resumed', only: ['paused'] });
 }
 
 export async function cancelJobs(

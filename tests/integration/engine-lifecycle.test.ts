@@ -3,6 +3,7 @@ import {
   cancelJob, claimJobs, completeJob, deferJob, enqueueJob, failJob, getJobWithEvents, pauseJob,
   rescueExpiredLeases, resumeJob, retryJob, retryJobs, extendLease, deleteJob, QueueError, parseBackoff,
 } from '@/lib/queue';
+import { sql } from 'drizzle-orm';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 import { testTypes } from '../helpers/factories';
 
@@ -128,5 +129,33 @@ describe('job lifecycle', () => {
     const restarted = await retryJobs(t.db, { type: 'test.noop' }, { now });
     expect(restarted.map((j) => j.id)).not.toContain(a.job.id);
     expect(await errCode(retryJob(t.db, { id: a.job.id, now }))).toBe('conflict');
+  });
+
+  it('a resume that waited on a job claimed meanwhile leaves the running job and its lease alone', async () => {
+    const now = new Date('2026-05-07T00:00:00Z');
+    const { job } = await enqueueJob(t.db, types, { type: 'test.noop', queue: 'resume-race' }, { now });
+    await pauseJob(t.db, { id: job.id, now });
+    const other = t.connect(1);
+    try {
+      let resumed: Promise<string> | undefined;
+      await t.db.transaction(async (tx) => {
+        await tx.execute(sql`select id from jobs where id = ${job.id} for update`);
+        // The resume reads "paused", then queues on the row lock held here.
+        resumed = errCode(resumeJob(other.db, { id: job.id, now }));
+        while (true) {
+          const [w] = await t.db.execute(sql`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`);
+          if (Number(w.n) > 0) break;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        // Meanwhile: resumed by someone else and claimed by a worker.
+        await tx.execute(sql`update jobs set status = 'processing', locked_by = 'runner', locked_until = ${later(now, 60_000).toISOString()}::timestamptz,
+                               attempts = attempts + 1 where id = ${job.id}`);
+      });
+      expect(await resumed).toBe('conflict');
+    } finally {
+      await other.end();
+    }
+    const [row] = await t.db.execute(sql`select status, locked_by from jobs where id = ${job.id}`);
+    expect(row).toEqual({ status: 'processing', locked_by: 'runner' });
   });
 });
