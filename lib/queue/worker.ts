@@ -123,7 +123,12 @@ export async function startWorker(db: Db, types: JobTypes, opts: WorkerOptions =
     const leaseLeft = (job.lockedUntil?.getTime() ?? 0) - clock().getTime();
     if (leaseLeft >= MIN_LEASE_LEFT_MS) return run(slot, leaseLeft);
     extendLease(db, { id: job.id, workerId, attempt: job.attempts, leaseMs, now: clock() }).then(
-      (kept) => (kept ? run(slot, leaseMs) : done(slot)),
+      (kept) => {
+        // A stop that came meanwhile has handed, or will hand, this job back: it must not start here.
+        if (kept && stopping) void release([job]).then(() => done(slot));
+        else if (kept) run(slot, leaseMs);
+        else done(slot);
+      },
       (err: unknown) => {
         onError(err);
         done(slot);
@@ -178,6 +183,8 @@ export async function startWorker(db: Db, types: JobTypes, opts: WorkerOptions =
 
   const schedulePoll = () => {
     clearTimeout(pollTimer);
+    // A claim that was in flight when stop() cleared the timer must not set a new one.
+    if (stopping) return;
     pollTimer = setTimeout(() => {
       idle = false;
       pump();
@@ -234,7 +241,8 @@ export async function startWorker(db: Db, types: JobTypes, opts: WorkerOptions =
     })();
     return stopped;
   };
-  opts.signal?.addEventListener('abort', () => void stop(), { once: true });
+  if (opts.signal?.aborted) void stop();
+  else opts.signal?.addEventListener('abort', () => void stop(), { once: true });
 
   pump();
   return {

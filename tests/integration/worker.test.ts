@@ -168,4 +168,65 @@ describe('continuous worker', () => {
     expect(stats.completed).toBe(5);
     expect(errors.map((e) => (e as Error).message)).toEqual(Array(5).fill('listener broke'));
   });
+
+  it('a stop that comes while a buffered job\'s lease is being extended hands that job back unstarted', async () => {
+    let offset = 0;
+    const clock = () => new Date(Date.now() + offset);
+    const ids: string[] = [];
+    const ran: number[] = [];
+    const other = t.connect(1);
+    let unlock!: () => void;
+    const gate = new Promise<void>((r) => { unlock = r; });
+    let lockHeld: Promise<void> | undefined;
+    const types = typesWith(async (n) => {
+      ran.push(n);
+      if (n === 0) {
+        // Job 1, buffered, now has too little lease left, and its row is locked elsewhere: the
+        // extension the worker asks for before starting it waits.
+        offset += 6_000;
+        let acquired!: () => void;
+        const locked = new Promise<void>((r) => { acquired = r; });
+        lockHeld = other.db.transaction(async (tx) => {
+          await tx.execute(sql`select id from jobs where id = ${ids[1]} for update`);
+          acquired();
+          await gate;
+        });
+        await locked;
+      }
+      return { n };
+    });
+    const created = await enqueueJobs(t.db, types, [0, 1].map((n) => ({ type: 'w.job', payload: { n } })));
+    ids.push(...created.map((r) => r.job.id));
+    const worker = await startWorker(t.db, types, { concurrency: 1, prefetch: 1, leaseMs: 10_000, pollIntervalMs: 600_000, clock });
+    try {
+      await until(async () => (await statusCounts()).completed === 1);
+      await until(async () => {
+        const [w] = await t.db.execute(sql`
+          select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`);
+        return Number(w.n) > 0;
+      });
+      const stopped = worker.stop({ deadlineMs: 200 });
+      // Past the deadline the stop releases job 1 too, queued behind the extension on the same lock.
+      await new Promise((r) => setTimeout(r, 500));
+      unlock();
+      await lockHeld;
+      await stopped;
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      unlock();
+      await other.end();
+    }
+    expect(ran).toEqual([0]);
+    const [row] = await t.db.execute(sql`select status, attempts, locked_by from jobs where id = ${ids[1]}`);
+    expect(row).toEqual({ status: 'pending', attempts: 0, locked_by: null });
+  });
+
+  it('a signal aborted before the worker starts stops it before any claim', async () => {
+    const types = typesWith(async (n) => ({ n }));
+    await enqueueJobs(t.db, types, [{ type: 'w.job', payload: { n: 0 } }]);
+    const worker = await startWorker(t.db, types, { pollIntervalMs: 600_000, signal: AbortSignal.abort() });
+    const stats = await worker.stop();
+    expect(stats.claimed).toBe(0);
+    expect(await statusCounts()).toEqual({ pending: 1 });
+  });
 });
