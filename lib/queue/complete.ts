@@ -9,6 +9,12 @@ export interface Completion {
   /** The attempt number the worker claimed; a rescued and re-claimed job has moved past it. */
   attempt: number;
   result?: unknown;
+  /**
+   * When the run began (the claimed job's startedAt). With it, only that claim can complete the job:
+   * a job cancelled mid-run, retried and claimed again by the same worker is back at the same attempt
+   * number, and the old run must not complete the new claim.
+   */
+  startedAt?: Date | null;
 }
 
 /**
@@ -35,8 +41,9 @@ export async function completeJobs(
     const id = i.id.toLowerCase(); // as the id column prints, for the lookup below
     const attempt = Number.isInteger(i.attempt) ? i.attempt : null;
     const result = i.result == null ? 'null' : (JSON.stringify(i.result) ?? 'null');
+    const started = i.startedAt ? i.startedAt.getTime() : 'null';
     ids.push(id);
-    json += `${json === '' ? '{' : ','}"${id}":{"a":${attempt},"r":${result}}`;
+    json += `${json === '' ? '{' : ','}"${id}":{"a":${attempt},"s":${started},"r":${result}}`;
   }
   if (ids.length === 0) return [];
   json += '}';
@@ -52,6 +59,8 @@ export async function completeJobs(
       from input
       where j.id = any(${uuidArray(ids)}) and j.status::text = 'processing'
         and j.locked_by = ${opts.workerId} and j.attempts = (input.m -> (j.id::text) ->> 'a')::int
+        and ((input.m -> (j.id::text) ->> 's') is null
+             or (extract(epoch from j.started_at) * 1000)::int8 = (input.m -> (j.id::text) ->> 's')::int8)
       returning j.id, j.status, j.stage, j.attempts, 'processing'::job_status as from_status
     ),
     history as (${writeHistory(opts.now, sql`${opts.workerId}`, sql`null`)})

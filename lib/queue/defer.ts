@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { rows, ts, writeHistory } from './sql';
+import { rows, sameRun, ts, writeHistory } from './sql';
 import { toJob } from './rows';
 import { assertJobId, explainMiss } from './guard';
 import type { Db, Job } from './types';
@@ -11,6 +11,8 @@ export interface DeferOptions {
   provider: string;
   retryAfterSec: number;
   now: Date;
+  /** The claimed job's startedAt: only that claim's run may write this outcome (see Completion). */
+  startedAt?: Date | null;
   /** Deferrals that hand the attempt back; past this, each one spends an attempt like a failure. */
   freeDeferrals?: number;
 }
@@ -46,7 +48,7 @@ export async function deferJob(db: Db, opts: DeferOptions): Promise<Job> {
           completed_at = case when ${giveUp} then ${ts(opts.now)} end,
           last_error = ${message}, locked_by = null, locked_until = null, updated_at = ${ts(opts.now)}
       where j.id = ${opts.id} and j.status = 'processing' and j.locked_by = ${opts.workerId}
-        and j.attempts = ${opts.attempt}
+        and j.attempts = ${opts.attempt} ${sameRun(opts.startedAt)}
       returning j.*, 'processing'::job_status as from_status
     ),
     history as (${writeHistory(opts.now, sql`${opts.workerId}`, sql`${message}`)})

@@ -152,14 +152,15 @@ export function createExecutor(db: Db, types: JobTypes, opts: ExecutorOptions) {
     try {
       if (err instanceof RateLimitedError) {
         const j = await deferJob(db, {
-          id: job.id, workerId, attempt: job.attempts, provider: err.provider, retryAfterSec: err.retryAfterSec, now,
+          id: job.id, workerId, attempt: job.attempts, startedAt: job.startedAt, provider: err.provider,
+          retryAfterSec: err.retryAfterSec, now,
         });
         return { outcome: j.status === 'failed' ? 'failed' : 'deferred', error: err.message, nextRunAt: j.runAt };
       }
       const message = err instanceof Error ? err.message : String(err);
       const policy = await policyFor(job.queue);
       const j = await failJob(db, {
-        id: job.id, workerId, attempt: job.attempts, error: message, now, policy,
+        id: job.id, workerId, attempt: job.attempts, startedAt: job.startedAt, error: message, now, policy,
         permanent: err instanceof PermanentJobError,
       });
       return { outcome: j.status === 'failed' ? 'failed' : 'retrying', error: message, nextRunAt: j.status === 'pending' ? j.runAt : undefined };
@@ -207,7 +208,7 @@ export function createExecutor(db: Db, types: JobTypes, opts: ExecutorOptions) {
         // Checked alone, before it joins a grouped write that it would otherwise fail for every job in it.
         const unstorable = result == null ? null : unstorableReason(result);
         if (unstorable) return outcomeOf(job, t0, await settleFailure(job, new PermanentJobError(`Result cannot be stored: ${unstorable}`)));
-        const ok = await completer.add({ id: job.id, attempt: job.attempts, result: result ?? null });
+        const ok = await completer.add({ id: job.id, attempt: job.attempts, startedAt: job.startedAt, result: result ?? null });
         return outcomeOf(job, t0, ok ? { outcome: 'completed' } : { outcome: 'lost', error: 'Lease lost before completion' });
       },
       async (err: unknown) => {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { rows, ts, writeHistory } from './sql';
+import { rows, sameRun, ts, writeHistory } from './sql';
 import { toJob } from './rows';
 import { DEFAULT_BACKOFF, nextRunAt, type BackoffPolicy } from './backoff';
 import { assertJobId, explainMiss } from './guard';
@@ -11,6 +11,8 @@ export interface FailOptions {
   attempt: number;
   error: string;
   now: Date;
+  /** The claimed job's startedAt: only that claim's run may write this outcome (see Completion). */
+  startedAt?: Date | null;
   policy?: BackoffPolicy;
   /** No retry whatever attempts remain (bad input, unknown account). */
   permanent?: boolean;
@@ -43,7 +45,7 @@ export async function failJob(db: Db, opts: FailOptions): Promise<Job> {
             then greatest(0, round(extract(epoch from (${ts(opts.now)} - j.started_at)) * 1000))::int end,
           last_error = ${error}, locked_by = null, locked_until = null, updated_at = ${ts(opts.now)}
       where j.id = ${opts.id} and j.status = 'processing' and j.locked_by = ${opts.workerId}
-        and j.attempts = ${opts.attempt}
+        and j.attempts = ${opts.attempt} ${sameRun(opts.startedAt)}
       returning j.*, 'processing'::job_status as from_status
     ),
     history as (${writeHistory(opts.now, sql`${opts.workerId}`, sql`${error}`)})

@@ -7,6 +7,13 @@ export type Row = Record<string, unknown>;
 // Timestamps travel as ISO text with an explicit cast: the driver passes Date objects through unserialised.
 export const ts = (d: Date): SQL => sql`${d.toISOString()}::timestamptz`;
 
+/**
+ * Fences an outcome to the claim whose run wrote it (`j` is the job): attempt numbers repeat once a job
+ * is retried, but a claim's started_at does not. Absent, only the worker id and attempt fence it.
+ */
+export const sameRun = (startedAt: Date | null | undefined): SQL =>
+  startedAt ? sql`and j.started_at = ${ts(startedAt)}` : sql``;
+
 /** Ids that are not UUIDs cannot name a job, so they are dropped rather than failing the cast. */
 export const uuidArray = (ids: readonly string[]): SQL =>
   sql`${`{${ids.filter(isUuid).join(',')}}`}::uuid[]`;

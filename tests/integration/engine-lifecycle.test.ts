@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  cancelJob, claimJobs, completeJob, deferJob, enqueueJob, failJob, getJobWithEvents, pauseJob,
+  cancelJob, claimJobs, completeJob, completeJobs, deferJob, enqueueJob, failJob, getJobWithEvents, pauseJob,
   rescueExpiredLeases, resumeJob, retryJob, retryJobs, extendLease, deleteJob, QueueError, parseBackoff,
 } from '@/lib/queue';
 import { sql } from 'drizzle-orm';
@@ -157,5 +157,29 @@ describe('job lifecycle', () => {
     }
     const [row] = await t.db.execute(sql`select status, locked_by from jobs where id = ${job.id}`);
     expect(row).toEqual({ status: 'processing', locked_by: 'runner' });
+  });
+
+  it('a run cancelled, retried and claimed again by the same worker cannot complete or fail the new claim', async () => {
+    const t1 = new Date('2026-05-08T00:00:00Z');
+    const { job } = await enqueueJob(t.db, types, { type: 'test.noop', queue: 'aba' }, { now: t1 });
+    const claimAba = async (now: Date) =>
+      (await claimJobs(t.db, { workerId: 'same-worker', limit: 1, leaseMs: 30_000, now, queues: ['aba'] }))[0];
+    const first = await claimAba(t1);
+    await cancelJob(t.db, { id: job.id, now: t1 });
+    await retryJob(t.db, { id: job.id, now: t1 });
+    const t2 = later(t1, 1_000);
+    const second = await claimAba(t2);
+    // Same job, same worker, same attempt number: only the claim's start tells the two runs apart.
+    expect([second.id, second.attempts, second.lockedBy]).toEqual([first.id, first.attempts, first.lockedBy]);
+    const stale = { workerId: 'same-worker', now: t2, items: [{ id: job.id, attempt: first.attempts, startedAt: first.startedAt, result: 'old' }] };
+    expect(await completeJobs(t.db, stale)).toEqual([]);
+    expect(await errCode(failJob(t.db, { id: job.id, workerId: 'same-worker', attempt: first.attempts, startedAt: first.startedAt, error: 'old run', now: t2, policy })))
+      .not.toBe('ok');
+    expect(await errCode(deferJob(t.db, { id: job.id, workerId: 'same-worker', attempt: first.attempts, startedAt: first.startedAt, provider: 'github', retryAfterSec: 5, now: t2 })))
+      .not.toBe('ok');
+    const current = { workerId: 'same-worker', now: t2, items: [{ id: job.id, attempt: second.attempts, startedAt: second.startedAt, result: 'new' }] };
+    expect(await completeJobs(t.db, current)).toEqual([job.id]);
+    const { job: done } = await getJobWithEvents(t.db, job.id);
+    expect(done).toMatchObject({ status: 'completed', result: 'new' });
   });
 });
