@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, scryptSync } from 'node:crypto';
 import { safeEqual } from '@/lib/http';
 
 export const SESSION_COOKIE = 'steady_session';
@@ -9,9 +9,19 @@ interface SessionPayload {
   exp: number;
 }
 
+// scrypt, not a plain hash: anyone holding one session cookie could otherwise test password guesses
+// against its signature offline at hash speed. About 50 ms, once per process and password.
+export const SESSION_KDF = { salt: 'steady-session', bytes: 32, cost: { N: 2 ** 14, r: 8, p: 1 } } as const;
+let derived: { password: string; key: string } | undefined;
+
 /** The signing key: SESSION_SECRET, or one derived from the password so changing it signs everyone out. */
 export function sessionKey(opts: { sessionSecret?: string; password: string }): string {
-  return opts.sessionSecret ?? createHash('sha256').update(`steady-session:${opts.password}`).digest('base64url');
+  if (opts.sessionSecret) return opts.sessionSecret;
+  if (derived?.password !== opts.password) {
+    const key = scryptSync(opts.password, SESSION_KDF.salt, SESSION_KDF.bytes, SESSION_KDF.cost).toString('base64url');
+    derived = { password: opts.password, key };
+  }
+  return derived.key;
 }
 
 const sign = (key: string, body: string) => createHmac('sha256', key).update(body).digest('base64url');
