@@ -106,8 +106,17 @@ async function findUnfinishedByKeys(db: Db, keys: string[]): Promise<Job[]> {
   return found.map(toJob);
 }
 
-/** Inserts, then resolves every row skipped by a dedup conflict to the job holding its key. */
-async function insertWithDedup(db: Db, prepared: Prepared[]): Promise<EnqueueResult[]> {
+/**
+ * Inserts, then resolves every row skipped by a dedup conflict to the job holding its key. Without dedup
+ * keys that is one INSERT, atomic by itself; with them it can take more statements, and one transaction
+ * keeps the call all or none.
+ */
+function insertWithDedup(db: Db, prepared: Prepared[]): Promise<EnqueueResult[]> {
+  if (db instanceof PgTransaction || prepared.every((p) => p.dedupKey === null)) return insertRounds(db, prepared);
+  return db.transaction((tx) => insertRounds(tx, prepared));
+}
+
+async function insertRounds(db: Db, prepared: Prepared[]): Promise<EnqueueResult[]> {
   const results = new Map<string, EnqueueResult>();
   let pending = prepared;
   // A key's holder may finish between our insert and our read; then the key is free and we insert again.

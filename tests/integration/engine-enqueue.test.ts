@@ -95,4 +95,43 @@ describe('enqueue', () => {
     expect(a.job.maxAttempts).toBe(7);
     expect(b.job.maxAttempts).toBe(2);
   });
+
+  it('a call whose dedup key changes hands and then fails leaves none of its jobs behind', async () => {
+    const holder = await enqueueJob(t.db, types, { type: 'test.noop', dedupKey: 'handover', payload: { n: 1 } });
+    // The key's holder finishes right after the call's first INSERT (which skips the keyed row), so the
+    // call needs a second INSERT for it; that one is refused.
+    await t.db.execute(sql.raw(`
+      create table handover_seen (at timestamptz);
+      create function handover_finish() returns trigger language plpgsql as $$
+      begin
+        if exists (select 1 from new_rows where payload->>'n' = '100') and not exists (select 1 from handover_seen) then
+          update jobs set status = 'completed', completed_at = now() where id = '${holder.job.id}';
+          insert into handover_seen values (now());
+        end if;
+        return null;
+      end $$;
+      create function handover_refuse() returns trigger language plpgsql as $$
+      begin
+        if new.dedup_key = 'handover' and exists (select 1 from handover_seen) then
+          raise exception 'refused on the second try';
+        end if;
+        return new;
+      end $$;
+      create trigger handover_finish after insert on jobs referencing new table as new_rows
+        for each statement execute function handover_finish();
+      create trigger handover_refuse before insert on jobs for each row execute function handover_refuse();`));
+    try {
+      const call = enqueueJobs(t.db, types, [
+        { type: 'test.noop', payload: { n: 100 } },
+        { type: 'test.noop', dedupKey: 'handover', payload: { n: 101 } },
+      ]);
+      await expect(call).rejects.toThrow();
+      const [row] = await t.db.execute(sql`select count(*)::int as n from jobs where (payload->>'n')::int in (100, 101)`);
+      expect(row.n).toBe(0);
+    } finally {
+      await t.db.execute(sql.raw(`
+        drop trigger handover_finish on jobs; drop trigger handover_refuse on jobs;
+        drop function handover_finish(); drop function handover_refuse(); drop table handover_seen;`));
+    }
+  });
 });
