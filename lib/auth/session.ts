@@ -17,7 +17,7 @@ let derived: { password: string; key: string } | undefined;
 /** The signing key: SESSION_SECRET, or one derived from the password so changing it signs everyone out. */
 export function sessionKey(opts: { sessionSecret?: string; password: string }): string {
   if (opts.sessionSecret) return opts.sessionSecret;
-  if (derived?.password !== opts.password) {
+  if (!derived || !safeEqual(derived.password, opts.password)) {
     const key = scryptSync(opts.password, SESSION_KDF.salt, SESSION_KDF.bytes, SESSION_KDF.cost).toString('base64url');
     derived = { password: opts.password, key };
   }

@@ -78,7 +78,9 @@ describe('claim', () => {
     const after = await scans();
     await one.end();
     expect(after.seq - before.seq).toBe(0);
-    expect(after.idx - before.idx).toBeLessThan(500); // 80 taken; a sort would read 30,000 per claim
+    // 80 taken, plus the entries of rows claimed earlier, which stay until cleaned up (592 was seen in a
+    // full parallel run); a sort would read 30,000 per claim, 240,000 in all.
+    expect(after.idx - before.idx).toBeLessThan(2_000);
   });
 
   it('does not claim a scheduled job before its time', async () => {
