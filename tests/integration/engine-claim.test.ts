@@ -78,9 +78,11 @@ describe('claim', () => {
     const after = await scans();
     await one.end();
     expect(after.seq - before.seq).toBe(0);
-    // 80 taken, plus the entries of rows claimed earlier, which stay until cleaned up (592 was seen in a
-    // full parallel run); a sort would read 30,000 per claim, 240,000 in all.
-    expect(after.idx - before.idx).toBeLessThan(2_000);
+    // A sort would read 30,000 per claim, 240,000 in all; these claims take 80, and walk past entries
+    // of rows claimed before that are not yet cleaned up. The counter can also take in reads done by the
+    // previous test's connections, which report theirs when idle, up to 10 s later: its claims walked
+    // past the 2,000 dead entries of the first test (592 and 2,159 seen in full runs).
+    expect(after.idx - before.idx).toBeLessThan(10_000);
   });
 
   it('does not claim a scheduled job before its time', async () => {
