@@ -6,24 +6,37 @@ import { computeStreaks, type Streaks } from './streak';
 import { getUserByUsername } from './users';
 
 /**
- * One statement: the day's row is replaced (a later sync of the same day knows more, never less),
- * and the connection records when it last synced.
+ * One statement, answering the day's stored count: the day's row is replaced (a later sync of the same day knows more), and the
+ * connection records when it last synced. A `partial` result (the platform no longer lists the whole
+ * day) replaces the row only when it counts more: re-syncing a day that has aged out of GitHub's
+ * window must not turn its count into 0.
  */
 export async function recordDayActivity(
   db: Db,
-  input: { userId: string; platform: Platform; date: string; count: number; details: Record<string, unknown>; now: Date },
-): Promise<void> {
+  input: {
+    userId: string; platform: Platform; date: string; count: number; details: Record<string, unknown>; now: Date;
+    partial?: boolean;
+  },
+): Promise<number> {
   const at = input.now.toISOString();
-  await db.execute(sql`
+  const replace = input.partial ? sql`excluded.count > activities.count` : sql`true`;
+  const [stored] = await db.execute(sql`
     with upserted as (
       insert into activities (user_id, date, platform, count, details, synced_at)
       values (${input.userId}, ${input.date}::date, ${input.platform}::platform, ${input.count},
               ${JSON.stringify(input.details)}::jsonb, ${at}::timestamptz)
       on conflict (user_id, date, platform)
-      do update set count = excluded.count, details = excluded.details, synced_at = excluded.synced_at
+      do update set count = case when ${replace} then excluded.count else activities.count end,
+                    details = case when ${replace} then excluded.details else activities.details end,
+                    synced_at = excluded.synced_at
+      returning count),
+    touched as (
+      update platform_connections set last_synced_at = ${at}::timestamptz
+      where user_id = ${input.userId} and platform = ${input.platform}::platform
       returning 1)
-    update platform_connections set last_synced_at = ${at}::timestamptz
-    where user_id = ${input.userId} and platform = ${input.platform}::platform`);
+    select count from upserted`);
+  // The count the day has now: the new one, or the higher one kept.
+  return Number(stored.count);
 }
 
 export interface PublicActivityDay {

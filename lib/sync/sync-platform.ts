@@ -25,8 +25,9 @@ export async function syncPlatformDay(
     return { status: 'skipped', platform, date, reason: connection ? 'connection disabled' : 'not connected' };
   }
   const activity = await clients[platform].fetchDay(connection.handle, date, { signal: opts.signal });
-  await recordDayActivity(db, {
-    userId, platform, date, count: activity.count, details: activity.details, now: opts.now?.() ?? new Date(),
+  const count = await recordDayActivity(db, {
+    userId, platform, date, count: activity.count, details: activity.details, partial: activity.partial,
+    now: opts.now?.() ?? new Date(),
   });
-  return { status: 'synced', platform, date, handle: connection.handle, count: activity.count };
+  return { status: 'synced', platform, date, handle: connection.handle, count };
 }

@@ -15,7 +15,8 @@ const EventsSchema = z.array(
 
 /**
  * GitHub REST `GET /users/{user}/events/public`: newest first, 100 per page, Link-header pagination.
- * GitHub keeps only the last 90 days (300 events) there, so older days come back empty or truncated.
+ * GitHub keeps only the last 90 days (300 events) there, so an older day can come back empty or cut:
+ * such a result is marked `partial`.
  */
 export function createGithubClient(config: ClientConfig): PlatformClient {
   const maxPages = config.maxPages ?? 10;
@@ -34,13 +35,13 @@ export function createGithubClient(config: ClientConfig): PlatformClient {
       let count = 0;
       let url: URL | null = endpoint(config.baseUrl, `/users/${encodeURIComponent(user)}/events/public`, { per_page: '100' });
       let pages = 0;
+      let reachedEarlierDays = false;
       while (url && pages < maxPages) {
         const { data, headers: h } = await fetchJson({
           platform: 'github', url, schema: EventsSchema, headers, what: `user "${user}"`,
           tokenEnv: 'GITHUB_TOKEN', timeoutMs: config.timeoutMs, signal: opts.signal, fetch: config.fetch,
         });
         pages++;
-        let reachedEarlierDays = false;
         for (const e of data) {
           const at = Date.parse(e.created_at);
           if (at < start.getTime()) reachedEarlierDays = true;
@@ -53,9 +54,12 @@ export function createGithubClient(config: ClientConfig): PlatformClient {
         const next = nextLink(h.get('link'));
         url = reachedEarlierDays || !next ? null : sameOrigin(next, config.baseUrl);
       }
+      // The list ended before it reached the day before: the window GitHub keeps may have cut the day.
+      const partial = !url && !reachedEarlierDays;
       return {
         count,
         details: { events: byType, repos: [...repos].slice(0, 10), ...(url ? { truncated: true } : {}) },
+        ...(partial ? { partial } : {}),
       };
     },
   };

@@ -5,6 +5,11 @@ export interface DayActivity {
   count: number;
   /** Small, platform-specific breakdown stored with the activity (event types, titles…). */
   details: Record<string, unknown>;
+  /**
+   * The platform no longer lists the whole day (GitHub keeps 90 days and 300 events): the count is a
+   * floor, and a higher one stored by an earlier sync is kept.
+   */
+  partial?: boolean;
 }
 
 export interface FetchDayOptions {

@@ -1,0 +1,73 @@
+/**
+ * GitHub lists only the last 90 days (and 300 events) of a user's public events. A day re-synced after
+ * it has aged out of that window comes back empty: the stored count must stay, not become 0.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { addDays, todayUtc } from '@/lib/sync/dates';
+import { createPlatformClients, type PlatformClients } from '@/lib/sync/providers';
+import { syncPlatformDay } from '@/lib/sync/sync-platform';
+import { fakeDayCount, startFakePlatforms, type FakePlatforms } from '@/scripts/fake-platforms';
+import { createTestDb, type TestDb } from '../helpers/test-db';
+
+const USER = '00000000-0000-4000-8000-00000000a9ed';
+const HANDLE = 'octo-cat';
+let t: TestDb;
+let fake: FakePlatforms;
+let clients: PlatformClients;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  fake = await startFakePlatforms({ port: 0, faults: [] });
+  clients = createPlatformClients({
+    GITHUB_API_URL: fake.baseUrls.GITHUB_API_URL, GITHUB_TOKEN: 'gh-token',
+    YOUTUBE_API_URL: fake.baseUrls.YOUTUBE_API_URL, YOUTUBE_API_KEY: 'yt-key',
+    TWITTER_API_URL: fake.baseUrls.TWITTER_API_URL, TWITTER_BEARER_TOKEN: 'x-token',
+    INSTAGRAM_API_URL: fake.baseUrls.INSTAGRAM_API_URL, INSTAGRAM_ACCESS_TOKEN: 'ig-token',
+    PLATFORM_TIMEOUT_MS: 2_000,
+  });
+  await t.db.execute(sql`insert into users (id, username, display_name) values (${USER}, 'aged', 'Aged Out')`);
+  await t.db.execute(sql`insert into platform_connections (user_id, platform, handle) values (${USER}, 'github', ${HANDLE})`);
+});
+afterAll(async () => {
+  await fake.close();
+  await t.close();
+});
+beforeEach(() => fake.control.reset());
+
+// A day with events for the handle, 200 days back, so the fake's pinned clock decides what it lists.
+const day = (() => {
+  for (let back = 200; back < 260; back++) {
+    const d = addDays(todayUtc(new Date()), -back);
+    if (fakeDayCount('github', HANDLE, d) > 0) return d;
+  }
+  throw new Error('no active day in the fake data');
+})();
+const noonAfter = (date: string, days: number) => `${addDays(date, days)}T12:00:00.000Z`;
+const stored = async () =>
+  (await t.db.execute(sql`select count, details from activities where user_id = ${USER} and date = ${day}::date`))[0];
+
+describe('a GitHub day that has aged out of the events window', () => {
+  it('keeps the count stored while the day was listed, and says the new result was partial', async () => {
+    const expected = fakeDayCount('github', HANDLE, day);
+    fake.control.apply({ now: noonAfter(day, 1) });
+    const first = await syncPlatformDay(t.db, clients, { userId: USER, platform: 'github', date: day });
+    expect(first).toMatchObject({ status: 'synced', count: expected });
+    expect((await clients.github.fetchDay(HANDLE, day)).partial).toBeUndefined();
+
+    fake.control.apply({ now: noonAfter(day, 95) });
+    const late = await clients.github.fetchDay(HANDLE, day);
+    expect(late).toMatchObject({ count: 0, partial: true });
+    const again = await syncPlatformDay(t.db, clients, { userId: USER, platform: 'github', date: day });
+    expect(again).toMatchObject({ status: 'synced', count: expected });
+    expect(await stored()).toMatchObject({ count: expected });
+  });
+
+  it('still replaces a day GitHub lists whole, up or down', async () => {
+    await t.db.execute(sql`update activities set count = 999 where user_id = ${USER} and date = ${day}::date`);
+    fake.control.apply({ now: noonAfter(day, 1) });
+    const synced = await syncPlatformDay(t.db, clients, { userId: USER, platform: 'github', date: day });
+    expect(synced).toMatchObject({ count: fakeDayCount('github', HANDLE, day) });
+    expect(await stored()).toMatchObject({ count: fakeDayCount('github', HANDLE, day) });
+  });
+});
