@@ -1,4 +1,4 @@
-import { and, asc, between, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, between, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import { activities, platformConnections } from '@/drizzle/schema';
 import type { Db } from '@/lib/queue';
 import { PLATFORMS, type Platform } from './platforms';
@@ -55,7 +55,7 @@ export interface PublicActivity {
   /** Days with any public activity in [from, to], oldest first; days without activity are absent. */
   days: PublicActivityDay[];
   totals: Partial<Record<Platform, number>>;
-  /** Over public platforms only, with `to` as today. */
+  /** Over public platforms only, with `to` as today, and over every day up to `to`, not only from `from`. */
   streaks: Streaks;
 }
 
@@ -82,7 +82,7 @@ export async function getPublicActivity(
   };
   if (visible.length === 0) return empty;
 
-  const [connected, rows] = await Promise.all([
+  const [connected, rows, activeDates] = await Promise.all([
     db
       .select({ platform: platformConnections.platform })
       .from(platformConnections)
@@ -99,6 +99,18 @@ export async function getPublicActivity(
         ),
       )
       .orderBy(asc(activities.date)),
+    // Streaks reach back before `from`: a 500-day streak is 500 days whatever range is shown.
+    db
+      .selectDistinct({ date: activities.date })
+      .from(activities)
+      .where(
+        and(
+          eq(activities.userId, user.id),
+          inArray(activities.platform, visible),
+          lte(activities.date, range.to),
+          gt(activities.count, 0),
+        ),
+      ),
   ]);
 
   const byDate = new Map<string, PublicActivityDay>();
@@ -116,6 +128,6 @@ export async function getPublicActivity(
     platforms: visible.filter((p) => present.has(p)),
     days: [...byDate.values()],
     totals,
-    streaks: computeStreaks(byDate.keys(), range.to),
+    streaks: computeStreaks(activeDates.map((d) => d.date), range.to),
   };
 }

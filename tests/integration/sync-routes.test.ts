@@ -227,6 +227,21 @@ describe('GET /api/public/{username}/activity', () => {
     expect(b.streaks).toMatchObject({ current: 5, longest: 5 });
   });
 
+  it('counts a streak back past the range shown, and only up to its end', async () => {
+    // 400 active days: longer than the default range and the 400-day maximum.
+    const id = '00000000-0000-4000-8000-0000000005a1';
+    await t.db.execute(sql`insert into users (id, username, display_name) values (${id}, 'streaker', 'Streaker')`);
+    await t.db.execute(sql`
+      insert into activities (user_id, date, platform, count)
+      select ${id}::uuid, d::date, 'github', 1
+      from generate_series(${addDays(today, -399)}::date, ${today}::date, interval '1 day') d`);
+    const recent = await body(await get('streaker', `?from=${addDays(today, -1)}&to=${today}`));
+    expect(recent.days).toHaveLength(2);
+    expect(recent.streaks).toMatchObject({ current: 400, longest: 400 });
+    const earlier = await body(await get('streaker', `?from=${addDays(today, -30)}&to=${addDays(today, -10)}`));
+    expect(earlier.streaks).toMatchObject({ current: 390, longest: 390, lastActiveDate: addDays(today, -10) });
+  });
+
   it('a user whose platforms are all private shows nothing at all', async () => {
     const b = await body(await get('alan'));
     expect(b).toMatchObject({ platforms: [], days: [], totals: {}, streaks: { current: 0, longest: 0 } });
