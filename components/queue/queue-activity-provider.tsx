@@ -2,7 +2,7 @@
 
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { toast } from 'sonner';
+import { toast, Toaster } from 'sonner';
 import { postJson } from '@/lib/dashboard/api-client';
 import { POLL_TASKS_MS, dashboardKeys, statsQueryOptions, taskStatusesQueryOptions } from '@/lib/dashboard/queries';
 import { summarizeTasks, type TaskProgress } from '@/lib/dashboard/task-progress';
@@ -41,8 +41,9 @@ const NO_PROGRESS: Record<string, TaskProgress> = {};
 
 /**
  * Follows the jobs that dashboard actions started and keeps one toast per action in step with them.
- * It sits in the dashboard layout, above the pages, so moving between pages keeps every toast alive;
- * the tracked ids are also kept in sessionStorage, so a reload picks them up again.
+ * It sits in the dashboard layout, above the pages, so moving between dashboard pages keeps every toast
+ * alive; the tracked ids are also kept in sessionStorage, so a reload, or coming back from a page
+ * outside the dashboard, picks them up again.
  */
 export function QueueActivityProvider({ children }: { children: React.ReactNode }) {
   const queryClient = useQueryClient();
@@ -214,5 +215,13 @@ export function QueueActivityProvider({ children }: { children: React.ReactNode 
     }),
     [statuses, groups, progress, boostUntil, activeIds.length, startMonitoring, showToast, dismissToast, clearCompletedTasks, getActiveToastIds],
   );
-  return <QueueActivityContext.Provider value={value}>{children}</QueueActivityContext.Provider>;
+  // The toasts live and die with the provider that keeps them current: a page outside the dashboard
+  // (a user's public page) would otherwise show them frozen mid-step. The tracked jobs stay in
+  // sessionStorage, so coming back draws them again as they are by then.
+  return (
+    <QueueActivityContext.Provider value={value}>
+      {children}
+      <Toaster position="bottom-right" visibleToasts={5} expand closeButton richColors />
+    </QueueActivityContext.Provider>
+  );
 }

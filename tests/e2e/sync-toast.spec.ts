@@ -40,6 +40,15 @@ test('Sync now: the toast walks Added → Waiting → Processing → Completed, 
   await expect(toast).toContainText('Queue sync is paused');
   await snap(page, testInfo, 'users-toast-waiting', { fullPage: false });
 
+  // The user's public page is outside the dashboard: no toast stuck there mid-step, and coming back
+  // shows it again, still following the jobs.
+  await card.getByRole('link', { name: `@${user.username}` }).click();
+  await expect(page.getByRole('heading', { name: 'Current streak' }).or(page.getByText('Current streak'))).toBeVisible();
+  await expect(page.getByTestId('task-toast')).toHaveCount(0);
+  await page.goBack();
+  await expect(toast).toBeVisible();
+  await expect(step(toast, 'waiting')).toHaveAttribute('data-state', 'current');
+
   // Navigate away and resume: the same toast keeps following the jobs.
   await page.getByRole('link', { name: 'Overview' }).click();
   await expect(toast).toBeVisible();
