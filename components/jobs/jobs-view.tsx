@@ -31,11 +31,11 @@ export function JobsView(props: { initialPage?: JobPageDto; initialParams: JobLi
   const usernames = useMemo(() => new Map((users.data ?? []).map((u) => [u.id, u.username])), [users.data]);
 
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const filterKey = filtersToParams(filters).toString();
-  const [selectionFor, setSelectionFor] = useState(filterKey);
-  if (selectionFor !== filterKey) {
-    // A new filter shows other rows; a selection the person can no longer see must not be acted on.
-    setSelectionFor(filterKey);
+  const viewKey = `${filtersToParams(filters)}|${cursor ?? ''}`;
+  const [selectionFor, setSelectionFor] = useState(viewKey);
+  if (selectionFor !== viewKey) {
+    // A new filter or page shows other rows; a selection the person can no longer see must not be acted on.
+    setSelectionFor(viewKey);
     setSelected(new Set());
   }
 
@@ -54,6 +54,9 @@ export function JobsView(props: { initialPage?: JobPageDto; initialParams: JobLi
     users: (users.data ?? []).map((u) => ({ id: u.id, username: u.username })),
   };
   const page = list.data;
+  // Rows that left the list meanwhile (a pending job that ran) are no longer what the person sees.
+  const onScreen = useMemo(() => new Set((page?.items ?? []).map((j) => j.id)), [page]);
+  const selectedOnScreen = [...selected].filter((id) => onScreen.has(id));
 
   return (
     <>
@@ -64,7 +67,7 @@ export function JobsView(props: { initialPage?: JobPageDto; initialParams: JobLi
         </div>
       </header>
       <JobFilters filters={filters} options={options} onChange={changeFilters} onClear={() => navigate(new URLSearchParams(), 'replace')} />
-      <BulkActions selected={[...selected]} filters={filters} onDone={() => setSelected(new Set())} />
+      <BulkActions selected={selectedOnScreen} filters={filters} onDone={() => setSelected(new Set())} />
       {list.error && !page ? (
         <ErrorState error={list.error} onRetry={() => void list.refetch()} />
       ) : page && page.items.length === 0 ? (

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { demoUserWithGithub, fakeControl, jobFilter, jobRows, signIn, snap, taskToast } from './support';
+import { E2E, demoUserWithGithub, fakeControl, jobFilter, jobRows, signIn, snap, taskToast } from './support';
 
 test.afterEach(async ({ page, request }) => {
   await fakeControl(request, { clearFaults: true });
@@ -47,4 +47,36 @@ test('cancel everything matching a filter, then retry a selection of rows', asyn
   await jobFilter(page, 'Status').selectOption('');
   for (const j of picked) await expect(row(j)).toHaveAttribute('data-status', 'completed');
   for (const j of jobIds.slice(2)) await expect(row(j)).toHaveAttribute('data-status', 'cancelled');
+});
+
+test('a selection ends when the page changes, so "Cancel selected" cannot reach rows out of sight', async ({ page }) => {
+  const user = demoUserWithGithub(5, 2);
+  await signIn(page);
+  const id = await userId(page, user.username);
+  expect((await page.request.post('/api/dashboard/queues/sync', { data: { paused: true } })).ok()).toBeTruthy();
+  // More than one page of pending jobs: a sync of each of the last 14 days.
+  const today = new Date();
+  for (let back = 1; back <= 14; back++) {
+    const date = new Date(today.getTime() - back * 86_400_000).toISOString().slice(0, 10);
+    const res = await page.request.post(`/api/users/${id}/sync`, {
+      headers: { authorization: `Bearer ${E2E.cronSecret}` },
+      data: { date },
+    });
+    expect(res.ok(), await res.text()).toBeTruthy();
+  }
+
+  await page.goto(`/jobs?user=${id}&status=pending`);
+  const checkboxes = page.locator('tbody').getByRole('checkbox');
+  await checkboxes.nth(0).check();
+  await checkboxes.nth(1).check();
+  await expect(page.getByText('2 selected')).toBeVisible();
+  await page.getByRole('button', { name: 'Older →' }).click();
+  await expect(page).toHaveURL(/cursor=/);
+  await expect(page.getByText('Select rows to act on them')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Cancel selected' })).toBeDisabled();
+  await page.getByRole('button', { name: '← Newest' }).click();
+  await expect(page.getByText('Select rows to act on them')).toBeVisible();
+
+  const cancelled = await page.request.post('/api/dashboard/jobs/actions', { data: { action: 'cancel', filter: { user: id } } });
+  expect(cancelled.ok()).toBeTruthy();
 });
