@@ -89,7 +89,8 @@ export function QueueActivityProvider({ children }: { children: React.ReactNode 
   const tasks = useQuery({ ...taskStatusesQueryOptions(activeIds), refetchInterval: POLL_TASKS_MS });
 
   useEffect(() => {
-    if (!tasks.data) return;
+    // Placeholder data is the answer for another set of jobs (kept while the new set loads).
+    if (!tasks.data || tasks.isPlaceholderData) return;
     const { tasks: found, missing: gone } = tasks.data;
     setStatuses((prev) => {
       const next = { ...prev };
@@ -97,7 +98,7 @@ export function QueueActivityProvider({ children }: { children: React.ReactNode 
       return next;
     });
     if (gone.length > 0) setMissing((prev) => new Set([...prev, ...gone]));
-  }, [tasks.data]);
+  }, [tasks.data, tasks.isPlaceholderData]);
 
   const removeGroup = useCallback((id: string) => {
     clearTimeout(dismissTimers.current.get(id));
@@ -124,7 +125,9 @@ export function QueueActivityProvider({ children }: { children: React.ReactNode 
     (input: ShowToastInput) => {
       const id = input.id ?? `task-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
       const group: TrackedGroup = { id, title: input.title, jobIds: [...new Set(input.jobIds)], createdAt: Date.now() };
-      // A restarted job must not be read as finished from its previous run's status.
+      // A restarted job must not be read as finished from its previous run's status, whether held here
+      // or in a cached answer for the same set of jobs.
+      queryClient.removeQueries({ queryKey: [...dashboardKeys.all, 'tasks'] });
       setStatuses((prev) => {
         const next = { ...prev };
         for (const jobId of group.jobIds) delete next[jobId];
@@ -146,7 +149,7 @@ export function QueueActivityProvider({ children }: { children: React.ReactNode 
       startMonitoring();
       return id;
     },
-    [progress, startMonitoring],
+    [progress, queryClient, startMonitoring],
   );
 
   const retryFailed = useCallback(

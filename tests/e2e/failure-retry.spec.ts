@@ -30,6 +30,15 @@ test('a failing sync shows a Failed toast with the error; after the fault is cle
   await expect(page.getByRole('heading', { name: 'Timeline' })).toBeVisible();
   await snap(page, testInfo, 'job-detail-failed');
 
+  // Another action is followed to its end meanwhile: the toast's statuses then come from other jobs, and
+  // the retried job's old "failed" answer must not be taken for its new run.
+  const other = demoUserWithGithub(6);
+  await page.getByRole('link', { name: 'Users' }).click();
+  await userCard(page, other.username).getByRole('button', { name: `Sync now: ${other.username}` }).click();
+  await expect(taskToast(page, `Sync ${other.username}`)).toHaveAttribute('data-phase', 'completed', { timeout: 30_000 });
+  await page.goBack();
+  await expect(page).toHaveURL(/\/jobs\/[0-9a-f-]{36}$/);
+
   await fakeControl(request, { clearFaults: true });
   await retry.click();
   await expect(toast).toHaveAttribute('data-phase', 'completed', { timeout: 30_000 });
