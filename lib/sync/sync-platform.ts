@@ -17,14 +17,14 @@ export async function syncPlatformDay(
   db: Db,
   clients: PlatformClients,
   payload: SyncPayload,
-  opts: { signal?: AbortSignal; now?: () => Date } = {},
+  opts: { signal?: AbortSignal; deadline?: number; now?: () => Date } = {},
 ): Promise<SyncResult> {
   const { userId, platform, date } = payload;
   const connection = await getConnection(db, userId, platform);
   if (!connection || !connection.enabled) {
     return { status: 'skipped', platform, date, reason: connection ? 'connection disabled' : 'not connected' };
   }
-  const activity = await clients[platform].fetchDay(connection.handle, date, { signal: opts.signal });
+  const activity = await clients[platform].fetchDay(connection.handle, date, { signal: opts.signal, deadline: opts.deadline });
   const count = await recordDayActivity(db, {
     userId, platform, date, count: activity.count, details: activity.details, partial: activity.partial,
     now: opts.now?.() ?? new Date(),

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { PLATFORM_LABELS, type Platform } from '../platforms';
 import { classifyFailure, ProviderError } from './classify';
+import type { FetchDayOptions } from './types';
 
 export interface FetchJsonOptions<T> {
   platform: Platform;
@@ -98,4 +99,10 @@ export function endpoint(base: string, path: string, query: Record<string, strin
   const url = new URL(base.replace(/\/+$/, '') + path);
   for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
   return url;
+}
+
+/** Whether a day's walk may ask for another page: within `maxPages`, and past the first page, in time. */
+export function canFetchAnotherPage(pages: number, maxPages: number, opts: FetchDayOptions, timeoutMs: number): boolean {
+  if (pages >= maxPages) return false;
+  return pages === 0 || opts.deadline === undefined || Date.now() + timeoutMs <= opts.deadline;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { dayWindow } from '../dates';
 import { requireHandle } from '../handles';
-import { endpoint, fetchJson, nextLink, sameOrigin } from './fetch-json';
+import { canFetchAnotherPage, endpoint, fetchJson, nextLink, sameOrigin } from './fetch-json';
 import type { ClientConfig, DayActivity, PlatformClient } from './types';
 
 const EventsSchema = z.array(
@@ -36,7 +36,7 @@ export function createGithubClient(config: ClientConfig): PlatformClient {
       let url: URL | null = endpoint(config.baseUrl, `/users/${encodeURIComponent(user)}/events/public`, { per_page: '100' });
       let pages = 0;
       let reachedEarlierDays = false;
-      while (url && pages < maxPages) {
+      while (url && canFetchAnotherPage(pages, maxPages, opts, config.timeoutMs)) {
         const { data, headers: h } = await fetchJson({
           platform: 'github', url, schema: EventsSchema, headers, what: `user "${user}"`,
           tokenEnv: 'GITHUB_TOKEN', timeoutMs: config.timeoutMs, signal: opts.signal, fetch: config.fetch,
@@ -54,8 +54,9 @@ export function createGithubClient(config: ClientConfig): PlatformClient {
         const next = nextLink(h.get('link'));
         url = reachedEarlierDays || !next ? null : sameOrigin(next, config.baseUrl);
       }
-      // The list ended before it reached the day before: the window GitHub keeps may have cut the day.
-      const partial = !url && !reachedEarlierDays;
+      // Cut short (pages or time), or the list ended before it reached the day before: the window
+      // GitHub keeps may have cut the day.
+      const partial = url !== null || !reachedEarlierDays;
       return {
         count,
         details: { events: byType, repos: [...repos].slice(0, 10), ...(url ? { truncated: true } : {}) },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PermanentJobError, RateLimitedError } from '@/lib/queue';
 import { dayWindow } from '../dates';
 import { requireHandle } from '../handles';
-import { endpoint, fetchJson, sameOrigin } from './fetch-json';
+import { canFetchAnotherPage, endpoint, fetchJson, sameOrigin } from './fetch-json';
 import type { ClientConfig, DayActivity, PlatformClient } from './types';
 
 const MediaSchema = z.object({
@@ -45,7 +45,7 @@ export function createInstagramClient(config: ClientConfig): PlatformClient {
         access_token: config.token,
       });
       let pages = 0;
-      while (url && pages < maxPages) {
+      while (url && canFetchAnotherPage(pages, maxPages, opts, config.timeoutMs)) {
         const { data }: { data: z.infer<typeof MediaSchema> } = await fetchJson({
           platform: 'instagram', url, schema: MediaSchema, what: `user "${user}"`,
           tokenEnv: 'INSTAGRAM_ACCESS_TOKEN', timeoutMs: config.timeoutMs, signal: opts.signal, fetch: config.fetch,
@@ -61,7 +61,7 @@ export function createInstagramClient(config: ClientConfig): PlatformClient {
         }
         url = data.paging?.next ? sameOrigin(data.paging.next, config.baseUrl) : null;
       }
-      return { count, details: { media: byType, ...(url ? { truncated: true } : {}) } };
+      return { count, details: { media: byType, ...(url ? { truncated: true } : {}) }, ...(url ? { partial: true } : {}) };
     },
   };
 }

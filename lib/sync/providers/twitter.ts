@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PermanentJobError } from '@/lib/queue';
 import { dayWindow } from '../dates';
 import { requireHandle } from '../handles';
-import { endpoint, fetchJson } from './fetch-json';
+import { canFetchAnotherPage, endpoint, fetchJson } from './fetch-json';
 import type { ClientConfig, DayActivity, PlatformClient } from './types';
 
 const UserSchema = z.object({
@@ -62,8 +62,8 @@ export function createTwitterClient(config: ClientConfig): PlatformClient {
           return at >= start.getTime() && at < end.getTime();
         }).length;
         next = data.meta.next_token || undefined;
-      } while (next && pages < maxPages);
-      return { count, details: { posts: count, ...(next ? { truncated: true } : {}) } };
+      } while (next && canFetchAnotherPage(pages, maxPages, opts, config.timeoutMs));
+      return { count, details: { posts: count, ...(next ? { truncated: true } : {}) }, ...(next ? { partial: true } : {}) };
     },
   };
 }

@@ -6,14 +6,20 @@ export interface DayActivity {
   /** Small, platform-specific breakdown stored with the activity (event types, titles…). */
   details: Record<string, unknown>;
   /**
-   * The platform no longer lists the whole day (GitHub keeps 90 days and 300 events): the count is a
-   * floor, and a higher one stored by an earlier sync is kept.
+   * Not the whole day: cut short by the page limit or the deadline (`details.truncated`), or no longer
+   * listed whole (GitHub keeps 90 days and 300 events). The count is a floor, and a higher one stored
+   * by an earlier sync is kept.
    */
   partial?: boolean;
 }
 
 export interface FetchDayOptions {
   signal?: AbortSignal;
+  /**
+   * When the caller must have an answer (epoch ms): no further page is asked for once one more
+   * request might not finish by then, and the day is stored with `truncated: true` rather than lost.
+   */
+  deadline?: number;
 }
 
 export interface PlatformClient {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { RateLimitedError } from '@/lib/queue';
 import { dayWindow } from '../dates';
 import { requireHandle } from '../handles';
-import { endpoint, fetchJson } from './fetch-json';
+import { canFetchAnotherPage, endpoint, fetchJson } from './fetch-json';
 import type { ClientConfig, DayActivity, PlatformClient } from './types';
 
 const ActivitiesSchema = z.object({
@@ -72,8 +72,8 @@ export function createYoutubeClient(config: ClientConfig): PlatformClient {
           if (item.snippet.title && titles.length < 5) titles.push(item.snippet.title.slice(0, 120));
         }
         pageToken = data.nextPageToken || undefined;
-      } while (pageToken && pages < maxPages);
-      return { count, details: { uploads: count, titles, ...(pageToken ? { truncated: true } : {}) } };
+      } while (pageToken && canFetchAnotherPage(pages, maxPages, opts, config.timeoutMs));
+      return { count, details: { uploads: count, titles, ...(pageToken ? { truncated: true } : {}) }, ...(pageToken ? { partial: true } : {}) };
     },
   };
 }

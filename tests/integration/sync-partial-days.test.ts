@@ -1,12 +1,18 @@
 /**
- * GitHub lists only the last 90 days (and 300 events) of a user's public events. A day re-synced after
- * it has aged out of that window comes back empty: the stored count must stay, not become 0.
+ * Days a platform cannot give whole. GitHub lists only the last 90 days (and 300 events) of a user's
+ * public events: a day re-synced after it has aged out comes back empty, and the stored count must
+ * stay, not become 0. A slow platform: the task stores what it has by its deadline, marked truncated,
+ * instead of timing out with nothing.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { addDays, todayUtc } from '@/lib/sync/dates';
 import { createPlatformClients, type PlatformClients } from '@/lib/sync/providers';
 import { syncPlatformDay } from '@/lib/sync/sync-platform';
+import { createSyncJobTypes } from '@/lib/sync/job-types';
+import { SYNC_JOB_TYPE } from '@/lib/sync/platforms';
+import { parseEnv } from '@/lib/env';
+import { enqueueJobs, runBatch } from '@/lib/queue';
 import { fakeDayCount, startFakePlatforms, type FakePlatforms } from '@/scripts/fake-platforms';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 
@@ -69,5 +75,41 @@ describe('a GitHub day that has aged out of the events window', () => {
     const synced = await syncPlatformDay(t.db, clients, { userId: USER, platform: 'github', date: day });
     expect(synced).toMatchObject({ count: fakeDayCount('github', HANDLE, day) });
     expect(await stored()).toMatchObject({ count: fakeDayCount('github', HANDLE, day) });
+  });
+});
+
+describe('a slow platform', () => {
+  // 400 ms a page, one event a page: reaching a day three days back takes more pages than fit.
+  const slowPages = () => fake.control.apply({
+    pageSize: 1,
+    faults: [{ platform: 'github', handle: HANDLE, mode: 'slow', delayMs: 400, retryAfterSec: 0 }],
+  });
+  const recent = addDays(todayUtc(new Date()), -3);
+
+  it('gets no further page once one more might not finish by the deadline', async () => {
+    slowPages();
+    const started = Date.now();
+    const activity = await clients.github.fetchDay(HANDLE, recent, { deadline: started + 3_000 });
+    // 2 s a request at most (PLATFORM_TIMEOUT_MS): no page starts after the 1 s mark, so no answer
+    // comes after 3 s.
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(activity).toMatchObject({ partial: true, details: { truncated: true } });
+  });
+
+  it('a sync task stores what it has by its deadline instead of timing out with nothing', async () => {
+    slowPages();
+    const env = parseEnv({
+      DATABASE_URL: t.url,
+      GITHUB_API_URL: fake.baseUrls.GITHUB_API_URL, YOUTUBE_API_URL: fake.baseUrls.YOUTUBE_API_URL,
+      TWITTER_API_URL: fake.baseUrls.TWITTER_API_URL, INSTAGRAM_API_URL: fake.baseUrls.INSTAGRAM_API_URL,
+      PLATFORM_TIMEOUT_MS: '500', // a 2 s task
+    });
+    const types = createSyncJobTypes(env);
+    await enqueueJobs(t.db, types, [{ type: SYNC_JOB_TYPE, payload: { userId: USER, platform: 'github', date: recent } }]);
+    const summary = await runBatch(t.db, types, { limit: 1, timeBudgetMs: 20_000 });
+    expect(summary.counts).toMatchObject({ completed: 1, retrying: 0 });
+    const [row] = await t.db.execute(sql`
+      select details from activities where user_id = ${USER} and date = ${recent}::date and platform = 'github'`);
+    expect(row.details).toMatchObject({ truncated: true });
   });
 });
