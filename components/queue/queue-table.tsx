@@ -71,8 +71,8 @@ export function QueueTable({ stats }: { stats: StatsDto }) {
                     <button
                       type="button"
                       className={`button button--small ${isPaused ? 'button--primary' : ''}`}
-                      disabled={pause.isPending && pause.variables?.name === name}
-                      onClick={() => pause.mutate({ name, paused: !isPaused })}
+                      aria-disabled={(pause.isPending && pause.variables?.name === name) || undefined}
+                      onClick={() => !(pause.isPending && pause.variables?.name === name) && pause.mutate({ name, paused: !isPaused })}
                       aria-label={`${isPaused ? 'Resume' : 'Pause'} queue ${name}`}
                     >
                       {isPaused ? 'Resume' : 'Pause'}

@@ -34,7 +34,12 @@ export function UsersView(props: { initialUsers?: UserDto[]; labels: Record<Plat
           <p className="muted page-head__sub">Connections and last sync. A switch that is on shows that platform on the user&apos;s public page.</p>
         </div>
         <div className="page-head__actions">
-          <button type="button" className="button button--primary" onClick={() => syncAll.mutate()} disabled={syncAll.isPending}>
+          <button
+            type="button"
+            className="button button--primary"
+            onClick={() => !syncAll.isPending && syncAll.mutate()}
+            aria-disabled={syncAll.isPending || undefined}
+          >
             {syncAll.isPending ? 'Starting…' : 'Sync all'}
           </button>
         </div>
@@ -91,8 +96,9 @@ function UserRow({ user, labels }: { user: UserDto; labels: Record<PlatformName,
                   type="checkbox"
                   role="switch"
                   checked={!c.private}
-                  disabled={privacy.isPending}
+                  aria-disabled={privacy.isPending || undefined}
                   onChange={(e) =>
+                    !privacy.isPending &&
                     privacy.mutate({ userId: user.id, platform: c.platform, private: !e.target.checked, label: labels[c.platform] })
                   }
                 />
@@ -115,8 +121,8 @@ function UserRow({ user, labels }: { user: UserDto; labels: Record<PlatformName,
         <button
           type="button"
           className="button button--small button--primary"
-          disabled={sync.isPending}
-          onClick={() => sync.mutate(user)}
+          aria-disabled={sync.isPending || undefined}
+          onClick={() => !sync.isPending && sync.mutate(user)}
           aria-label={`Sync now: ${user.username}`}
         >
           {sync.isPending ? 'Starting…' : 'Sync now'}

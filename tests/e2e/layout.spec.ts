@@ -1,5 +1,10 @@
 import { expect, test } from '@playwright/test';
-import { jobFilter, signIn, snap } from './support';
+import { demoUserWithGithub, jobFilter, signIn, snap, taskToast, userCard } from './support';
+
+test.afterEach(async ({ page }) => {
+  // The keyboard test pauses and resumes queue sync: leave it running whatever happened.
+  await page.request.post('/api/dashboard/queues/sync', { data: { paused: false } });
+});
 
 test('each dashboard page renders at phone width without sideways scrolling', async ({ page }, testInfo) => {
   await signIn(page, '/users');
@@ -32,4 +37,24 @@ test('the dashboard can be driven from the keyboard: skip link, nav and labelled
   await jobFilter(page, 'Status').focus();
   await page.keyboard.press('Tab');
   await expect(jobFilter(page, 'Queue')).toBeFocused();
+});
+
+test('a control pressed from the keyboard keeps the focus while its request runs', async ({ page }) => {
+  const user = demoUserWithGithub(7);
+  await signIn(page, '/users');
+  const sync = userCard(page, user.username).getByRole('button', { name: `Sync now: ${user.username}` });
+  await sync.focus();
+  await page.keyboard.press('Enter');
+  await expect(taskToast(page, `Sync ${user.username}`)).toBeVisible();
+  await expect(sync).toBeFocused();
+
+  await page.goto('/');
+  const pause = page.locator('tr[data-queue="sync"]:visible').getByRole('button', { name: 'Pause queue sync' });
+  await pause.focus();
+  await page.keyboard.press('Enter');
+  const resume = page.locator('tr[data-queue="sync"]:visible').getByRole('button', { name: 'Resume queue sync' });
+  await expect(resume).toBeVisible();
+  await expect(resume).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('tr[data-queue="sync"]:visible').getByRole('button', { name: 'Pause queue sync' })).toBeFocused();
 });
