@@ -166,10 +166,20 @@ export function QueueActivityProvider({ children }: { children: React.ReactNode 
     [queryClient, showToast],
   );
 
+  // A poll that cannot run (offline) or fails (server away) says so in the toasts still waiting on it,
+  // rather than leaving them spinning; the next good answer takes the note away.
+  const pollNote =
+    tasks.fetchStatus === 'paused'
+      ? 'Offline: the jobs are checked again once the connection is back'
+      : tasks.error
+        ? `Could not check on the jobs: ${tasks.error.message}`
+        : null;
+
   // Draws each group's toast when what it shows has changed; sonner replaces a toast with the same id.
   useEffect(() => {
     for (const g of groups) {
-      const p = progress[g.id];
+      const summary = progress[g.id];
+      const p = !summary.final && pollNote ? { ...summary, note: pollNote } : summary;
       const signature = JSON.stringify([p.phase, p.finished, p.note, p.failed.map((f) => f.lastError)]);
       if (rendered.current.get(g.id) === signature) continue;
       rendered.current.set(g.id, signature);
@@ -191,7 +201,7 @@ export function QueueActivityProvider({ children }: { children: React.ReactNode 
         }
       }
     }
-  }, [groups, progress, dismissToast, removeGroup, retryFailed, queryClient]);
+  }, [groups, progress, pollNote, dismissToast, removeGroup, retryFailed, queryClient]);
 
   useEffect(() => {
     const timers = dismissTimers.current;

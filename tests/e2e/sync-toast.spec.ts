@@ -49,6 +49,12 @@ test('Sync now: the toast walks Added → Waiting → Processing → Completed, 
   await expect(toast).toBeVisible();
   await expect(step(toast, 'waiting')).toHaveAttribute('data-state', 'current');
 
+  // Offline, the toast says why it is not moving; back online, the note goes.
+  await page.context().setOffline(true);
+  await expect(toast).toContainText('Offline: the jobs are checked again once the connection is back');
+  await page.context().setOffline(false);
+  await expect(toast).toContainText('Queue sync is paused');
+
   // Navigate away and resume: the same toast keeps following the jobs.
   await page.getByRole('link', { name: 'Overview' }).click();
   await expect(toast).toBeVisible();
