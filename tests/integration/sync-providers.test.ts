@@ -3,6 +3,8 @@ import { PermanentJobError, RateLimitedError } from '@/lib/queue';
 import { addDays, todayUtc } from '@/lib/sync/dates';
 import { createPlatformClients, ProviderError, type PlatformClients } from '@/lib/sync/providers';
 import { fakeDayCount, fakeTwitterId, startFakePlatforms, type FakePlatforms } from '@/scripts/fake-platforms';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { closedPort } from './sync-harness';
 
 let fake: FakePlatforms;
@@ -138,6 +140,37 @@ describe('failure classification over HTTP', () => {
     const err = await offline.github.fetchDay('octo-cat', date).catch((e) => e);
     expect(err).toBeInstanceOf(ProviderError);
     expect(err.message).toBe(`Could not reach GitHub at 127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}; will retry`);
+  });
+
+  it('a page larger than 5 MB is refused as it streams in, not read whole', async () => {
+    // Streams a JSON array without end until the client hangs up; counts what it got to send.
+    let sent = 0;
+    const chunk = Buffer.from(`${JSON.stringify({ id: '1', type: 'PushEvent', created_at: new Date().toISOString() })},`.repeat(500));
+    const huge = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('[');
+      const pump = () => {
+        while (!res.destroyed && sent < 200_000_000) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      res.on('close', () => res.destroy());
+      pump();
+    });
+    await new Promise<void>((r) => huge.listen(0, '127.0.0.1', r));
+    try {
+      const port = (huge.address() as AddressInfo).port;
+      const flooded = createPlatformClients({ ...config, GITHUB_API_URL: `http://127.0.0.1:${port}`, PLATFORM_TIMEOUT_MS: 10_000 });
+      const err = await flooded.github.fetchDay('octo-cat', date).catch((e) => e);
+      expect(err).toBeInstanceOf(ProviderError);
+      expect(err.message).toBe('GitHub answered with more than 5 MB for user "octo-cat"');
+      expect(sent).toBeLessThan(50_000_000);
+    } finally {
+      huge.closeAllConnections();
+      await new Promise((r) => huge.close(r));
+    }
   });
 
   it('faults limited by `times` expire, and only match their handle', async () => {

@@ -20,7 +20,35 @@ export interface FetchJsonOptions<T> {
   inspectFailure?: (status: number, body: unknown, headers: Headers) => Error | null;
 }
 
-const MAX_BODY_CHARS = 5_000_000;
+const MAX_BODY_BYTES = 5_000_000;
+
+class BodyTooLarge extends Error {}
+
+/**
+ * The body as text, read as it arrives and given up past `maxBytes`: a platform (or something posing
+ * as one) sending a huge page must not be held in memory whole.
+ */
+async function readCapped(res: Response, maxBytes: number): Promise<string> {
+  if (Number(res.headers.get('content-length') ?? 0) > maxBytes) {
+    await res.body?.cancel().catch(() => {});
+    throw new BodyTooLarge();
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new BodyTooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 /** GET, parse and classify one page: resolves only with a 2xx body that matches `schema`. */
 export async function fetchJson<T>(opts: FetchJsonOptions<T>): Promise<{ data: T; headers: Headers }> {
@@ -35,8 +63,11 @@ export async function fetchJson<T>(opts: FetchJsonOptions<T>): Promise<{ data: T
       signal,
       redirect: 'follow',
     });
-    text = await res.text();
+    text = await readCapped(res, MAX_BODY_BYTES);
   } catch (err) {
+    if (err instanceof BodyTooLarge) {
+      throw new ProviderError(opts.platform, `${label} answered with more than ${MAX_BODY_BYTES / 1e6} MB for ${opts.what}`, res!.status);
+    }
     if (timeout.aborted) {
       throw new ProviderError(opts.platform, `${label} did not answer within ${opts.timeoutMs} ms for ${opts.what}; will retry`, undefined, { cause: err });
     }
@@ -63,7 +94,7 @@ export async function fetchJson<T>(opts: FetchJsonOptions<T>): Promise<{ data: T
 }
 
 function parseBody(text: string): unknown {
-  if (text.length > MAX_BODY_CHARS || text.trim() === '') return null;
+  if (text.trim() === '') return null;
   try {
     return JSON.parse(text);
   } catch {
