@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { QueueError, type QueueErrorCode } from '@/lib/queue';
 import { EnvError } from '@/lib/env';
+import { BodyTooLarge, readCappedBody } from '@/lib/capped-body';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -85,27 +86,16 @@ export async function readForm(req: Request, maxBytes = MAX_BODY_BYTES): Promise
   return Object.fromEntries(new URLSearchParams(await readLimited(req, maxBytes)));
 }
 
-// A declared length over the limit is refused before anything is read; a body that grows past it while
-// streaming is cut off below.
 async function readLimited(req: Request, maxBytes: number): Promise<string> {
-  const declared = Number(req.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) throw new HttpError(413, `Request body is larger than ${maxBytes} bytes`);
-  if (!req.body) return '';
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (true) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw new HttpError(413, `Request body is larger than ${maxBytes} bytes`);
-    }
-    chunks.push(value);
+  let bytes: Buffer;
+  try {
+    bytes = await readCappedBody(req, maxBytes);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) throw new HttpError(413, `Request body is larger than ${maxBytes} bytes`);
+    throw err;
   }
   try {
-    return UTF8.decode(Buffer.concat(chunks));
+    return UTF8.decode(bytes);
   } catch {
     // Replacing the bad bytes would store text the client never sent.
     throw new HttpError(400, 'Request body is not valid UTF-8');

@@ -52,6 +52,7 @@ export function QueueTable({ stats }: { stats: StatsDto }) {
           {names.map((name) => {
             const counts = stats.byQueue[name] ?? empty;
             const isPaused = paused.has(name);
+            const busy = pause.isPending && pause.variables?.name === name;
             return (
               <tr key={name} data-queue={name}>
                 <th scope="row">
@@ -71,8 +72,8 @@ export function QueueTable({ stats }: { stats: StatsDto }) {
                     <button
                       type="button"
                       className={`button button--small ${isPaused ? 'button--primary' : ''}`}
-                      aria-disabled={(pause.isPending && pause.variables?.name === name) || undefined}
-                      onClick={() => !(pause.isPending && pause.variables?.name === name) && pause.mutate({ name, paused: !isPaused })}
+                      aria-disabled={busy || undefined}
+                      onClick={() => !busy && pause.mutate({ name, paused: !isPaused })}
                       aria-label={`${isPaused ? 'Resume' : 'Pause'} queue ${name}`}
                     >
                       {isPaused ? 'Resume' : 'Pause'}

@@ -47,7 +47,7 @@ export function passwordMatches(candidate: string): boolean {
  * are refused, by the browser's Sec-Fetch-Site or, where it sends none, by an Origin naming another
  * host. Reads stay open: a cross-site page cannot read the answer.
  */
-export function refuseCrossSiteWrite(req: Request): Response | null {
+function refuseCrossSiteWrite(req: Request): Response | null {
   if (req.method === 'GET' || req.method === 'HEAD') return null;
   const site = req.headers.get('sec-fetch-site');
   if (site === 'cross-site' || (site === null && originIsElsewhere(req))) {

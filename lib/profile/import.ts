@@ -69,7 +69,9 @@ export async function importProfile(
             continue;
           }
           const day = await clients[platform].fetchDay(handle, date, { signal });
-          await recordDayActivity(db, { userId, platform, date, count: day.count, details: day.details, partial: day.partial, now: opts.now });
+          await recordDayActivity(db, {
+            userId, platform, date, count: day.count, details: day.details, partial: day.partial, now: opts.now,
+          });
           total += day.count;
           if (i % 10 === 9) await opts.progress?.(`${PLATFORM_LABELS[platform]}: ${i + 1} of ${BACKFILL_DAYS} days`);
         }

@@ -6,8 +6,8 @@ import { computeStreaks, type Streaks } from './streak';
 import { getUserByUsername } from './users';
 
 /**
- * One statement, answering the day's stored count: the day's row is replaced (a later sync of the same day knows more), and the
- * connection records when it last synced. A `partial` result (the platform no longer lists the whole
+ * One statement, answering the day's stored count: the day's row is replaced (a later sync of the same
+ * day knows more), and the connection records when it last synced. A `partial` result (not the whole
  * day) replaces the row only when it counts more: re-syncing a day that has aged out of GitHub's
  * window must not turn its count into 0.
  */

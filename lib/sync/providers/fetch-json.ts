@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { PLATFORM_LABELS, type Platform } from '../platforms';
 import { classifyFailure, ProviderError } from './classify';
 import type { FetchDayOptions } from './types';
+import { BodyTooLarge, readCappedBody } from '@/lib/capped-body';
 
 export interface FetchJsonOptions<T> {
   platform: Platform;
@@ -22,34 +23,6 @@ export interface FetchJsonOptions<T> {
 
 const MAX_BODY_BYTES = 5_000_000;
 
-class BodyTooLarge extends Error {}
-
-/**
- * The body as text, read as it arrives and given up past `maxBytes`: a platform (or something posing
- * as one) sending a huge page must not be held in memory whole.
- */
-async function readCapped(res: Response, maxBytes: number): Promise<string> {
-  if (Number(res.headers.get('content-length') ?? 0) > maxBytes) {
-    await res.body?.cancel().catch(() => {});
-    throw new BodyTooLarge();
-  }
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (true) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw new BodyTooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** GET, parse and classify one page: resolves only with a 2xx body that matches `schema`. */
 export async function fetchJson<T>(opts: FetchJsonOptions<T>): Promise<{ data: T; headers: Headers }> {
   const label = PLATFORM_LABELS[opts.platform];
@@ -63,7 +36,8 @@ export async function fetchJson<T>(opts: FetchJsonOptions<T>): Promise<{ data: T
       signal,
       redirect: 'follow',
     });
-    text = await readCapped(res, MAX_BODY_BYTES);
+    // A platform (or something posing as one) sending a huge page must not be held in memory whole.
+    text = (await readCappedBody(res, MAX_BODY_BYTES)).toString('utf8');
   } catch (err) {
     if (err instanceof BodyTooLarge) {
       throw new ProviderError(opts.platform, `${label} answered with more than ${MAX_BODY_BYTES / 1e6} MB for ${opts.what}`, res!.status);
