@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { addDays, todayUtc } from '@/lib/sync/dates';
+import { addDays } from '@/lib/sync/dates';
 import { createPlatformClients, type PlatformClients } from '@/lib/sync/providers';
 import { syncPlatformDay } from '@/lib/sync/sync-platform';
 import { createSyncJobTypes } from '@/lib/sync/job-types';
@@ -41,10 +41,10 @@ afterAll(async () => {
 });
 beforeEach(() => fake.control.reset());
 
-// A day with events for the handle, 200 days back, so the fake's pinned clock decides what it lists.
+// A fixed day with events for the handle; the fake's pinned clock decides what it lists.
 const day = (() => {
-  for (let back = 200; back < 260; back++) {
-    const d = addDays(todayUtc(new Date()), -back);
+  for (let back = 0; back < 60; back++) {
+    const d = addDays('2026-05-01', -back);
     if (fakeDayCount('github', HANDLE, d) > 0) return d;
   }
   throw new Error('no active day in the fake data');
@@ -80,11 +80,22 @@ describe('a GitHub day that has aged out of the events window', () => {
 
 describe('a slow platform', () => {
   // 400 ms a page, one event a page: reaching a day three days back takes more pages than fit.
+  // The fake's clock is pinned to noon three days after `recent`, a fixed day chosen so that at least
+  // 20 events stand between it and that noon: the walk needs far more pages than its deadline allows,
+  // whatever the date or hour the suite runs at.
+  const recent = (() => {
+    for (let back = 0; back < 400; back++) {
+      const d = addDays('2026-06-01', back);
+      const later = [0, 1, 2, 3].reduce((n, k) => n + fakeDayCount('github', HANDLE, addDays(d, k)), 0);
+      if (fakeDayCount('github', HANDLE, d) > 0 && later >= 20) return d;
+    }
+    throw new Error('no busy stretch in the fake data');
+  })();
   const slowPages = () => fake.control.apply({
+    now: noonAfter(recent, 3),
     pageSize: 1,
     faults: [{ platform: 'github', handle: HANDLE, mode: 'slow', delayMs: 400, retryAfterSec: 0 }],
   });
-  const recent = addDays(todayUtc(new Date()), -3);
 
   it('gets no further page once one more might not finish by the deadline', async () => {
     slowPages();
