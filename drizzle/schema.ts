@@ -132,6 +132,15 @@ export const queues = pgTable(
 
 // Append-only deltas written by statement-level triggers (migration 0001), so dashboard counts never
 // scan jobs and concurrent workers never wait on a shared counter row; compactStats() folds them.
+// One row per process-queue call at work (a cron tick, a fan-out, a dashboard run): their number is
+// held to PROCESS_QUEUE_MAX_PARALLEL across every instance. A call that dies keeps its row only until
+// held_until, its function's maximum duration, so a killed call frees its place on its own.
+export const drainCalls = pgTable('drain_calls', {
+  id: text('id').primaryKey(),
+  startedAt: tz('started_at').notNull(),
+  heldUntil: tz('held_until').notNull(),
+});
+
 export const jobCounts = pgTable(
   'job_counts',
   {

@@ -42,9 +42,27 @@ const EnvSchema = z.object({
   PLATFORM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   // Seconds a serverless invocation may run; process-queue keeps its batch budget below it.
   PROCESS_QUEUE_MAX_DURATION_S: z.coerce.number().int().min(5).max(900).default(60),
+  // process-queue calls at work at once, across every instance (cron ticks, fan-out, dashboard runs).
+  PROCESS_QUEUE_MAX_PARALLEL: z.coerce.number().int().min(1).max(64).default(4),
+  // The app's own address, for the calls process-queue starts (fan-out): from configuration, never
+  // from a request's Host header, which the caller controls. On Vercel, VERCEL_URL stands in.
+  APP_URL: url.optional(),
+  VERCEL_URL: z
+    .string()
+    .regex(/^[a-z0-9.-]+(:\d+)?$/i, 'must be a host name, as Vercel sets it')
+    .optional(),
+  // Sent as x-vercel-protection-bypass so a fan-out call passes Vercel's deployment protection.
+  VERCEL_AUTOMATION_BYPASS_SECRET: z.string().optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
+
+/** Where the app reaches itself (APP_URL, else https://VERCEL_URL); undefined when neither is set. */
+export function appBaseUrl(e: Env): URL | undefined {
+  if (e.APP_URL) return new URL(e.APP_URL);
+  if (e.VERCEL_URL) return new URL(`https://${e.VERCEL_URL}`);
+  return undefined;
+}
 
 export class EnvError extends Error {
   constructor(readonly issues: string[]) {

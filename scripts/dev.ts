@@ -45,6 +45,9 @@ generated('CRON_SECRET', prod ? randomBytes(18).toString('base64url') : 'dev-cro
 generated('QUEUE_API_KEY', prod ? randomBytes(18).toString('base64url') : 'dev-queue-api-key');
 if (prod) generated('DASHBOARD_PASSWORD', randomBytes(9).toString('base64url'));
 
+// process-queue starts further calls of itself on this address (fan-out), as it would on Vercel's.
+env.APP_URL ??= `http://127.0.0.1:${port}`;
+
 const nextBin = path.resolve('node_modules/.bin/next');
 if (prod && !existsSync(path.join(process.env.NEXT_DIST_DIR || '.next', 'BUILD_ID'))) {
   log('building (next build)…');

@@ -14,9 +14,10 @@ export interface BatchSummary {
   claimed: number;
   counts: Record<Outcome, number>;
   elapsedMs: number;
-  stoppedBy: 'empty' | 'budget' | 'max_jobs' | 'aborted';
+  stoppedBy: 'empty' | 'budget' | 'cap' | 'aborted';
   /** Claimed but not started (budget spent or lease too close to its end): handed back unspent. */
   released: number;
+  /** The first `keepJobs` outcomes. */
   jobs: JobOutcome[];
 }
 
@@ -24,8 +25,12 @@ export interface RunBatchOptions {
   workerId?: string;
   /** Jobs per claim. */
   limit?: number;
-  /** Stop after this many jobs in all. */
+  /** Stop after this many jobs in all (stoppedBy 'cap'). */
   maxJobs?: number;
+  /** Outcomes kept in `jobs`, so a long run's summary stays small; `counts` covers them all. */
+  keepJobs?: number;
+  /** Each outcome as it is written. */
+  onOutcome?: (outcome: JobOutcome) => void;
   concurrency?: number;
   /** No new claims once this much time has passed; running jobs are cut off at the budget. */
   timeBudgetMs?: number;
@@ -50,6 +55,7 @@ export async function runBatch(db: Db, types: JobTypes, opts: RunBatchOptions = 
   const workerId = opts.workerId ?? newWorkerId('batch');
   const limit = Math.max(1, opts.limit ?? 5);
   const maxJobs = opts.maxJobs ?? Number.POSITIVE_INFINITY;
+  const keepJobs = opts.keepJobs ?? Number.POSITIVE_INFINITY;
   const concurrency = Math.max(1, opts.concurrency ?? limit);
   const budget = opts.timeBudgetMs ?? 10_000;
   const leaseMs = Math.max(opts.leaseMs ?? 60_000, 1_000);
@@ -89,7 +95,8 @@ export async function runBatch(db: Db, types: JobTypes, opts: RunBatchOptions = 
     outcomes.push(outcome.then(
       (o) => {
         summary.counts[o.outcome]++;
-        summary.jobs.push(o);
+        if (summary.jobs.length < keepJobs) summary.jobs.push(o);
+        opts.onOutcome?.(o);
       },
       (err: unknown) => {
         writeError ??= err;
@@ -101,7 +108,7 @@ export async function runBatch(db: Db, types: JobTypes, opts: RunBatchOptions = 
   let first = true;
   while (true) {
     if (opts.signal?.aborted) { summary.stoppedBy = 'aborted'; break; }
-    if (summary.claimed >= maxJobs) { summary.stoppedBy = 'max_jobs'; break; }
+    if (summary.claimed >= maxJobs) { summary.stoppedBy = 'cap'; break; }
     const now = clock();
     if (deadline - now.getTime() < MIN_RUN_WINDOW_MS) { summary.stoppedBy = 'budget'; break; }
     const want = Math.min(limit, maxJobs - summary.claimed);

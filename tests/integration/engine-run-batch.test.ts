@@ -84,7 +84,7 @@ describe('runBatch', () => {
   it('stops claiming at maxJobs and when the queue is empty', async () => {
     await enqueueJobs(t.db, types, Array.from({ length: 10 }, (_, n) => ({ type: 'rb.work', payload: { mode: 'ok', n } })));
     const first = await runBatch(t.db, types, { limit: 4, maxJobs: 6 });
-    expect(first).toMatchObject({ claimed: 6, stoppedBy: 'max_jobs' });
+    expect(first).toMatchObject({ claimed: 6, stoppedBy: 'cap' });
     const second = await runBatch(t.db, types, { limit: 4 });
     expect(second).toMatchObject({ claimed: 4, stoppedBy: 'empty' });
   });

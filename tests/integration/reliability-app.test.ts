@@ -54,6 +54,8 @@ beforeAll(async () => {
     DASHBOARD_PASSWORD: 'app-dashboard-password-7Ps1',
     SESSION_SECRET: 'app-session-secret-2Vn6',
     PLATFORM_TIMEOUT_MS: '8000',
+    // Every one of the 16 callers at work at once: what this test puts under load is the claim.
+    PROCESS_QUEUE_MAX_PARALLEL: String(CALLERS),
     ...fake.baseUrls,
   };
   app = await startBuiltApp({ distDir: DIST, port, env: appEnv });

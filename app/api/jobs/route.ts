@@ -2,7 +2,7 @@ import { requireApiKeyOrOperator } from '@/lib/auth/guards';
 import { getDb } from '@/lib/db';
 import { handle, json, parseOr400, queryObject, readJson } from '@/lib/http';
 import { getJobTypes } from '@/lib/job-types';
-import { processQueueAfterResponse } from '@/lib/process-queue';
+import { processSoon } from '@/lib/process-soon';
 import { createAuditedJob, traceJobs } from '@/lib/audit/jobs';
 import { CreateJobBody, ListJobsQuery } from '@/lib/audit/schemas';
 
@@ -15,7 +15,7 @@ export const POST = handle(async (req: Request) => {
   const db = getDb();
   const created = await createAuditedJob(db, getJobTypes(), body, new Date());
   // Jobs the app works itself start within seconds instead of at the next cron minute.
-  processQueueAfterResponse(db, { limit: 10, timeBudgetMs: 20_000 });
+  processSoon(db);
   return json(created, 201);
 });
 

@@ -4,6 +4,7 @@ import { env } from '@/lib/env';
 import { handle, json, parseOr400, readInput, requireBearer } from '@/lib/http';
 import { IsoDateSchema } from '@/lib/sync/dates';
 import { defaultSyncDates, enqueueAllUsersSync } from '@/lib/sync/enqueue';
+import { processSoon } from '@/lib/process-soon';
 
 export const dynamic = 'force-dynamic';
 export const maxDuration = 60;
@@ -18,17 +19,23 @@ const Input = z
   })
   .strict();
 
-/** Vercel Cron sends GET every 6 hours; people send POST with an optional JSON body. */
+/**
+ * Vercel Cron sends GET (every 6 hours on Pro, once a day on Hobby); people send POST with an optional
+ * JSON body. New tasks start right after the response and fan out from there, so a once-a-day
+ * schedule needs no process-queue cron of its own to work them off.
+ */
 async function syncAll(req: Request): Promise<Response> {
   const denied = requireBearer(req, env().CRON_SECRET, 'CRON_SECRET');
   if (denied) return denied;
   const input = parseOr400(Input, await readInput(req));
   const now = new Date();
-  const result = await enqueueAllUsersSync(getDb(), {
+  const db = getDb();
+  const result = await enqueueAllUsersSync(db, {
     date: input.date ?? defaultSyncDates(now),
     userIds: input.userIds,
     now,
   });
+  if (result.created > 0) processSoon(db);
   return json(result);
 }
 

@@ -2,18 +2,30 @@ import { getDb } from '@/lib/db';
 import { env } from '@/lib/env';
 import { handle, json } from '@/lib/http';
 import { requireOperator } from '@/lib/auth/guards';
-import { processQueue, processQueueBudgetMs } from '@/lib/process-queue';
+import { processQueueBudgetMs } from '@/lib/process-queue';
+import { admitDrainCall, runDrainCall } from '@/lib/drain-call';
+import { processQueueFanOut } from '@/lib/fan-out';
+import { drainLimits } from '@/lib/process-soon';
 
 export const dynamic = 'force-dynamic';
 // Keep equal to PROCESS_QUEUE_MAX_DURATION_S, as the cron route does.
 export const maxDuration = 60;
 
-/** "Run queue now": one process-queue batch, the same code the cron route runs, answered when done. */
+/**
+ * "Run queue now": one drain call, the same code the cron route runs, answered when done (at most 20 s);
+ * a larger backlog is handed on to process-queue calls.
+ */
 export const POST = handle(async (req: Request) => {
   const denied = requireOperator(req);
   if (denied) return denied;
-  const budget = Math.min(20_000, processQueueBudgetMs(env().PROCESS_QUEUE_MAX_DURATION_S));
-  const r = await processQueue(getDb(), { limit: 50, timeBudgetMs: budget });
+  const e = env();
+  const db = getDb();
+  const call = await admitDrainCall(db, drainLimits(e));
+  if (!call.entered) {
+    return json({ message: `${call.running} process-queue calls are at work already`, claimed: 0, stoppedBy: 'parallel_cap' });
+  }
+  const budget = Math.min(20_000, processQueueBudgetMs(e.PROCESS_QUEUE_MAX_DURATION_S));
+  const r = await runDrainCall(db, call, { timeBudgetMs: budget, fanOut: processQueueFanOut(e) });
   const parts = [
     r.counts.completed && `${r.counts.completed} completed`,
     r.counts.failed && `${r.counts.failed} failed`,

@@ -2,7 +2,7 @@ import { getDb } from '@/lib/db';
 import { handle, json } from '@/lib/http';
 import { requireOperator } from '@/lib/auth/guards';
 import { syncAllNow } from '@/lib/dashboard/sync';
-import { processSoon } from '@/lib/dashboard/process-soon';
+import { processSoon } from '@/lib/process-soon';
 
 export const dynamic = 'force-dynamic';
 export const maxDuration = 60;

@@ -4,7 +4,7 @@ import { handle, json, parseOr400, readJson } from '@/lib/http';
 import { requireOperator } from '@/lib/auth/guards';
 import { JobFilterInput } from '@/lib/dashboard/filters';
 import { MAX_BULK, cancelTarget, retryTarget } from '@/lib/dashboard/jobs';
-import { processSoon } from '@/lib/dashboard/process-soon';
+import { processSoon } from '@/lib/process-soon';
 import type { EnqueuedDto } from '@/lib/dashboard/types';
 
 export const dynamic = 'force-dynamic';

@@ -3,7 +3,7 @@ import { getDb } from '@/lib/db';
 import { HttpError, handle, json, parseOr400, readJson } from '@/lib/http';
 import { requireOperator } from '@/lib/auth/guards';
 import { listQueues, setQueuePaused } from '@/lib/queue';
-import { processSoon } from '@/lib/dashboard/process-soon';
+import { processSoon } from '@/lib/process-soon';
 
 export const dynamic = 'force-dynamic';
 

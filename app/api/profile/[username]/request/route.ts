@@ -2,7 +2,7 @@ import { requireApiKeyOrOperator } from '@/lib/auth/guards';
 import { getDb } from '@/lib/db';
 import { handle, json, parseOr400, readJson } from '@/lib/http';
 import { getJobTypes } from '@/lib/job-types';
-import { processQueueAfterResponse } from '@/lib/process-queue';
+import { processSoon } from '@/lib/process-soon';
 import { requestProfile, toRequestResponse } from '@/lib/profile/request';
 import { RequestBody, Username } from '@/lib/profile/schemas';
 
@@ -16,6 +16,6 @@ export const POST = handle(async (req: Request, { params }: { params: Promise<{ 
   const db = getDb();
   const result = await requestProfile(db, getJobTypes(), { ...body, username, now: new Date() });
   // A new request starts within seconds instead of at the next cron minute.
-  if (result.created) processQueueAfterResponse(db, { limit: 10, timeBudgetMs: 20_000 });
+  if (result.created) processSoon(db);
   return json(toRequestResponse(result, username), result.created ? 202 : 200);
 });

@@ -1,7 +1,7 @@
 import { requireApiKeyOrOperator } from '@/lib/auth/guards';
 import { getDb } from '@/lib/db';
 import { handle, json, parseOr400 } from '@/lib/http';
-import { processQueueAfterResponse } from '@/lib/process-queue';
+import { processSoon } from '@/lib/process-soon';
 import { setProfilePaused } from '@/lib/profile/control';
 import { Username } from '@/lib/profile/schemas';
 
@@ -14,6 +14,6 @@ export const POST = handle(async (req: Request, { params }: { params: Promise<{ 
   const username = parseOr400(Username, (await params).username, 'username');
   const db = getDb();
   const status = await setProfilePaused(db, { username, paused: false, now: new Date(), actor: 'profile-api' });
-  processQueueAfterResponse(db, { limit: 10, timeBudgetMs: 20_000 });
+  processSoon(db);
   return json(status);
 });

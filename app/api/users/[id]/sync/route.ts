@@ -3,7 +3,7 @@ import { requireOperator } from '@/lib/auth/guards';
 import { getDb } from '@/lib/db';
 import { env } from '@/lib/env';
 import { handle, json, parseOr400, readJson, requireBearer } from '@/lib/http';
-import { processQueueAfterResponse } from '@/lib/process-queue';
+import { processSoon } from '@/lib/process-soon';
 import { IsoDateSchema } from '@/lib/sync/dates';
 import { enqueueUserSync } from '@/lib/sync/enqueue';
 import { PlatformSchema } from '@/lib/sync/platforms';
@@ -36,7 +36,7 @@ export const POST = handle(async (req: Request, { params }: { params: Promise<{ 
   const db = getDb();
   const result = await enqueueUserSync(db, id, { ...input, now: new Date() });
   const processing =
-    result.jobs.length > 0 && processQueueAfterResponse(db, { limit: result.jobs.length, timeBudgetMs: 20_000 })
+    result.jobs.length > 0 && processSoon(db)
       ? 'after-response'
       : 'next-cron';
   return json({ ...result, processing }, result.created > 0 ? 201 : 200);

@@ -3,7 +3,7 @@ import { getDb } from '@/lib/db';
 import { handle, json, parseOr400 } from '@/lib/http';
 import { requireOperator } from '@/lib/auth/guards';
 import { syncUserNow } from '@/lib/dashboard/sync';
-import { processSoon } from '@/lib/dashboard/process-soon';
+import { processSoon } from '@/lib/process-soon';
 
 export const dynamic = 'force-dynamic';
 // The after-response processing runs inside this function's time.
