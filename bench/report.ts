@@ -10,6 +10,7 @@ import { SYNC_ALL } from './scenarios/sync-all';
 import { DASHBOARD } from './scenarios/dashboard';
 import { PICKUP } from './scenarios/pickup';
 import { HTTP_DRAIN } from './scenarios/http-route';
+import { TICK } from './scenarios/route-drain';
 
 const fmt = (v: number, unit: string) =>
   unit === 'ms' || unit === 's' || unit === 'µs/job' ? (v < 10 ? v.toFixed(2) : v.toFixed(1)) : Math.round(v).toLocaleString('en');
@@ -57,6 +58,8 @@ export function evaluateTargets(results: Results, config: BenchConfig): TargetRo
   add('pickup latency, idle queue', 'p50 ≤ 10 ms', pickup, (v) => v <= 10, pickup === null ? '' : `${pickup.toFixed(1)} ms`);
   const http = x(m(HTTP_DRAIN, 'Steady'), m(DRAIN_1, 'Steady'));
   add('HTTP route drain', '≥ 50% of the engine\'s own drain', http, (v) => v >= 0.5, http === null ? '' : `${Math.round(http * 100)}%`);
+  const share = results.measurements.find((r) => r.scenario === TICK && r.unit === '%')?.summary.median ?? null;
+  add('one cron tick', '≥ 95% of 2,000 due no-op jobs completed', share, (v) => v >= 95, share === null ? '' : `${share.toFixed(1)}%`);
   return rows;
 }
 

@@ -18,6 +18,7 @@ import { runSyncAll } from './scenarios/sync-all';
 import { runDashboard } from './scenarios/dashboard';
 import { runPickup } from './scenarios/pickup';
 import { runHttpRoute } from './scenarios/http-route';
+import { runRouteDrain } from './scenarios/route-drain';
 
 const SCENARIOS: [string, (ctx: BenchContext) => Promise<void>][] = [
   ['ceiling', runCeiling],
@@ -28,6 +29,7 @@ const SCENARIOS: [string, (ctx: BenchContext) => Promise<void>][] = [
   ['dashboard', runDashboard],
   ['pickup', runPickup],
   ['http', runHttpRoute],
+  ['route', runRouteDrain],
 ];
 
 const args = process.argv.slice(2);

@@ -1,11 +1,14 @@
 /**
- * `npm test`: unit and integration (vitest, real PostgreSQL), then the production build and Playwright
- * in Chromium against it. Ends with one "N passed, N failed" line over every tier.
+ * `npm test`: unit and integration (vitest, real PostgreSQL), the same two again with the clock moved
+ * to a year's last seconds (libfaketime; skipped with a note where it is not installed, required in
+ * CI), then the production build and Playwright in Chromium against it. Ends with one
+ * "N passed, N failed" line over every tier.
  */
 import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
 import { runOnce } from './lib/run-once';
+import { findLibfaketime } from './lib/faketime';
 
 const bin = (name: string) => path.resolve('node_modules/.bin', name);
 const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
@@ -40,6 +43,23 @@ if (want('unit') || want('integration')) {
   rmSync(out, { force: true });
   const code = await runOnce(bin('vitest'), ['run', ...projects, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`], env);
   if (!readVitest(out) || code !== 0) failedTiers.push('unit/integration');
+}
+
+// Only when asked for by name or as part of the whole run: `npm test -- unit` stays quick.
+if (want('dates')) {
+  if (!findLibfaketime()) {
+    const line = 'dates tier: libfaketime is not installed (apt-get install -y faketime)';
+    if (env.CI) {
+      console.log(`\n[test] ${line}; CI requires it`);
+      failedTiers.push('dates');
+    } else console.log(`\n[test] ${line}; skipped`);
+  } else {
+    console.log('\n[test] unit and integration with the clock moved (npm run test:dates -- --quick)…');
+    const out = 'test-results/vitest-dates.json';
+    rmSync(out, { force: true });
+    const code = await runOnce(bin('tsx'), ['scripts/test-dates.ts', '--quick'], env);
+    if (!readVitest(out) || code !== 0) failedTiers.push('dates');
+  }
 }
 
 if (want('e2e')) {

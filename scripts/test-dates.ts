@@ -4,10 +4,10 @@
  * on today's date, the hour or the calendar fails here instead of on the day CI meets it.
  * `--quick` runs one date only (the first), as CI does beside today.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { runOnce } from './lib/run-once';
+import { findLibfaketime } from './lib/faketime';
 
 // Month and year ends, 29 February, the first hours of a UTC day, daylight-saving switches in Europe and
 // the US, and a date years ahead.
@@ -32,34 +32,25 @@ for (const d of given) {
 }
 const dates = given.length > 0 ? given : quick ? DEFAULT_DATES.slice(0, 1) : DEFAULT_DATES;
 
-function libfaketime(): string {
-  const known = ['/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1', '/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1'];
-  const found = known.find(existsSync);
-  if (found) return found;
-  try {
-    const listed = execFileSync('dpkg', ['-L', 'libfaketime'], { encoding: 'utf8' }).split('\n').find((l) => l.endsWith('libfaketime.so.1'));
-    if (listed) return listed;
-  } catch {
-    // not a Debian machine, or the package is missing: said below
-  }
-  console.error('test:dates needs libfaketime: apt-get install -y faketime');
-  process.exit(2);
-}
-
 // libfaketime's absolute form: "@YYYY-MM-DD hh:mm:ss", read as UTC when TZ is UTC.
 const fakeTime = (iso: string) => `@${new Date(iso).toISOString().slice(0, 19).replace('T', ' ')}`;
 
-const lib = libfaketime();
+const lib = findLibfaketime();
+if (!lib) {
+  console.error('test:dates needs libfaketime: apt-get install -y faketime');
+  process.exit(2);
+}
 const vitest = path.resolve('node_modules/.bin/vitest');
 mkdirSync('test-results', { recursive: true });
+// With one date, npm test reads this report as its 'dates' tier.
+const OUT = 'test-results/vitest-dates.json';
 const rows: { date: string; passed: number; failed: number; code: number }[] = [];
 for (const date of dates) {
   console.log(`\n[test:dates] the clock at ${date}`);
-  const out = `test-results/vitest-dates.json`;
-  rmSync(out, { force: true });
+  rmSync(OUT, { force: true });
   const code = await runOnce(
     vitest,
-    ['run', '--project', 'unit', '--project', 'integration', '--reporter=dot', '--reporter=json', `--outputFile.json=${out}`],
+    ['run', '--project', 'unit', '--project', 'integration', '--reporter=dot', '--reporter=json', `--outputFile.json=${OUT}`],
     {
       ...process.env,
       TZ: 'UTC',
@@ -69,7 +60,7 @@ for (const date of dates) {
       LD_PRELOAD: [process.env.LD_PRELOAD, lib].filter(Boolean).join(' '),
     },
   );
-  const report = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
+  const report = existsSync(OUT) ? JSON.parse(readFileSync(OUT, 'utf8')) : {};
   rows.push({ date, passed: report.numPassedTests ?? 0, failed: report.numFailedTests ?? 0, code });
 }
 

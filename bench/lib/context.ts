@@ -16,6 +16,8 @@ export interface BenchConfig {
   readSamples: number;
   pickupSamples: number;
   httpJobs: number;
+  /** Users × 4 platforms for sync-all worked off through the route (route-drain). */
+  routeSyncUsers: number;
   ceilingSeconds: number;
 }
 
@@ -32,6 +34,7 @@ export const FULL: Omit<BenchConfig, 'quick'> = {
   readSamples: 60,
   pickupSamples: 200,
   httpJobs: 20_000,
+  routeSyncUsers: 10_000,
   ceilingSeconds: 10,
 };
 
@@ -50,6 +53,7 @@ export const QUICK: Omit<BenchConfig, 'quick'> = {
   readSamples: 30,
   pickupSamples: 50,
   httpJobs: 4_000,
+  routeSyncUsers: 500,
   ceilingSeconds: 2,
 };
 

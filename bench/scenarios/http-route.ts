@@ -9,7 +9,8 @@ import { summarise } from '../lib/stats';
 import type { BenchContext } from '../lib/context';
 
 export const HTTP_DRAIN = 'drain via /api/cron/process-queue';
-const DIST = '.next-bench';
+export const ROUTE_DIST = '.next-bench';
+const DIST = ROUTE_DIST;
 const SECRET = 'bench-cron-secret-0123456789';
 const CALLERS = 4;
 const LIMIT = 100;
@@ -17,7 +18,7 @@ const LIMIT = 100;
  * The build in .next-bench, made (or found up to date) by ensureBuilt; the quick run reuses one that is
  * there and builds none itself.
  */
-async function build(ctx: BenchContext): Promise<boolean | 'skipped'> {
+export async function buildForRoutes(ctx: BenchContext): Promise<boolean | 'skipped'> {
   const id = path.join(DIST, 'BUILD_ID');
   if (ctx.config.quick) {
     if (!existsSync(id)) return 'skipped';
@@ -42,7 +43,7 @@ export async function runHttpRoute(ctx: BenchContext): Promise<void> {
   const { config, results, log, server } = ctx;
   const db = await ctx.freshDb(steady, 'http');
   const port = await freePort();
-  const built = await build(ctx);
+  const built = await buildForRoutes(ctx);
   if (built !== true) {
     results.notes.push(built === 'skipped'
       ? `HTTP route: skipped in the quick run (no ${DIST} build yet: run the full bench once, or NEXT_DIST_DIR=${DIST} npx next build)`
