@@ -70,9 +70,21 @@ describe('platform quirks', () => {
   it('YouTube quota in a 403 body waits for the daily reset; rate limits wait a minute', () => {
     const quota = youtubeQuotaError(403, { error: { errors: [{ reason: 'quotaExceeded' }] } }, now);
     expect(quota).toBeInstanceOf(RateLimitedError);
-    expect((quota as RateLimitedError).retryAfterSec).toBe(20 * 3600); // 12:00 → 08:00 UTC next day
+    expect((quota as RateLimitedError).retryAfterSec).toBe(19 * 3600); // 12:00 → 07:00 UTC next day (PDT)
     expect((youtubeQuotaError(403, { error: { errors: [{ reason: 'rateLimitExceeded' }] } }) as RateLimitedError).retryAfterSec).toBe(60);
     expect(youtubeQuotaError(403, { error: { errors: [{ reason: 'forbidden' }] } })).toBeNull();
+  });
+  it('YouTube quota resets at Pacific midnight, standard or daylight time, across both switches', () => {
+    const wait = (at: string) => (youtubeQuotaError(403, { error: { errors: [{ reason: 'dailyLimitExceeded' }] } }, new Date(at)) as RateLimitedError).retryAfterSec;
+    expect(wait('2026-01-15T12:00:00Z')).toBe(20 * 3600); // → 08:00 UTC (PST)
+    // 2026-03-08: 02:00 PST becomes 03:00 PDT (10:00 UTC); that day's midnight was still PST
+    expect(wait('2026-03-08T07:30:00Z')).toBe(1800); // 23:30 PST → 08:00 UTC
+    expect(wait('2026-03-08T09:00:00Z')).toBe(22 * 3600); // 01:00 PST → 07:00 UTC next day (PDT)
+    expect(wait('2026-03-08T11:00:00Z')).toBe(20 * 3600); // 04:00 PDT → 07:00 UTC next day
+    // 2026-11-01: 02:00 PDT becomes 01:00 PST (09:00 UTC); that day's midnight was still PDT
+    expect(wait('2026-11-01T06:30:00Z')).toBe(1800); // 23:30 PDT → 07:00 UTC
+    expect(wait('2026-11-01T08:00:00Z')).toBe(24 * 3600); // 01:00 PDT → 08:00 UTC next day (PST)
+    expect(wait('2026-11-01T10:00:00Z')).toBe(22 * 3600); // 02:00 PST → 08:00 UTC next day
   });
   it('Instagram error codes: throttling, expired token, unknown user', () => {
     expect(instagramGraphError(400, { error: { code: 4, message: 'Application request limit reached' } })).toBeInstanceOf(RateLimitedError);

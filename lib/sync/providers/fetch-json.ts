@@ -18,7 +18,7 @@ export interface FetchJsonOptions<T> {
    * Platform quirks the status alone does not reveal (YouTube's quota in a 403 body, Instagram's
    * error codes in a 400): return the error to throw, or null to fall back to the status.
    */
-  inspectFailure?: (status: number, body: unknown, headers: Headers) => Error | null;
+  inspectFailure?: (status: number, body: unknown, headers: Headers, now: Date) => Error | null;
 }
 
 const MAX_BODY_BYTES = 5_000_000;
@@ -52,7 +52,7 @@ export async function fetchJson<T>(opts: FetchJsonOptions<T>): Promise<{ data: T
   const body = parseBody(text);
   if (!res.ok) {
     const now = new Date();
-    throw opts.inspectFailure?.(res.status, body, res.headers) ??
+    throw opts.inspectFailure?.(res.status, body, res.headers, now) ??
       classifyFailure({ platform: opts.platform, status: res.status, headers: res.headers, body, what: opts.what, tokenEnv: opts.tokenEnv, now });
   }
   const parsed = opts.schema.safeParse(body);

@@ -20,12 +20,19 @@ const ActivitiesSchema = z.object({
 const QUOTA_REASONS = new Set(['quotaExceeded', 'dailyLimitExceeded']);
 const RATE_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded']);
 
-/** Seconds to the next midnight in California (08:00 UTC, PST), when YouTube refills the daily quota. */
+const pacificHour = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', hour: 'numeric', hourCycle: 'h23' });
+
+/** Seconds to the next midnight in California, when YouTube refills the daily quota. */
 function secondsToQuotaReset(now: Date): number {
-  const reset = new Date(now);
-  reset.setUTCHours(8, 0, 0, 0);
-  if (reset <= now) reset.setUTCDate(reset.getUTCDate() + 1);
-  return Math.ceil((reset.getTime() - now.getTime()) / 1000);
+  const day = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  // Pacific midnight falls at 07:00 UTC under daylight time and at 08:00 UTC otherwise; which one it is
+  // on a given day (the switch days included) is the time zone database's to say.
+  for (let d = 0; ; d++) {
+    for (const hour of [7, 8]) {
+      const at = day + d * 86_400_000 + hour * 3_600_000;
+      if (at > now.getTime() && Number(pacificHour.format(at)) === 0) return Math.ceil((at - now.getTime()) / 1000);
+    }
+  }
 }
 
 /** Google puts the reason for a 403 in the body: quota used up is a wait, not a permission problem. */
@@ -62,7 +69,7 @@ export function createYoutubeClient(config: ClientConfig): PlatformClient {
         const { data } = await fetchJson({
           platform: 'youtube', url, schema: ActivitiesSchema, what: `channel "${channelId}"`,
           tokenEnv: 'YOUTUBE_API_KEY', timeoutMs: config.timeoutMs, signal: opts.signal, fetch: config.fetch,
-          inspectFailure: (status, body) => youtubeQuotaError(status, body),
+          inspectFailure: (status, body, _headers, now) => youtubeQuotaError(status, body, now),
         });
         pages++;
         for (const item of data.items) {
