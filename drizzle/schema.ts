@@ -5,6 +5,7 @@ import {
   boolean,
   check,
   date,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -63,6 +64,9 @@ export const jobs = pgTable(
     startedAt: tz('started_at'),
     completedAt: tz('completed_at'),
     durationMs: integer('duration_ms'),
+    // What the job spends, as its type names it (the sync tasks: the platform): the limits on this key
+    // (lib/queue/limits.ts) decide when it may start.
+    limitKey: text('limit_key'),
   },
   (t) => [
     // Two kinds of index. The engine's own (claim, lease, dedup) hold live rows and stay small. The
@@ -71,8 +75,13 @@ export const jobs = pgTable(
     // rows are browsed through the engine's indexes and the primary key (see listJobs).
     // The claim walks this index in order and stops after LIMIT rows; only runnable rows live in it,
     // so it stays small however many finished rows the table holds.
-    index('jobs_claim_idx').on(t.priority, t.runAt, t.id).where(sql`status = 'pending'`),
+    // Jobs with a limit key are walked per key instead (jobs_claim_key_idx), so a key at its limit is
+    // passed over without reading its backlog.
+    index('jobs_claim_idx').on(t.priority, t.runAt, t.id).where(sql`status = 'pending' and limit_key is null`),
+    index('jobs_claim_key_idx').on(t.limitKey, t.priority, t.runAt, t.id).where(sql`status = 'pending' and limit_key is not null`),
     index('jobs_lease_idx').on(t.lockedUntil).where(sql`status = 'processing'`),
+    // What runs now, per queue and key: the claim counts it against concurrency limits.
+    index('jobs_running_idx').on(t.queue, t.limitKey).where(sql`status = 'processing'`),
     // text_pattern_ops: the same equality for ON CONFLICT, and LIKE 'prefix%' under any collation.
     uniqueIndex('jobs_dedup_key_idx')
       .on(t.dedupKey.op('text_pattern_ops'))
@@ -89,6 +98,7 @@ export const jobs = pgTable(
     check('jobs_lease_check', sql`status <> 'processing' or (locked_until is not null and locked_by is not null)`),
     check('jobs_finished_check', sql`status not in ('completed', 'failed', 'cancelled') or completed_at is not null`),
     check('jobs_names_check', sql`length(queue) between 1 and 100 and length(type) between 1 and 100`),
+    check('jobs_limit_key_check', sql`limit_key is null or (length(limit_key) between 1 and 200 and limit_key not like 'queue:%')`),
   ],
 );
 
@@ -120,14 +130,50 @@ export const queues = pgTable(
     defaultMaxAttempts: integer('default_max_attempts').notNull().default(DEFAULT_MAX_ATTEMPTS),
     // { baseMs, maxMs, factor, jitter, priorityStep }: see lib/queue/backoff.ts
     backoff: jsonb('backoff').notNull().default({}),
-    concurrency: integer('concurrency'),
-    rateLimitPerMinute: integer('rate_limit_per_minute'),
     updatedAt: tz('updated_at').notNull().defaultNow(),
   },
-  (t) => [
-    check('queues_attempts_check', sql`default_max_attempts >= 1`),
-    check('queues_concurrency_check', sql`concurrency is null or concurrency >= 1`),
+  (t) => [check('queues_attempts_check', sql`default_max_attempts >= 1`)],
+);
+
+// Flow control, enforced in the claim (steady_claimable, migration 0014). `key` is a job's limit key,
+// a prefix ending in ':' (every key below it), or 'queue:<name>' (every job of a queue). Concurrency
+// counts running jobs; rate is a token bucket of `rate` starts per `period_ms` holding up to `burst`;
+// a cool-down stops every start until its time. 0 concurrency or 0 rate pauses the key.
+export const limits = pgTable(
+  'limits',
+  {
+    key: text('key').primaryKey(),
+    concurrency: integer('concurrency'),
+    rate: integer('rate'),
+    periodMs: integer('period_ms'),
+    burst: integer('burst'),
+    tokens: doublePrecision('tokens').notNull().default(0),
+    refilledAt: tz('refilled_at'),
+    cooldownUntil: tz('cooldown_until'),
+    cooldownCause: text('cooldown_cause'),
+    updatedAt: tz('updated_at').notNull().defaultNow(),
+    updatedBy: text('updated_by'),
+  },
+  () => [
+    check('limits_key_check', sql`length(key) between 1 and 200`),
+    check('limits_concurrency_check', sql`concurrency is null or concurrency between 0 and 100000`),
+    check('limits_rate_check', sql`(rate is null) = (period_ms is null) and (rate is null or (rate between 0 and 1000000 and period_ms between 1000 and 86400000))`),
+    check('limits_burst_check', sql`burst is null or (rate is not null and burst between 1 and 1000000)`),
   ],
+);
+
+// Who changed a limit, when, and from what to what.
+export const limitEvents = pgTable(
+  'limit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    key: text('key').notNull(),
+    at: tz('at').notNull().defaultNow(),
+    actor: text('actor').notNull(),
+    before: jsonb('before'),
+    after: jsonb('after'),
+  },
+  (t) => [index('limit_events_key_idx').on(t.key, t.id)],
 );
 
 // Append-only deltas written by statement-level triggers (migration 0001), so dashboard counts never

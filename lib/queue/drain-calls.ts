@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { rows, textArray, ts } from './sql';
 import type { Db } from './types';
 
@@ -53,9 +53,10 @@ export async function countDrainCalls(db: Db, opts: { now: Date }): Promise<numb
 }
 
 /**
- * Jobs a claim could take now (due, pending, in a queue that is not paused, of these types), and with
- * `running`, also the ones leased and not yet finished: the work the calls at work still have before
- * them. Counted up to `cap` only: enough to tell whether it outlasts them, without walking all of it.
+ * Jobs a claim could take now (due, pending, in a queue that is not paused, of these types; a limit key's
+ * jobs only as many as its limits let start now), and with `running`, also the ones leased and not yet
+ * finished: the work the calls at work still have before them. Counted up to `cap` per part only:
+ * enough to tell whether it outlasts them, without walking all of it. Keys are found by skip-scan.
  */
 export async function countDueJobs(
   db: Db,
@@ -63,15 +64,45 @@ export async function countDueJobs(
 ): Promise<number> {
   const types = opts.types ? textArray(opts.types) : sql`null::text[]`;
   const cap = Math.max(0, Math.floor(opts.cap));
+  const now = ts(opts.now);
+  const due = (key: SQL) => sql`
+    select 1 from jobs j
+    where j.status = 'pending' and ${key} and j.run_at <= ${now}
+      and j.queue <> all (array(select name from queues where paused))
+      and (${types} is null or j.type = any (${types}))
+    limit ${cap}`;
   const [r] = await rows(
     db,
     sql`
-    select (select count(*)::int from (
-              select 1 from jobs
-              where status = 'pending' and run_at <= ${ts(opts.now)}
-                and queue <> all (array(select name from queues where paused))
-                and (${types} is null or type = any (${types}))
-              limit ${cap}) due)
+    with recursive keys as (
+      (select limit_key as k from jobs where status = 'pending' and limit_key is not null order by limit_key limit 1)
+      union all
+      select (select limit_key from jobs where status = 'pending' and limit_key is not null and limit_key > keys.k
+              order by limit_key limit 1)
+      from keys where keys.k is not null
+    ),
+    keyed as (
+      select least(d.n, coalesce(c.room, d.n)) as n
+      from keys
+      cross join lateral (select count(*)::int as n from (${due(sql`j.limit_key = keys.k`)}) x) d
+      cross join lateral (
+        select min(case
+                 when l.cooldown_until > ${now} then 0
+                 else least(
+                   case when l.concurrency is null then null
+                        else greatest(l.concurrency - (select count(*)::int from jobs p
+                                                      where p.status = 'processing' and p.limit_key = keys.k), 0) end,
+                   case when l.rate is null then null
+                        when l.refilled_at is null then coalesce(l.burst, greatest(l.rate, 1))
+                        else floor(least(coalesce(l.burst, greatest(l.rate, 1))::float8,
+                                         l.tokens + l.rate::float8 * greatest(extract(epoch from ${now} - l.refilled_at) * 1000, 0)
+                                                    / l.period_ms))::int end)
+               end) as room
+        from limits l where l.key = keys.k or (right(l.key, 1) = ':' and starts_with(keys.k, l.key))) c
+      where keys.k is not null
+    )
+    select (select count(*)::int from (${due(sql`j.limit_key is null`)}) u)
+         + (select coalesce(sum(n), 0)::int from keyed)
          + (select count(*)::int from (
               select 1 from jobs where ${opts.running ?? false} and status = 'processing' limit ${cap}) leased) as n`,
   );

@@ -56,6 +56,16 @@ function resolvePriority(p: EnqueueInput['priority']): number {
   return p;
 }
 
+const LIMIT_KEY = /^(?!queue:)[^\s]{1,200}$/;
+
+function limitKeyOf(def: JobTypes[string], payload: unknown, type: string): string | null {
+  const key = def.limitKey?.(payload) ?? null;
+  if (key !== null && !LIMIT_KEY.test(key)) {
+    throw new QueueError('invalid_input', `${type}: limit key "${String(key).slice(0, 60)}" must be 1-200 characters without spaces, not starting with "queue:"`);
+  }
+  return key;
+}
+
 function prepare(types: JobTypes, input: EnqueueInput, now: Date): Prepared {
   const def = types[input.type];
   if (!def) throw new QueueError('unknown_type', `Unknown job type "${input.type}"`, { type: input.type });
@@ -94,6 +104,7 @@ function prepare(types: JobTypes, input: EnqueueInput, now: Date): Prepared {
     entityId: input.entity?.id ?? null,
     metadata: input.metadata ?? null,
     stage: input.stage ?? null,
+    limitKey: limitKeyOf(def, parsed.data, input.type),
   };
 }
 
@@ -207,7 +218,7 @@ export async function enqueueJob(
 
 /**
  * Set-based enqueue for large fan-outs (100,000s of rows): `source` is a SELECT yielding the columns
- * queue, type, payload, priority, dedup_key, user_id, entity_type, entity_id. The caller owns the
+ * queue, type, payload, priority, dedup_key, user_id, entity_type, entity_id, limit_key. The caller owns the
  * payload's shape, since rows never pass through JavaScript. One NOTIFY (for any queue) wakes idle
  * workers when anything was created. ON CONFLICT rather than a NOT EXISTS pre-filter: the anti-join's
  * plan follows the statistics, and with an empty-looking jobs table it became a scan per source row.
@@ -227,10 +238,10 @@ export async function enqueueFromSelect(
     with src as not materialized (${source}),
     ins as (
       insert into jobs (id, queue, type, payload, priority, run_at, max_attempts, dedup_key, user_id,
-                        entity_type, entity_id, created_at, updated_at)
+                        entity_type, entity_id, limit_key, created_at, updated_at)
       select steady_fanout_job_id(${ts(opts.now)}, s.n), s.queue, s.type, s.payload, s.priority, ${ts(opts.now)},
              coalesce(${opts.maxAttempts ?? null}::int, q.default_max_attempts, ${DEFAULT_MAX_ATTEMPTS}),
-             s.dedup_key, s.user_id, s.entity_type, s.entity_id, ${ts(opts.now)}, ${ts(opts.now)}
+             s.dedup_key, s.user_id, s.entity_type, s.entity_id, s.limit_key, ${ts(opts.now)}, ${ts(opts.now)}
       from (select src.*, row_number() over (order by src.dedup_key) as n from src) s
       left join queues q on q.name = s.queue
       on conflict (dedup_key) where dedup_key is not null and status in ('pending', 'processing', 'paused')

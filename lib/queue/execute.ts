@@ -3,6 +3,7 @@ import { failJob } from './fail';
 import { deferJob } from './defer';
 import { updateJobProgress } from './progress';
 import { listQueues } from './queues';
+import { coolDown, coolingUntil } from './limits';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { GroupCommit } from './group-commit';
 import {
@@ -64,9 +65,12 @@ function unstorableReason(result: unknown): string | null {
   return null;
 }
 
-function rateLimited(provider: string, retryAfterSec = 60): never {
-  throw new RateLimitedError(provider, retryAfterSec);
+function rateLimited(key: string, retryAfterSec = 60): never {
+  throw new RateLimitedError(key, retryAfterSec);
 }
+
+// A name a limit can carry: rateLimited() from older handlers may name anything.
+const isLimitKey = (key: string) => /^[^\s]{1,200}$/.test(key);
 
 class Run {
   controller: AbortController | undefined;
@@ -151,6 +155,9 @@ export function createExecutor(db: Db, types: JobTypes, opts: ExecutorOptions) {
     const now = clock();
     try {
       if (err instanceof RateLimitedError) {
+        // The whole key waits, not only this job: the next claim passes the key over until then.
+        const until = new Date(now.getTime() + Math.min(Math.max(0, Number.isFinite(err.retryAfterSec) ? err.retryAfterSec : 60), 86_400) * 1000);
+        if (isLimitKey(err.provider)) await coolDown(db, { key: err.provider, until, cause: err.message, now, actor: workerId });
         const j = await deferJob(db, {
           id: job.id, workerId, attempt: job.attempts, startedAt: job.startedAt, provider: err.provider,
           retryAfterSec: err.retryAfterSec, now,
@@ -173,6 +180,19 @@ export function createExecutor(db: Db, types: JobTypes, opts: ExecutorOptions) {
   const invoke = (run: Run, def: JobType | undefined): Promise<unknown> => {
     const { job } = run;
     if (!def?.handle) return Promise.reject(new PermanentJobError(`No handler for job type ${job.type}`));
+    // Claimed before its key began to cool down (in a batch's lane, or a worker's buffer): it waits
+    // with the others instead of spending a request the provider would refuse.
+    if (job.limitKey !== null) {
+      const key = job.limitKey;
+      return coolingUntil(db, key, clock()).then((until) =>
+        until ? Promise.reject(new RateLimitedError(key, Math.ceil((until.getTime() - clock().getTime()) / 1000))) : start(run, def));
+    }
+    return start(run, def);
+  };
+
+  const start = (run: Run, def: JobType): Promise<unknown> => {
+    const { job } = run;
+    if (!def.handle) return Promise.reject(new PermanentJobError(`No handler for job type ${job.type}`));
     const parsed = def.payloadSchema.safeParse(job.payload);
     if (!parsed.success) {
       return Promise.reject(new PermanentJobError(`Invalid payload: ${parsed.error.issues[0]?.message ?? 'unknown'}`));

@@ -19,6 +19,10 @@ export { deleteJob } from './delete';
 export { getQueueStats, compactStats, emptyCounts, type QueueStats, type StatusCounts } from './stats';
 export { cleanupOldJobs, type CleanupResult } from './cleanup';
 export { listQueues, configureQueue, setQueuePaused, type QueueConfig, type QueueSettings } from './queues';
+export {
+  setLimit, removeLimit, listLimits, coolDown, endCoolDown, coolingUntil, getLimitEvents, checkLimitKey, PERIOD_MS,
+  type Limit, type LimitSettings, type LimitEvent,
+} from './limits';
 export { enterDrainCall, leaveDrainCall, countDrainCalls, countDueJobs, type DrainCallAdmission } from './drain-calls';
 export { runBatch, newWorkerId, type BatchSummary, type JobOutcome, type Outcome, type RunBatchOptions } from './run-batch';
 export { GroupCommit } from './group-commit';

@@ -9,8 +9,6 @@ export interface QueueConfig {
   paused: boolean;
   defaultMaxAttempts: number;
   backoff: BackoffPolicy;
-  concurrency: number | null;
-  rateLimitPerMinute: number | null;
   updatedAt: Date;
 }
 
@@ -19,8 +17,6 @@ const toConfig = (r: Record<string, unknown>): QueueConfig => ({
   paused: Boolean(r.paused),
   defaultMaxAttempts: Number(r.default_max_attempts),
   backoff: parseBackoff(r.backoff),
-  concurrency: r.concurrency === null ? null : Number(r.concurrency),
-  rateLimitPerMinute: r.rate_limit_per_minute === null ? null : Number(r.rate_limit_per_minute),
   updatedAt: parseTs(r.updated_at),
 });
 
@@ -31,11 +27,9 @@ export async function listQueues(db: Db): Promise<QueueConfig[]> {
 export interface QueueSettings {
   defaultMaxAttempts?: number;
   backoff?: Partial<BackoffPolicy>;
-  concurrency?: number | null;
-  rateLimitPerMinute?: number | null;
 }
 
-/** Creates the queue or changes only the settings given. */
+/** Creates the queue or changes only the settings given. A queue's limits are limits on 'queue:<name>' (setLimit). */
 export async function configureQueue(
   db: Db,
   name: string,
@@ -46,16 +40,12 @@ export async function configureQueue(
   const [row] = await rows(
     db,
     sql`
-    insert into queues (name, default_max_attempts, backoff, concurrency, rate_limit_per_minute, updated_at)
+    insert into queues (name, default_max_attempts, backoff, updated_at)
     values (${name}, coalesce(${settings.defaultMaxAttempts ?? null}::int, ${DEFAULT_MAX_ATTEMPTS}), coalesce(${backoff}::jsonb, '{}'),
-            ${settings.concurrency ?? null}::int, ${settings.rateLimitPerMinute ?? null}::int, ${ts(opts.now)})
+            ${ts(opts.now)})
     on conflict (name) do update set
       default_max_attempts = coalesce(${settings.defaultMaxAttempts ?? null}::int, queues.default_max_attempts),
       backoff = coalesce(${backoff}::jsonb, queues.backoff),
-      concurrency = case when ${settings.concurrency !== undefined} then ${settings.concurrency ?? null}::int
-                         else queues.concurrency end,
-      rate_limit_per_minute = case when ${settings.rateLimitPerMinute !== undefined}
-                                   then ${settings.rateLimitPerMinute ?? null}::int else queues.rate_limit_per_minute end,
       updated_at = ${ts(opts.now)}
     returning *`,
   );

@@ -9,8 +9,11 @@ export interface HandlerContext<P> {
   signal: AbortSignal;
   /** Records a human-readable step on the job (shown in the dashboard). */
   progress(step: string): Promise<void>;
-  /** Throws: the job is rescheduled for when `provider` allows, without spending its attempt. */
-  rateLimited(provider: string, retryAfterSec?: number): never;
+  /**
+   * Throws: the job is rescheduled for when `key` allows, without spending its attempt, and the whole
+   * key cools down until then: no job with that limit key (or below it) is claimed before.
+   */
+  rateLimited(key: string, retryAfterSec?: number): never;
 }
 
 export interface JobType<P = unknown, R = unknown> {
@@ -20,6 +23,11 @@ export interface JobType<P = unknown, R = unknown> {
   handle?: (ctx: HandlerContext<P>) => Promise<R>;
   maxAttempts?: number;
   timeoutMs?: number;
+  /**
+   * What a job of this type spends (a provider, an account): its limit key. Limits on the key, or on a
+   * prefix of it ending in ':', decide when the job may start; `rateLimited(key)` cools the key down.
+   */
+  limitKey?: (payload: P) => string | null;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -106,6 +106,7 @@ export async function runBatch(db: Db, types: JobTypes, opts: RunBatchOptions = 
   };
 
   let first = true;
+  let settledBefore = 0;
   while (true) {
     if (opts.signal?.aborted) { summary.stoppedBy = 'aborted'; break; }
     if (summary.claimed >= maxJobs) { summary.stoppedBy = 'cap'; break; }
@@ -125,7 +126,18 @@ export async function runBatch(db: Db, types: JobTypes, opts: RunBatchOptions = 
     } else {
       jobs = await claimJobs(db, claim);
     }
-    if (jobs.length === 0) { summary.stoppedBy = 'empty'; break; }
+    if (jobs.length === 0) {
+      // Outcomes not yet written still count as running against their limits: write them, then look
+      // once more before calling the backlog empty.
+      if (outcomes.length > settledBefore) {
+        settledBefore = outcomes.length;
+        await Promise.all(outcomes);
+        await executor.flush().catch((err: unknown) => { writeError ??= err; });
+        if (writeError === undefined) continue;
+      }
+      summary.stoppedBy = 'empty';
+      break;
+    }
     summary.claimed += jobs.length;
     await runPool(jobs, concurrency, runOne);
     if (writeError !== undefined || unstarted.length > 0) break;

@@ -59,6 +59,8 @@ export interface Job<P = unknown, R = unknown> {
   startedAt: Date | null;
   completedAt: Date | null;
   durationMs: number | null;
+  /** What the job spends: the limits on this key decide when it may start (lib/queue/limits.ts). */
+  limitKey: string | null;
 }
 
 export interface JobEvent {

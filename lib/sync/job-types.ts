@@ -18,6 +18,9 @@ export function createSyncJobTypes(config: Env, opts: { clients?: PlatformClient
       queue: SYNC_QUEUE,
       payloadSchema: SyncPayloadSchema,
       timeoutMs,
+      // The platform is what a task spends: its limits (migration 0015, or as an operator set them)
+      // space the tasks out, and a 429 cools the whole platform down.
+      limitKey: (payload) => payload.platform,
       handle: async ({ payload, db, signal, progress }) => {
         // A slow platform ends the day's walk with what it has (stored as truncated) before the task's
         // timeout would throw all of it away; the time left for writing it is kept back.
