@@ -8,6 +8,10 @@ export interface FakeStats {
   /** "platform:account" → requests, e.g. "github:octocat": 3. */
   requests: Record<string, number>;
   byPlatform: Record<string, number>;
+  /** The most requests each module had in flight at once. */
+  maxInFlight: Record<string, number>;
+  /** Rate-limit answers (429, or 403 with exhausted rate-limit headers) each module sent. */
+  rateLimited: Record<string, number>;
 }
 
 export interface FakeControl {
@@ -37,6 +41,12 @@ export async function serveFakes(modules: FakeModule[], opts: { port?: number; f
   let requests = new Map<string, number>();
   let pinnedNow: Date | null = null;
   let pageSizeOverride: number | null = null;
+  let quotas: Record<string, { limit: number; windowSec: number }> = {};
+  let windows = new Map<string, { start: number; used: number }>();
+  let inFlight = new Map<string, number>();
+  let maxInFlight = new Map<string, number>();
+  let rateLimited = new Map<string, number>();
+  const bump = (m: Map<string, number>, k: string, by = 1) => m.set(k, (m.get(k) ?? 0) + by);
   const state: FakeState = {
     now: () => pinnedNow ?? new Date(),
     pageSize: (requested) => Math.max(1, pageSizeOverride ?? requested),
@@ -46,7 +56,15 @@ export async function serveFakes(modules: FakeModule[], opts: { port?: number; f
       if (input.clearFaults) faults = [];
       if (input.faults) faults = [...input.faults];
       if (input.addFaults) faults.push(...input.addFaults);
-      if (input.resetStats) requests = new Map();
+      if (input.resetStats) {
+        requests = new Map();
+        maxInFlight = new Map();
+        rateLimited = new Map();
+      }
+      if (input.quotas !== undefined) {
+        quotas = input.quotas ?? {};
+        windows = new Map();
+      }
       if (input.now !== undefined) pinnedNow = input.now === null ? null : new Date(input.now);
       if (input.pageSize !== undefined) pageSizeOverride = input.pageSize;
     },
@@ -58,7 +76,10 @@ export async function serveFakes(modules: FakeModule[], opts: { port?: number; f
         byPlatform[platform] = (byPlatform[platform] ?? 0) + n;
         total += n;
       }
-      return { total, requests: Object.fromEntries(requests), byPlatform };
+      return {
+        total, requests: Object.fromEntries(requests), byPlatform,
+        maxInFlight: Object.fromEntries(maxInFlight), rateLimited: Object.fromEntries(rateLimited),
+      };
     },
     count: (platform, account) => requests.get(`${platform}:${account.toLowerCase()}`) ?? 0,
     faults: () => faults.map((f) => ({ ...f })),
@@ -67,6 +88,10 @@ export async function serveFakes(modules: FakeModule[], opts: { port?: number; f
       requests = new Map();
       pinnedNow = null;
       pageSizeOverride = null;
+      quotas = {};
+      windows = new Map();
+      maxInFlight = new Map();
+      rateLimited = new Map();
     },
   };
 
@@ -84,6 +109,20 @@ export async function serveFakes(modules: FakeModule[], opts: { port?: number; f
     return fault;
   };
 
+  // Fixed windows from the first request: past the limit, a rate-limit answer until the window ends.
+  const overQuota = (platform: string): Fault | null => {
+    const q = quotas[platform];
+    if (!q) return null;
+    const now = Date.now();
+    let w = windows.get(platform);
+    if (!w || now - w.start >= q.windowSec * 1000) windows.set(platform, (w = { start: now, used: 0 }));
+    if (w.used < q.limit) {
+      w.used++;
+      return null;
+    }
+    return FaultSchema.parse({ mode: 'rate_limit', retryAfterSec: Math.max(1, Math.ceil((w.start + q.windowSec * 1000 - now) / 1000)) });
+  };
+
   const handleRequest = async (req: IncomingMessage, res: ServerResponse, selfUrl: string) => {
     const url = new URL(req.url ?? '/', selfUrl);
     if (url.pathname === '/_control' || url.pathname === '/_control/stats') return serveControl(req, res, url, control);
@@ -97,9 +136,16 @@ export async function serveFakes(modules: FakeModule[], opts: { port?: number; f
       const account = route.account?.({ method: req.method, url, match })?.toLowerCase();
       const key = `${mod.name}:${account ?? '-'}`;
       requests.set(key, (requests.get(key) ?? 0) + 1);
-      const fault = takeFault(mod.name, account) ?? (account && MISSING_ACCOUNT.test(account) ? FaultSchema.parse({ mode: 'not_found' }) : null);
+      bump(inFlight, mod.name);
+      maxInFlight.set(mod.name, Math.max(maxInFlight.get(mod.name) ?? 0, inFlight.get(mod.name)!));
+      res.once('close', () => bump(inFlight, mod.name, -1));
+      const fault = takeFault(mod.name, account) ?? overQuota(mod.name) ??
+        (account && MISSING_ACCOUNT.test(account) ? FaultSchema.parse({ mode: 'not_found' }) : null);
       if (fault?.mode === 'slow') await sleep(fault.delayMs, res);
-      else if (fault) return send(res, faultReply(mod, fault, state.now()));
+      else if (fault) {
+        if (fault.mode === 'rate_limit') bump(rateLimited, mod.name);
+        return send(res, faultReply(mod, fault, state.now()));
+      }
       if (res.destroyed) return;
       return send(res, await route.serve({ method: req.method, url, match, base: `${selfUrl}${mod.prefix}`, state }));
     }

@@ -31,6 +31,14 @@ export const ControlSchema = z
     now: z.iso.datetime({ offset: true }).nullable().optional(),
     /** Caps every page at this many items, to exercise pagination; null → each API's own sizes. */
     pageSize: z.number().int().min(1).max(100).nullable().optional(),
+    /**
+     * Quotas like the real APIs': per module, `limit` requests per fixed window of `windowSec`; past it a
+     * 429 with Retry-After (until the window ends) and the module's rate-limit headers. null → none.
+     */
+    quotas: z
+      .record(z.string().min(1), z.object({ limit: z.number().int().min(1).max(1_000_000), windowSec: z.number().int().min(1).max(86_400) }).strict())
+      .nullable()
+      .optional(),
   })
   .strict();
 export type ControlInput = z.infer<typeof ControlSchema>;
