@@ -56,7 +56,7 @@ function resolvePriority(p: EnqueueInput['priority']): number {
   return p;
 }
 
-const LIMIT_KEY = /^(?!queue:)[^\s]{1,200}$/;
+const LIMIT_KEY = /^(?!queue:)[^\s\p{Cc}]{1,200}$/u;
 
 function limitKeyOf(def: JobTypes[string], payload: unknown, type: string): string | null {
   const key = def.limitKey?.(payload) ?? null;

@@ -70,7 +70,7 @@ function rateLimited(key: string, retryAfterSec = 60): never {
 }
 
 // A name a limit can carry: rateLimited() from older handlers may name anything.
-const isLimitKey = (key: string) => /^[^\s]{1,200}$/.test(key);
+const isLimitKey = (key: string) => /^[^\s\p{Cc}]{1,200}$/u.test(key);
 
 class Run {
   controller: AbortController | undefined;

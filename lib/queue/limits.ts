@@ -43,12 +43,12 @@ export interface LimitEvent {
   after: Record<string, unknown> | null;
 }
 
-const KEY = /^[^\s]{1,200}$/;
+const KEY = /^[^\s\p{Cc}]{1,200}$/u;
 const MAX = { concurrency: 100_000, rate: 1_000_000, burst: 1_000_000 };
 export const PERIOD_MS = { min: 1_000, max: 86_400_000 };
 
 export function checkLimitKey(key: string): void {
-  if (!KEY.test(key)) throw new QueueError('invalid_input', 'key must be 1-200 characters without spaces');
+  if (!KEY.test(key)) throw new QueueError('invalid_input', 'key must be 1-200 characters without spaces or control characters');
   if (key.startsWith('queue:') && key.length === 'queue:'.length) throw new QueueError('invalid_input', 'key "queue:" needs a queue name after it');
 }
 

@@ -27,6 +27,7 @@ const RULES: [RegExp, Guard][] = [
   [/^\/api\/users\/\[id\]\/sync$/, 'cron-or-operator'],
   [/^\/api\/dashboard\//, 'operator'],
   [/^\/api\/jobs(\/|$)/, 'api-key-or-operator'],
+  [/^\/api\/limits(\/|$)/, 'api-key-or-operator'],
   [/^\/api\/queue\//, 'api-key-or-operator'],
   [/^\/api\/profile(\/|$)/, 'api-key-or-operator'],
   [/^\/queue\//, 'api-key'],

@@ -24,7 +24,7 @@ const S: Secrets = {
 const SECRETS = Object.values(S);
 const USER_ID = '00000000-0000-4000-8000-0000000000aa';
 const PARAMS: Record<string, string> = {
-  id: USER_ID, job_id: USER_ID, name: 'default', app_id: 'access-app', username: 'alice',
+  id: USER_ID, job_id: USER_ID, name: 'default', app_id: 'access-app', username: 'alice', key: 'github',
 };
 
 let t: TestDb;

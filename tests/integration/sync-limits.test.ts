@@ -40,13 +40,14 @@ beforeEach(async () => {
 });
 
 const run = (at: Date) => processQueue(t.db, { timeBudgetMs: 20_000, now: at, types });
-const byPlatform = async () => Object.fromEntries((await t.db.execute(sql`
+type Row = { status: string; attempts: number };
+const byPlatform = async (): Promise<Record<string, Row[]>> => Object.fromEntries((await t.db.execute(sql`
   select payload->>'platform' as platform, json_agg(json_build_object('status', status, 'attempts', attempts)) as jobs
-  from jobs group by 1`)).map((r) => [r.platform, r.jobs as { status: string; attempts: number }[]]));
+  from jobs group by 1`)).map((r) => [r.platform, r.jobs as Row[]]));
 
 describe('a platform answering 429 with Retry-After: 600', () => {
   it('costs one request: GitHub waits out the window while X finishes, then resumes with attempts unchanged', async () => {
-    fake.control.apply({ faults: [{ platform: 'github', mode: 'rate_limit', status: 429, retryAfterSec: 600 }] });
+    fake.control.apply({ faults: [{ platform: 'github', mode: 'rate_limit', status: 429, retryAfterSec: 600, delayMs: 0 }] });
     expect((await enqueueAllUsersSync(t.db, { date: DAY, now: T0 })).created).toBe(12);
 
     const first = await run(T0);
