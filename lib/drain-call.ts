@@ -130,6 +130,14 @@ export function refusedDrainCall(call: RefusedCall) {
     message: `${call.running} of ${call.maxParallel} process-queue calls are at work already; this one ran nothing`,
     running: call.running,
     maxParallel: call.maxParallel,
+    rescued: 0,
     claimed: 0,
+    counts: { completed: 0, retrying: 0, failed: 0, deferred: 0, lost: 0 },
+    byType: {},
+    elapsedMs: 0,
+    jobs: [],
+    jobsNotListed: 0,
+    fannedOut: 0,
+    handedOn: false,
   };
 }

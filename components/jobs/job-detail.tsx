@@ -34,7 +34,7 @@ export function JobDetail({ id, initial }: { id: string; initial?: JobDetailDto 
   if (!detail.data) {
     return detail.error ? <ErrorState error={detail.error} onRetry={() => void detail.refetch()} /> : <LoadingState label="Loading job…" />;
   }
-  const { job, events, user } = detail.data;
+  const { job, events, user, waitingOn } = detail.data;
   const lease =
     job.status === 'processing' && job.lockedBy ? (
       <>
@@ -78,6 +78,12 @@ export function JobDetail({ id, initial }: { id: string; initial?: JobDetailDto 
         </div>
       </header>
 
+      {waitingOn && (
+        <div className="callout callout--warn" role="note">
+          <strong>Waiting on a limit:</strong> {waitingOn}. It starts once the limit allows (<a href="/limits">Limits</a>).
+        </div>
+      )}
+
       {job.lastError && (
         <div className={`callout ${job.status === 'failed' ? 'callout--error' : 'callout--warn'}`} role="note">
           <strong>{job.status === 'failed' ? 'Failed' : 'Last error'}:</strong> {job.lastError}
@@ -88,6 +94,7 @@ export function JobDetail({ id, initial }: { id: string; initial?: JobDetailDto 
         <h2 id="facts-h" className="visually-hidden">Details</h2>
         <dl className="facts">
           <Fact label="Queue">{job.queue}</Fact>
+          <Fact label="Limit key">{job.limitKey}</Fact>
           <Fact label="Stage">{job.stage}</Fact>
           <Fact label="Progress">{job.progress}</Fact>
           <Fact label="Attempts">

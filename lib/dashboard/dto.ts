@@ -39,6 +39,7 @@ export function toJobDto(j: Job): JobDto {
     lockedBy: j.lockedBy,
     lockedUntil: iso(j.lockedUntil),
     failedProviders: j.failedProviders,
+    limitKey: j.limitKey,
   };
 }
 

@@ -4,6 +4,7 @@ import {
   cancelJob,
   cancelJobs,
   getJobWithEvents,
+  limitHolding,
   listJobs,
   retryJob,
   retryJobs,
@@ -44,7 +45,8 @@ export async function getJobDetail(db: Db, id: string): Promise<JobDetailDto> {
   const [user] = job.userId
     ? await db.select({ id: users.id, username: users.username }).from(users).where(eq(users.id, job.userId))
     : [];
-  return { job: toJobDto(job), events: events.map(toJobEventDto), user: user ?? null };
+  const waitingOn = await limitHolding(db, job, new Date());
+  return { job: toJobDto(job), events: events.map(toJobEventDto), user: user ?? null, waitingOn };
 }
 
 /** Ids of jobs matching the filter in one of `allowed`, newest first, up to MAX_BULK. */

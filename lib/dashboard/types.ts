@@ -36,6 +36,7 @@ export interface JobDto extends JobSummaryDto {
   lockedBy: string | null;
   lockedUntil: string | null;
   failedProviders: string[];
+  limitKey: string | null;
 }
 
 /** A history row as JSON: the engine's JobEvent with its time as an ISO string. */
@@ -45,6 +46,8 @@ export interface JobDetailDto {
   job: JobDto;
   events: JobEventDto[];
   user: { id: string; username: string } | null;
+  /** Why the job, though due, is not being started: a limit on its key or queue (null when none holds it). */
+  waitingOn: string | null;
 }
 
 export interface JobPageDto {

@@ -233,3 +233,21 @@ export async function getLimitEvents(db: Db, opts: { key?: string; limit?: numbe
     before: (r.before as Record<string, unknown> | null) ?? null, after: (r.after as Record<string, unknown> | null) ?? null,
   }));
 }
+
+/**
+ * Why a due pending job is not being started, in words, when a limit holds it: a cool-down, a full
+ * concurrency cap, a spent rate, or a key paused at 0. Null when no limit holds it.
+ */
+export async function limitHolding(db: Db, job: { queue: string; limitKey: string | null; status: string; runAt: Date }, now: Date): Promise<string | null> {
+  if (job.status !== 'pending' || job.runAt > now) return null;
+  const keys = new Set([`queue:${job.queue}`, ...(job.limitKey ? [job.limitKey] : [])]);
+  const all = await readLimits(db, now);
+  const covering = all.filter((l) => keys.has(l.key) || (job.limitKey !== null && l.key.endsWith(':') && job.limitKey.startsWith(l.key)));
+  for (const l of covering) {
+    if (l.cooldownUntil) return `${l.key} is cooling down until ${l.cooldownUntil.toISOString()}${l.cooldownCause ? ` (${l.cooldownCause})` : ''}`;
+    if (l.concurrency === 0 || l.rate === 0) return `${l.key} is paused by its limit`;
+    if (l.concurrency !== null && l.running >= l.concurrency) return `${l.key} has ${l.running} of ${l.concurrency} running`;
+    if (l.tokens !== null && l.tokens < 1) return `${l.key} has used its ${l.rate} starts per ${Math.round((l.periodMs ?? 0) / 1000)} s`;
+  }
+  return null;
+}
