@@ -4,7 +4,7 @@ import type { Measurement, Results, TargetRow } from './lib/results';
 import type { BenchConfig } from './lib/context';
 import { SYSTEMS } from './systems';
 import { BULK, PLAIN_INSERT, SINGLE } from './scenarios/enqueue';
-import { DRAIN_1, DRAIN_1_SERVER_CPU, DRAIN_1_WORKER_CPU, DRAIN_2 } from './scenarios/drain';
+import { DRAIN_1, DRAIN_1_SERVER_CPU, DRAIN_1_WORKER_CPU, DRAIN_2, DRAIN_LIMITED } from './scenarios/drain';
 import { CLAIM } from './scenarios/claim-latency';
 import { SYNC_ALL } from './scenarios/sync-all';
 import { DASHBOARD } from './scenarios/dashboard';
@@ -59,6 +59,11 @@ export function evaluateTargets(results: Results, config: BenchConfig): TargetRo
   const http = x(m(HTTP_DRAIN, 'Steady'), m(DRAIN_1, 'Steady'));
   add('HTTP route drain', '≥ 50% of the engine\'s own drain', http, (v) => v >= 0.5, http === null ? '' : `${Math.round(http * 100)}%`);
   const share = results.measurements.find((r) => r.scenario === TICK && r.unit === '%')?.summary.median ?? null;
+  const limited = x(m(DRAIN_LIMITED, 'Steady'), m(DRAIN_1, 'Steady'));
+  add('drain with limits', '≥ 85% of the drain without them', limited, (v) => v >= 0.85, limited === null ? '' : `${Math.round(limited * 100)}%`);
+  const keyedP99 = results.measurements.find((r) => r.scenario === CLAIM && r.label.startsWith('p99') && r.label.includes('keys'))?.summary.median ?? null;
+  add('claim latency with keys and limits', `p99 ≤ 3 ms at the largest backlog${config.claimPending.at(-1)! < 1_000_000 ? ' (quick run)' : ''}`,
+    keyedP99, (v) => v <= 3, keyedP99 === null ? '' : `${keyedP99.toFixed(2)} ms`);
   add('one cron tick', '≥ 95% of 2,000 due no-op jobs completed', share, (v) => v >= 95, share === null ? '' : `${share.toFixed(1)}%`);
   return rows;
 }

@@ -1,4 +1,4 @@
-import { countDrainCalls, countDueJobs, enterDrainCall, leaveDrainCall, newWorkerId, type Db, type JobTypes } from '@/lib/queue';
+import { countDrainCalls, countDueJobs, enterDrainCall, leaveDrainCall, limitsOpenAt, newWorkerId, type Db, type JobTypes } from '@/lib/queue';
 import { getJobTypes } from '@/lib/job-types';
 import { processQueue, type ProcessQueueOptions, type ProcessQueueResult } from '@/lib/process-queue';
 
@@ -34,7 +34,11 @@ export interface DrainCallOptions extends ProcessQueueOptions {
   fanOut?: () => Promise<boolean>;
 }
 
-export type DrainCallResult = ProcessQueueResult & {
+export type DrainCallResult = Omit<ProcessQueueResult, 'stoppedBy'> & {
+  /** As processQueue's, or 'limit': due jobs are left, and limits hold every one of them. */
+  stoppedBy: ProcessQueueResult['stoppedBy'] | 'limit';
+  /** With 'limit': when the first of those limits opens by itself (null: when a running job ends). */
+  limitOpensAt: string | null;
   running: number;
   maxParallel: number;
   /** Calls this one started while it worked, and whether it handed on when its budget ended. */
@@ -119,8 +123,18 @@ export async function runDrainCall(db: Db, call: AdmittedCall, opts: DrainCallOp
     const left = await countDueJobs(db, { now: clock(), cap: 1, types: handled }).catch(() => 0);
     if (left > 0) handedOn = await fanOut();
   }
+  let stoppedBy: DrainCallResult['stoppedBy'] = result.stoppedBy;
+  let limitOpensAt: string | null = null;
+  if (result.stoppedBy === 'empty') {
+    const now = clock();
+    const held = await countDueJobs(db, { now, cap: 1, types: handled, ignoreLimits: true }).catch(() => 0);
+    if (held > 0) {
+      stoppedBy = 'limit';
+      limitOpensAt = (await limitsOpenAt(db, now).catch(() => null))?.toISOString() ?? null;
+    }
+  }
   const running = await countDrainCalls(db, { now: clock() }).catch(() => call.running);
-  return { ...result, running, maxParallel: call.maxParallel, fannedOut, handedOn };
+  return { ...result, stoppedBy, limitOpensAt, running, maxParallel: call.maxParallel, fannedOut, handedOn };
 }
 
 /** The answer for a call refused because `maxParallel` calls are already at work. */
@@ -137,6 +151,7 @@ export function refusedDrainCall(call: RefusedCall) {
     elapsedMs: 0,
     jobs: [],
     jobsNotListed: 0,
+    limitOpensAt: null,
     fannedOut: 0,
     handedOn: false,
   };

@@ -1,4 +1,6 @@
+import postgres from 'postgres';
 import { rotated, SYSTEMS } from '../systems';
+import { steady } from '../systems/steady';
 import { drain } from '../lib/drain';
 import { Rounds, type About } from '../lib/results';
 import type { BenchContext } from '../lib/context';
@@ -7,6 +9,7 @@ export const DRAIN_1 = 'drain, 1 process';
 export const DRAIN_2 = 'drain, 2 processes';
 export const DRAIN_1_WORKER_CPU = 'drain, 1 process: worker CPU';
 export const DRAIN_1_SERVER_CPU = 'drain, 1 process: server CPU';
+export const DRAIN_LIMITED = 'drain, 1 process, limits in place but not binding';
 
 /**
  * Each system drains the same number of pre-enqueued no-op jobs (enqueued through its own bulk path,
@@ -39,10 +42,24 @@ export async function runDrain(ctx: BenchContext): Promise<void> {
         await server.dropDatabase(db.name);
       }
     }
+    // The same drain with a concurrency cap and a rate on the queue that never bind: what taking turns
+    // on the limit rows, counting running jobs and spending tokens costs each claim.
+    const db = await ctx.freshDb(steady, `drain_limited_${round}`);
+    await steady.bulkEnqueue(db.url, config.drainJobs);
+    const raw = postgres(db.url, { max: 1, onnotice: () => {} });
+    await raw.unsafe(`insert into limits (key, concurrency, rate, period_ms, burst, tokens) values
+      ('queue:default', 100000, 1000000, 1000, 1000000, 1000000)`);
+    await raw.end();
+    await server.analyze(db.name);
+    await server.checkpoint();
+    const r = await drain(steady, db.url, config.drainJobs, 1, server.cpuSeconds);
+    rounds.push(DRAIN_LIMITED, steady.name, r.jobsPerSec);
+    log(`drain ${steady.name} ×1, limits not binding: ${Math.round(r.jobsPerSec)} jobs/s`);
+    await server.dropDatabase(db.name);
   }
   const rate: About = {
     unit: 'jobs/s', better: 'higher', note: `${config.drainJobs.toLocaleString('en')} no-op jobs, first claim to last completion`,
   };
   const cpu: About = { unit: 'µs/job', better: 'lower', note: 'user + system' };
-  rounds.addTo(results, { [DRAIN_1]: rate, [DRAIN_2]: rate, [DRAIN_1_WORKER_CPU]: cpu, [DRAIN_1_SERVER_CPU]: cpu });
+  rounds.addTo(results, { [DRAIN_1]: rate, [DRAIN_2]: rate, [DRAIN_1_WORKER_CPU]: cpu, [DRAIN_1_SERVER_CPU]: cpu, [DRAIN_LIMITED]: rate });
 }

@@ -55,12 +55,13 @@ export async function countDrainCalls(db: Db, opts: { now: Date }): Promise<numb
 /**
  * Jobs a claim could take now (due, pending, in a queue that is not paused, of these types; a limit key's
  * jobs only as many as its limits let start now), and with `running`, also the ones leased and not yet
- * finished: the work the calls at work still have before them. Counted up to `cap` per part only:
+ * finished: the work the calls at work still have before them (`ignoreLimits`: every due job, whatever
+ * holds it). Counted up to `cap` per part only:
  * enough to tell whether it outlasts them, without walking all of it. Keys are found by skip-scan.
  */
 export async function countDueJobs(
   db: Db,
-  opts: { now: Date; cap: number; types?: readonly string[]; running?: boolean },
+  opts: { now: Date; cap: number; types?: readonly string[]; running?: boolean; ignoreLimits?: boolean },
 ): Promise<number> {
   const types = opts.types ? textArray(opts.types) : sql`null::text[]`;
   const cap = Math.max(0, Math.floor(opts.cap));
@@ -82,7 +83,7 @@ export async function countDueJobs(
       from keys where keys.k is not null
     ),
     keyed as (
-      select least(d.n, coalesce(c.room, d.n)) as n
+      select case when ${opts.ignoreLimits ?? false} then d.n else least(d.n, coalesce(c.room, d.n)) end as n
       from keys
       cross join lateral (select count(*)::int as n from (${due(sql`j.limit_key = keys.k`)}) x) d
       cross join lateral (

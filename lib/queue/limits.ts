@@ -251,3 +251,22 @@ export async function limitHolding(db: Db, job: { queue: string; limitKey: strin
   }
   return null;
 }
+
+/**
+ * When the next limit that is closed now opens by itself: the end of the earliest cool-down, or when
+ * a spent bucket has its next token. Null when none will (a full concurrency cap opens when a job ends).
+ */
+export async function limitsOpenAt(db: Db, now: Date): Promise<Date | null> {
+  const found = await rows(db, sql`select * from limits where cooldown_until > ${ts(now)} or rate is not null`);
+  let soonest: number | null = null;
+  for (const r of found) {
+    let at: number | null = null;
+    if (r.cooldown_until !== null && parseTs(r.cooldown_until) > now) at = parseTs(r.cooldown_until).getTime();
+    else {
+      const tokens = tokensAt(r, now);
+      if (tokens !== null && tokens < 1 && Number(r.rate) > 0) at = now.getTime() + Math.ceil(((1 - tokens) * Number(r.period_ms)) / Number(r.rate));
+    }
+    if (at !== null && (soonest === null || at < soonest)) soonest = at;
+  }
+  return soonest === null ? null : new Date(soonest);
+}

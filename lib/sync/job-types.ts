@@ -1,7 +1,7 @@
 import { defineJobType, type JobTypes } from '@/lib/queue';
 import type { Env } from '@/lib/env';
-import { SyncPayloadSchema } from './payload';
-import { PLATFORM_LABELS, SYNC_JOB_TYPE, SYNC_QUEUE } from './platforms';
+import { SyncPayloadSchema, syncEnqueueTypes } from './payload';
+import { PLATFORM_LABELS, SYNC_JOB_TYPE } from './platforms';
 import { createPlatformClients, type PlatformClients } from './providers';
 import { syncPlatformDay } from './sync-platform';
 
@@ -15,12 +15,9 @@ export function createSyncJobTypes(config: Env, opts: { clients?: PlatformClient
   const timeoutMs = Math.min(config.PLATFORM_TIMEOUT_MS * TASK_PAGES_BUDGET, 55_000);
   return {
     [SYNC_JOB_TYPE]: defineJobType({
-      queue: SYNC_QUEUE,
+      ...syncEnqueueTypes[SYNC_JOB_TYPE],
       payloadSchema: SyncPayloadSchema,
       timeoutMs,
-      // The platform is what a task spends: its limits (migration 0015, or as an operator set them)
-      // space the tasks out, and a 429 cools the whole platform down.
-      limitKey: (payload) => payload.platform,
       handle: async ({ payload, db, signal, progress }) => {
         // A slow platform ends the day's walk with what it has (stored as truncated) before the task's
         // timeout would throw all of it away; the time left for writing it is kept back.

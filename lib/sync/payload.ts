@@ -12,8 +12,14 @@ export type SyncPayload = z.infer<typeof SyncPayloadSchema>;
 
 /**
  * The sync type's shape without its handler: enough to validate and enqueue payloads anywhere
- * (routes, scripts) without building platform clients from the environment.
+ * (routes, scripts) without building platform clients from the environment. The platform is what a
+ * task spends: its limits (migration 0015, or as an operator set them) space the tasks out, and a 429
+ * cools the whole platform down.
  */
 export const syncEnqueueTypes: JobTypes = {
-  [SYNC_JOB_TYPE]: defineJobType({ queue: SYNC_QUEUE, payloadSchema: SyncPayloadSchema }),
+  [SYNC_JOB_TYPE]: defineJobType({
+    queue: SYNC_QUEUE,
+    payloadSchema: SyncPayloadSchema,
+    limitKey: (payload: SyncPayload) => payload.platform,
+  }),
 };

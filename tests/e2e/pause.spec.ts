@@ -9,8 +9,11 @@ test('a paused queue keeps its jobs pending through process-queue runs until res
   const user = demoUserWithGithub(3);
   await signIn(page);
   const row = page.locator('tr[data-queue="sync"]:visible');
-  await row.getByRole('button', { name: 'Pause queue sync' }).click();
-  await expect(row.getByText('Paused', { exact: true })).toBeVisible();
+  // A click that lands before the page has hydrated does nothing: click again until it takes.
+  await expect(async () => {
+    await row.getByRole('button', { name: 'Pause queue sync' }).click({ timeout: 2_000 });
+    await expect(row.getByText('Paused', { exact: true })).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 20_000 });
   await expect(page.getByRole('status').filter({ hasText: 'Paused: sync' })).toBeVisible();
 
   const users = (await (await page.request.get('/api/dashboard/users')).json()).users as { id: string; username: string }[];

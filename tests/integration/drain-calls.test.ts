@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { countDrainCalls, enterDrainCall, leaveDrainCall, setQueuePaused, type JobTypes } from '@/lib/queue';
+import { coolDown, countDrainCalls, enterDrainCall, leaveDrainCall, setLimit, setQueuePaused, type JobTypes } from '@/lib/queue';
 import { admitDrainCall, runDrainCall, type DrainCallOptions, type DrainCallResult } from '@/lib/drain-call';
 import { LISTED_JOBS } from '@/lib/process-queue';
 import { createTestDb, type TestDb } from '../helpers/test-db';
@@ -16,7 +16,7 @@ let t: TestDb;
 beforeAll(async () => { t = await createTestDb({ max: 20 }); });
 afterAll(async () => { await t.close(); });
 beforeEach(async () => {
-  await t.db.execute(sql`delete from jobs; delete from job_events; delete from drain_calls; update queues set paused = false`);
+  await t.db.execute(sql`delete from jobs; delete from job_events; delete from drain_calls; delete from limits; update queues set paused = false`);
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -157,6 +157,24 @@ describe('a drain call', () => {
       const r = await runDrainCall(t.db, call, { timeBudgetMs: 5_000, types, fanOut: fan.fanOut });
       expect(r).toMatchObject({ claimed: 0, stoppedBy: 'empty', fannedOut: 0, handedOn: false });
     }
+    expect(fan.accepted).toBe(0);
+  });
+
+  it('says when limits hold every job left, and starts nothing for them', async () => {
+    const types = testTypes();
+    await seedJobs(t.db, types, 20);
+    const fan = localFanOut(types, 4);
+    const run = async () => {
+      const call = await admitDrainCall(t.db, { maxParallel: 4, holdMs: 60_000 });
+      if (!call.entered) throw new Error('not admitted');
+      return runDrainCall(t.db, call, { timeBudgetMs: 5_000, types, fanOut: fan.fanOut });
+    };
+    await setLimit(t.db, 'queue:test', { concurrency: 0 }, { actor: 'test', now: new Date() });
+    expect(await run()).toMatchObject({ claimed: 0, stoppedBy: 'limit', limitOpensAt: null, fannedOut: 0, handedOn: false });
+    await setLimit(t.db, 'queue:test', { concurrency: null }, { actor: 'test', now: new Date() });
+    const until = new Date(Date.now() + 60_000);
+    await coolDown(t.db, { key: 'queue:test', until, cause: 'test', now: new Date(), actor: 'test' });
+    expect(await run()).toMatchObject({ claimed: 0, stoppedBy: 'limit', limitOpensAt: until.toISOString() });
     expect(fan.accepted).toBe(0);
   });
 
