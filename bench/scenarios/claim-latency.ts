@@ -18,6 +18,23 @@ export async function runClaimLatency(ctx: BenchContext): Promise<void> {
   const db = await ctx.freshDb(steady, 'claim');
   const raw = postgres(db.url, { max: 1, onnotice: () => {} });
   const { db: orm, client } = createDb({ url: db.url, max: 1 });
+  const measure = async (size: string) => {
+    const p50: number[] = [];
+    const p99: number[] = [];
+    for (let round = 0; round < config.rounds; round++) {
+      const lat = await latencies(config.claimSamples, async () => {
+        const jobs = await claimJobs(orm, { workerId: 'bench', limit: LIMIT, leaseMs: 600_000, now: new Date() });
+        if (jobs.length !== LIMIT) throw new Error(`claim returned ${jobs.length} jobs`);
+      });
+      p50.push(percentile(lat, 50));
+      p99.push(percentile(lat, 99));
+      // Keep the pending count where the step says: put the claimed jobs back.
+      await raw.unsafe(`update jobs set status = 'pending', attempts = 0, locked_by = null, locked_until = null where status = 'processing'`);
+    }
+    results.add({ scenario: CLAIM, label: `p50 @ ${size}`, unit: 'ms', better: 'lower', summary: summarise(p50), note: `limit ${LIMIT}` });
+    results.add({ scenario: CLAIM, label: `p99 @ ${size}`, unit: 'ms', better: 'lower', summary: summarise(p99), note: `limit ${LIMIT}` });
+    log(`claim latency at ${size}: p50 ${p50.map((v) => v.toFixed(2)).join('/')} ms, p99 ${p99.map((v) => v.toFixed(2)).join('/')} ms`);
+  };
   let filled = 0;
   for (const pending of config.claimPending) {
     const add = pending - filled;
@@ -32,22 +49,7 @@ export async function runClaimLatency(ctx: BenchContext): Promise<void> {
     }
     filled = pending;
     await server.analyze(db.name);
-    const p50: number[] = [];
-    const p99: number[] = [];
-    for (let round = 0; round < config.rounds; round++) {
-      const lat = await latencies(config.claimSamples, async () => {
-        const jobs = await claimJobs(orm, { workerId: 'bench', limit: LIMIT, leaseMs: 600_000, now: new Date() });
-        if (jobs.length !== LIMIT) throw new Error(`claim returned ${jobs.length} jobs`);
-      });
-      p50.push(percentile(lat, 50));
-      p99.push(percentile(lat, 99));
-      // Keep the pending count where the step says: put the claimed jobs back.
-      await raw.unsafe(`update jobs set status = 'pending', attempts = 0, locked_by = null, locked_until = null where status = 'processing'`);
-    }
-    const size = `${pending.toLocaleString('en')} pending`;
-    results.add({ scenario: CLAIM, label: `p50 @ ${size}`, unit: 'ms', better: 'lower', summary: summarise(p50), note: `limit ${LIMIT}` });
-    results.add({ scenario: CLAIM, label: `p99 @ ${size}`, unit: 'ms', better: 'lower', summary: summarise(p99), note: `limit ${LIMIT}` });
-    log(`claim latency at ${size}: p50 ${p50.map((v) => v.toFixed(2)).join('/')} ms, p99 ${p99.map((v) => v.toFixed(2)).join('/')} ms`);
+    await measure(`${pending.toLocaleString('en')} pending`);
   }
   // The largest backlog again, every job keyed (four keys) under limits that do not bind: each claim now
   // takes its turn on the limit rows, counts what runs under each and walks the keys' own index.
@@ -56,21 +58,7 @@ export async function runClaimLatency(ctx: BenchContext): Promise<void> {
   await raw.unsafe(`insert into limits (key, concurrency, rate, period_ms, burst, tokens)
     select 'key' || k, 100000, 1000000, 1000, 1000000, 1000000 from generate_series(0, 3) k`);
   await server.analyze(db.name);
-  const p50: number[] = [];
-  const p99: number[] = [];
-  for (let round = 0; round < config.rounds; round++) {
-    const lat = await latencies(config.claimSamples, async () => {
-      const jobs = await claimJobs(orm, { workerId: 'bench', limit: LIMIT, leaseMs: 600_000, now: new Date() });
-      if (jobs.length !== LIMIT) throw new Error(`claim returned ${jobs.length} jobs`);
-    });
-    p50.push(percentile(lat, 50));
-    p99.push(percentile(lat, 99));
-    await raw.unsafe(`update jobs set status = 'pending', attempts = 0, locked_by = null, locked_until = null where status = 'processing'`);
-  }
-  const size = `${biggest.toLocaleString('en')} pending, 4 keys with limits`;
-  results.add({ scenario: CLAIM, label: `p50 @ ${size}`, unit: 'ms', better: 'lower', summary: summarise(p50), note: `limit ${LIMIT}` });
-  results.add({ scenario: CLAIM, label: `p99 @ ${size}`, unit: 'ms', better: 'lower', summary: summarise(p99), note: `limit ${LIMIT}` });
-  log(`claim latency at ${size}: p50 ${p50.map((v) => v.toFixed(2)).join('/')} ms, p99 ${p99.map((v) => v.toFixed(2)).join('/')} ms`);
+  await measure(`${biggest.toLocaleString('en')} pending, 4 keys with limits`);
   await client.end();
   await raw.end();
   await server.dropDatabase(db.name);

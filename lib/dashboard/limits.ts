@@ -1,31 +1,11 @@
 import { queryOptions } from '@tanstack/react-query';
 import { apiFetch } from './api-client';
 import { dashboardKeys } from './queries';
+import type { Limit, LimitEvent } from '@/lib/queue/limits';
 
-/** A limit as /api/limits answers it (dates as ISO text). */
-export interface LimitDto {
-  key: string;
-  concurrency: number | null;
-  rate: number | null;
-  periodMs: number | null;
-  burst: number | null;
-  tokens: number | null;
-  running: number;
-  waiting: number;
-  cooldownUntil: string | null;
-  cooldownCause: string | null;
-  updatedAt: string;
-  updatedBy: string | null;
-}
-
-export interface LimitEventDto {
-  id: number;
-  key: string;
-  at: string;
-  actor: string;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-}
+/** A limit as /api/limits answers it: the engine's, with dates as ISO text. */
+export type LimitDto = Omit<Limit, 'cooldownUntil' | 'updatedAt'> & { cooldownUntil: string | null; updatedAt: string };
+export type LimitEventDto = Omit<LimitEvent, 'at'> & { at: string };
 
 export interface LimitsDto {
   now: string;

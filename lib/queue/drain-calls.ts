@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { rows, textArray, ts } from './sql';
+import { PENDING_KEYS, rows, textArray, ts } from './sql';
 import type { Db } from './types';
 
 // Any fixed 64-bit key: the lock only orders drain-call admissions among themselves.
@@ -75,13 +75,7 @@ export async function countDueJobs(
   const [r] = await rows(
     db,
     sql`
-    with recursive keys as (
-      (select limit_key as k from jobs where status = 'pending' and limit_key is not null order by limit_key limit 1)
-      union all
-      select (select limit_key from jobs where status = 'pending' and limit_key is not null and limit_key > keys.k
-              order by limit_key limit 1)
-      from keys where keys.k is not null
-    ),
+    with recursive ${PENDING_KEYS},
     keyed as (
       select case when ${opts.ignoreLimits ?? false} then d.n else least(d.n, coalesce(c.room, d.n)) end as n
       from keys

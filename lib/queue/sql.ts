@@ -69,3 +69,15 @@ export const writeHistory = (at: Date, worker: SQL, message: SQL) => sql`
 /** Runs `fn` in the caller's transaction when `db` is one, else in a transaction of its own. */
 export const inTransaction = <T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> =>
   db instanceof PgTransaction ? fn(db) : db.transaction((tx) => fn(tx as unknown as Db));
+
+/**
+ * The CTE `keys(k)`: every limit key with pending jobs, found by skip-scan of jobs_claim_key_idx (one
+ * index probe per key, however many jobs each has). Goes after `with recursive`; the last row is null.
+ */
+export const PENDING_KEYS = sql`keys as (
+      (select limit_key as k from jobs where status = 'pending' and limit_key is not null order by limit_key limit 1)
+      union all
+      select (select limit_key from jobs where status = 'pending' and limit_key is not null and limit_key > keys.k
+              order by limit_key limit 1)
+      from keys where keys.k is not null
+    )`;

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { rows, ts } from './sql';
+import { PENDING_KEYS, rows, ts } from './sql';
 import { parseTs } from './rows';
 import { JOB_STATUSES, type Db, type JobStatus } from './types';
 
@@ -60,13 +60,7 @@ export async function getQueueStats(db: Db, opts: { now: Date }): Promise<QueueS
                 order by j.priority limit 1)
         from levels l where l.priority is not null
       ),
-      keys as (
-        (select limit_key as k from jobs where status = 'pending' and limit_key is not null order by limit_key limit 1)
-        union all
-        select (select limit_key from jobs where status = 'pending' and limit_key is not null and limit_key > keys.k
-                order by limit_key limit 1)
-        from keys where keys.k is not null
-      ),
+      ${PENDING_KEYS},
       key_levels as (
         select keys.k, lv.priority from keys
         cross join lateral (

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import {
-  claimJobs, completeJobs, coolDown, defineJobType, enqueueJobs, listLimits, rescueAndClaimJobs, setLimit, setQueuePaused,
+  claimJobs, completeJobs, coolDown, defineJobType, enqueueJobs, getQueueStats, listLimits, rescueAndClaimJobs, setLimit, setQueuePaused,
   type Db, type JobTypes,
 } from '@/lib/queue';
 import { createTestDb, type TestDb } from '../helpers/test-db';
@@ -170,6 +170,16 @@ describe('cool-down', () => {
     await coolDown(t.db, { key: 'k', until: at(60_000), cause: 'first', now: at(0), actor: 'test' });
     await coolDown(t.db, { key: 'k', until: at(30_000), cause: 'earlier', now: at(1), actor: 'test' });
     expect((await listLimits(t.db, { now: at(2) }))[0]).toMatchObject({ cooldownUntil: at(60_000), cooldownCause: 'first' });
+  });
+});
+
+describe('statistics', () => {
+  it('the oldest pending job is found among keyed jobs too', async () => {
+    await enqueue(null, 2, at(60_000));
+    await enqueue('old', 1, at(0));
+    await enqueue('newer', 1, at(30_000));
+    const stats = await getQueueStats(t.db, { now: at(120_000) });
+    expect(stats.oldestPendingAgeMs).toBe(120_000);
   });
 });
 
