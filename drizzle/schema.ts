@@ -81,7 +81,7 @@ export const jobs = pgTable(
     index('jobs_claim_key_idx').on(t.limitKey, t.priority, t.runAt, t.id).where(sql`status = 'pending' and limit_key is not null`),
     index('jobs_lease_idx').on(t.lockedUntil).where(sql`status = 'processing'`),
     // What runs now, per queue and key: the claim counts it against concurrency limits.
-    index('jobs_running_idx').on(t.queue, t.limitKey).where(sql`status = 'processing'`),
+    index('jobs_running_idx').on(t.limitKey, t.queue).where(sql`status = 'processing'`),
     // text_pattern_ops: the same equality for ON CONFLICT, and LIKE 'prefix%' under any collation.
     uniqueIndex('jobs_dedup_key_idx')
       .on(t.dedupKey.op('text_pattern_ops'))

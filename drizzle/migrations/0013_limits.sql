@@ -8,7 +8,7 @@ CREATE TABLE "limit_events" (
 );
 --> statement-breakpoint
 CREATE TABLE "limits" (
-	"key" text PRIMARY KEY NOT NULL,
+	"key" text COLLATE "C" PRIMARY KEY NOT NULL,
 	"concurrency" integer,
 	"rate" integer,
 	"period_ms" integer,
@@ -27,10 +27,12 @@ CREATE TABLE "limits" (
 --> statement-breakpoint
 ALTER TABLE "queues" DROP CONSTRAINT "queues_concurrency_check";--> statement-breakpoint
 DROP INDEX "jobs_claim_idx";--> statement-breakpoint
-ALTER TABLE "jobs" ADD COLUMN "limit_key" text;--> statement-breakpoint
+-- Byte order ("C") for keys: the claim walks keys in index order and takes each limit's lock in that
+-- order, and a prefix must sort right before the keys below it for that order to be one order.
+ALTER TABLE "jobs" ADD COLUMN "limit_key" text COLLATE "C";--> statement-breakpoint
 CREATE INDEX "limit_events_key_idx" ON "limit_events" USING btree ("key","id");--> statement-breakpoint
 CREATE INDEX "jobs_claim_key_idx" ON "jobs" USING btree ("limit_key","priority","run_at","id") WHERE status = 'pending' and limit_key is not null;--> statement-breakpoint
-CREATE INDEX "jobs_running_idx" ON "jobs" USING btree ("queue","limit_key") WHERE status = 'processing';--> statement-breakpoint
+CREATE INDEX "jobs_running_idx" ON "jobs" USING btree ("limit_key","queue") WHERE status = 'processing';--> statement-breakpoint
 CREATE INDEX "jobs_claim_idx" ON "jobs" USING btree ("priority","run_at","id") WHERE status = 'pending' and limit_key is null;--> statement-breakpoint
 -- The queues' own concurrency and per-minute rate become limits on the key 'queue:<name>', which the
 -- claim reads: one place for every limit.

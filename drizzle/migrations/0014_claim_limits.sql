@@ -1,17 +1,57 @@
 -- Flow control in the claim. steady_claimable keeps its contract (the ids of up to p_limit due jobs,
 -- locked, in claim order) and now also honours the `limits` table:
--- - Every limit row is locked (in key order) before anything is counted, so claims that could start a
---   limited job take turns: each counts the running jobs and spends the tokens the one before it left,
---   and no key goes over its concurrency or rate, not even by one, however many claimers there are.
---   With no limit rows there is nothing to lock and claims run side by side as before.
+-- - A limit row is locked before anything under it is counted, so claims that could start jobs under
+--   it take turns: each counts the running jobs and spends the tokens the one before it left, and no
+--   key goes over its concurrency or rate, not even by one, however many claimers there are. Only the
+--   limits a claim may use are locked: the queues' ('queue:<name>') first, then, key by key in byte
+--   order, those over a key that has jobs for this claim. Every claimer takes them in that one order,
+--   so two never wait on each other in a circle.
 -- - Jobs without a limit key are walked in jobs_claim_idx; jobs with one, key by key in
 --   jobs_claim_key_idx (keys found by skip-scan, one index probe each), taking at most what the key may
 --   start. A key at its limit or cooling down is passed over without reading its backlog, so the others
 --   keep flowing and the claim stays a bounded walk at any backlog.
 -- - Candidates are merged in claim order (priority, run_at, id) and taken while every limit that applies
 --   (the key's own, a prefix ending in ':' above it, the queue's 'queue:<name>') has room.
--- Each SQL statement in a VOLATILE plpgsql function takes a fresh snapshot: the counts after the lock
+-- - Tokens are written back only when some were spent: the bucket refills from refilled_at lazily.
+-- Each SQL statement in a VOLATILE plpgsql function takes a fresh snapshot: the counts after a lock
 -- see every claim committed before it.
+
+-- Locks one limit and answers what it lets start now: `cap` (NULL: no cap) and the bucket's `tokens`
+-- after refilling to p_now (NULL: no rate). A limit removed meanwhile answers no cap.
+CREATE OR REPLACE FUNCTION steady_limit_room(p_key text, p_now timestamptz, OUT cap integer, OUT tokens float8)
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+  lim limits%ROWTYPE;
+  v_run integer;
+BEGIN
+  SELECT * INTO lim FROM limits WHERE key = p_key FOR UPDATE;
+  IF NOT FOUND THEN RETURN; END IF;
+  IF lim.cooldown_until IS NOT NULL AND lim.cooldown_until > p_now THEN cap := 0; END IF;
+  IF lim.concurrency IS NOT NULL THEN
+    IF starts_with(lim.key, 'queue:') THEN
+      SELECT count(*) INTO v_run FROM jobs WHERE status = 'processing' AND queue = substr(lim.key, 7);
+    ELSIF right(lim.key, 1) = ':' THEN
+      SELECT count(*) INTO v_run FROM jobs
+      WHERE status = 'processing' AND limit_key >= lim.key AND limit_key < lim.key || chr(1114111);
+    ELSE
+      SELECT count(*) INTO v_run FROM jobs WHERE status = 'processing' AND limit_key = lim.key;
+    END IF;
+    cap := least(coalesce(cap, lim.concurrency), greatest(lim.concurrency - v_run, 0));
+  END IF;
+  IF lim.rate IS NOT NULL THEN
+    IF lim.refilled_at IS NULL THEN
+      tokens := coalesce(lim.burst, greatest(lim.rate, 1));
+    ELSE
+      tokens := least(coalesce(lim.burst, greatest(lim.rate, 1))::float8,
+                      lim.tokens + lim.rate::float8
+                        * greatest(extract(epoch FROM p_now - lim.refilled_at) * 1000, 0) / lim.period_ms);
+    END IF;
+    cap := least(coalesce(cap, floor(tokens)::integer), floor(tokens)::integer);
+  END IF;
+END
+$$;
+--> statement-breakpoint
 CREATE OR REPLACE FUNCTION steady_claimable(
   p_now timestamptz, p_limit integer, p_types text[], p_queues text[], p_stage text
 ) RETURNS SETOF uuid
@@ -22,14 +62,13 @@ SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
   v_closed text[] := ARRAY(SELECT name FROM queues WHERE paused);
-  lk text[] := '{}';
-  lcap integer[] := '{}';   -- starts allowed now; NULL: no cap
-  ltok float8[] := '{}';    -- tokens after refill; NULL: no rate
-  lused integer[] := '{}';
-  lim record;
-  v_cap integer;
-  v_tok float8;
-  v_run integer;
+  lk text[] := ARRAY(SELECT key FROM limits ORDER BY key);
+  nl integer;
+  lcap integer[];     -- starts the limit allows now; NULL: no cap (or not locked: not needed)
+  ltok float8[];      -- tokens after refill; NULL: no rate
+  lused integer[];
+  lready boolean[];
+  r record;
   v_cand uuid[] := '{}';
   v_key text;
   v_kcap integer;
@@ -39,35 +78,21 @@ DECLARE
   v_ok boolean;
 BEGIN
   IF p_limit < 1 THEN RETURN; END IF;
-  FOR lim IN SELECT * FROM limits ORDER BY key FOR UPDATE LOOP
-    v_cap := NULL;
-    v_tok := NULL;
-    IF lim.cooldown_until IS NOT NULL AND lim.cooldown_until > p_now THEN v_cap := 0; END IF;
-    IF lim.concurrency IS NOT NULL THEN
-      IF starts_with(lim.key, 'queue:') THEN
-        SELECT count(*) INTO v_run FROM jobs WHERE status = 'processing' AND queue = substr(lim.key, 7);
-      ELSIF right(lim.key, 1) = ':' THEN
-        SELECT count(*) INTO v_run FROM jobs WHERE status = 'processing' AND starts_with(limit_key, lim.key);
-      ELSE
-        SELECT count(*) INTO v_run FROM jobs WHERE status = 'processing' AND limit_key = lim.key;
-      END IF;
-      v_cap := least(coalesce(v_cap, lim.concurrency), greatest(lim.concurrency - v_run, 0));
+  nl := coalesce(array_length(lk, 1), 0);
+  lcap := array_fill(NULL::integer, ARRAY[nl]);
+  ltok := array_fill(NULL::float8, ARRAY[nl]);
+  lused := array_fill(0, ARRAY[nl]);
+  lready := array_fill(false, ARRAY[nl]);
+
+  -- The queues' limits first ('queue:' sorts before nothing it must wait behind: see the header).
+  FOR i IN 1 .. nl LOOP
+    IF starts_with(lk[i], 'queue:') AND (p_queues IS NULL OR substr(lk[i], 7) = ANY (p_queues)) THEN
+      SELECT * INTO r FROM steady_limit_room(lk[i], p_now);
+      lcap[i] := r.cap;
+      ltok[i] := r.tokens;
+      lready[i] := true;
+      IF r.cap = 0 THEN v_closed := v_closed || substr(lk[i], 7); END IF;
     END IF;
-    IF lim.rate IS NOT NULL THEN
-      IF lim.refilled_at IS NULL THEN
-        v_tok := coalesce(lim.burst, greatest(lim.rate, 1));
-      ELSE
-        v_tok := least(coalesce(lim.burst, greatest(lim.rate, 1))::float8,
-                       lim.tokens + lim.rate::float8
-                         * greatest(extract(epoch FROM p_now - lim.refilled_at) * 1000, 0) / lim.period_ms);
-      END IF;
-      v_cap := least(coalesce(v_cap, floor(v_tok)::integer), floor(v_tok)::integer);
-    END IF;
-    lk := lk || lim.key;
-    lcap := lcap || v_cap;
-    ltok := ltok || v_tok;
-    lused := lused || 0;
-    IF v_cap = 0 AND starts_with(lim.key, 'queue:') THEN v_closed := v_closed || substr(lim.key, 7); END IF;
   END LOOP;
 
   v_cand := ARRAY(
@@ -83,31 +108,46 @@ BEGIN
 
   v_key := (SELECT min(limit_key) FROM jobs WHERE status = 'pending' AND limit_key IS NOT NULL);
   WHILE v_key IS NOT NULL LOOP
-    v_kcap := NULL;
-    FOR i IN 1 .. coalesce(array_length(lk, 1), 0) LOOP
-      IF lk[i] = v_key OR (right(lk[i], 1) = ':' AND starts_with(v_key, lk[i])) THEN
-        v_kcap := least(coalesce(v_kcap, lcap[i]), lcap[i]);
+    -- Nothing here for this claimer: no limit of the key is locked.
+    IF EXISTS (
+      SELECT 1 FROM jobs
+      WHERE status = 'pending' AND limit_key = v_key AND run_at <= p_now
+        AND queue <> ALL (v_closed)
+        AND (p_types IS NULL OR type = ANY (p_types))
+        AND (p_queues IS NULL OR queue = ANY (p_queues))
+        AND (p_stage IS NULL OR stage = p_stage)) THEN
+      v_kcap := NULL;
+      FOR i IN 1 .. nl LOOP
+        IF lk[i] = v_key OR (right(lk[i], 1) = ':' AND starts_with(v_key, lk[i])) THEN
+          IF NOT lready[i] THEN
+            SELECT * INTO r FROM steady_limit_room(lk[i], p_now);
+            lcap[i] := r.cap;
+            ltok[i] := r.tokens;
+            lready[i] := true;
+          END IF;
+          IF lcap[i] IS NOT NULL THEN v_kcap := least(coalesce(v_kcap, lcap[i] - lused[i]), lcap[i] - lused[i]); END IF;
+        END IF;
+      END LOOP;
+      IF v_kcap IS NULL OR v_kcap > 0 THEN
+        v_cand := v_cand || ARRAY(
+          SELECT id FROM jobs
+          WHERE status = 'pending' AND limit_key = v_key AND run_at <= p_now
+            AND queue <> ALL (v_closed)
+            AND (p_types IS NULL OR type = ANY (p_types))
+            AND (p_queues IS NULL OR queue = ANY (p_queues))
+            AND (p_stage IS NULL OR stage = p_stage)
+          ORDER BY priority, run_at, id
+          LIMIT least(p_limit, coalesce(v_kcap, p_limit))
+          FOR UPDATE SKIP LOCKED);
       END IF;
-    END LOOP;
-    IF v_kcap IS NULL OR v_kcap > 0 THEN
-      v_cand := v_cand || ARRAY(
-        SELECT id FROM jobs
-        WHERE status = 'pending' AND limit_key = v_key AND run_at <= p_now
-          AND queue <> ALL (v_closed)
-          AND (p_types IS NULL OR type = ANY (p_types))
-          AND (p_queues IS NULL OR queue = ANY (p_queues))
-          AND (p_stage IS NULL OR stage = p_stage)
-        ORDER BY priority, run_at, id
-        LIMIT least(p_limit, coalesce(v_kcap, p_limit))
-        FOR UPDATE SKIP LOCKED);
     END IF;
     v_key := (SELECT min(limit_key) FROM jobs WHERE status = 'pending' AND limit_key IS NOT NULL AND limit_key > v_key);
   END LOOP;
 
   FOR c IN SELECT id, limit_key, queue FROM jobs WHERE id = ANY (v_cand) ORDER BY priority, run_at, id LOOP
     v_ok := true;
-    FOR i IN 1 .. coalesce(array_length(lk, 1), 0) LOOP
-      IF lcap[i] IS NOT NULL AND lused[i] >= lcap[i]
+    FOR i IN 1 .. nl LOOP
+      IF lready[i] AND lcap[i] IS NOT NULL AND lused[i] >= lcap[i]
          AND (lk[i] = 'queue:' || c.queue
               OR (c.limit_key IS NOT NULL AND (lk[i] = c.limit_key OR (right(lk[i], 1) = ':' AND starts_with(c.limit_key, lk[i]))))) THEN
         v_ok := false;
@@ -115,9 +155,9 @@ BEGIN
       END IF;
     END LOOP;
     CONTINUE WHEN NOT v_ok;
-    FOR i IN 1 .. coalesce(array_length(lk, 1), 0) LOOP
-      IF lk[i] = 'queue:' || c.queue
-         OR (c.limit_key IS NOT NULL AND (lk[i] = c.limit_key OR (right(lk[i], 1) = ':' AND starts_with(c.limit_key, lk[i])))) THEN
+    FOR i IN 1 .. nl LOOP
+      IF lready[i] AND (lk[i] = 'queue:' || c.queue
+         OR (c.limit_key IS NOT NULL AND (lk[i] = c.limit_key OR (right(lk[i], 1) = ':' AND starts_with(c.limit_key, lk[i]))))) THEN
         lused[i] := lused[i] + 1;
       END IF;
     END LOOP;
@@ -126,8 +166,8 @@ BEGIN
     EXIT WHEN n >= p_limit;
   END LOOP;
 
-  FOR i IN 1 .. coalesce(array_length(lk, 1), 0) LOOP
-    IF ltok[i] IS NOT NULL THEN
+  FOR i IN 1 .. nl LOOP
+    IF ltok[i] IS NOT NULL AND lused[i] > 0 THEN
       UPDATE limits SET tokens = ltok[i] - lused[i], refilled_at = greatest(coalesce(refilled_at, p_now), p_now)
       WHERE key = lk[i];
     END IF;
