@@ -107,7 +107,8 @@ export async function runRouteDrain(ctx: BenchContext): Promise<void> {
         const t0 = performance.now();
         const res = await fetch(`${app.url}/api/cron/sync-all`, {
           method: 'POST', headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ date: '2026-06-01' }),
+          // Yesterday, as the nightly sync-all does: a day the platforms list in one page.
+          body: JSON.stringify({ date: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10) }),
         });
         const { created } = (await res.json()) as { created: number };
         if (created !== tasks) throw new Error(`sync-all created ${created} of ${tasks}`);

@@ -28,14 +28,18 @@ BEGIN
   SELECT * INTO lim FROM limits WHERE key = p_key FOR UPDATE;
   IF NOT FOUND THEN RETURN; END IF;
   IF lim.cooldown_until IS NOT NULL AND lim.cooldown_until > p_now THEN cap := 0; END IF;
+  -- Counted up to the cap only: a key at its cap needs no more of its running jobs read.
   IF lim.concurrency IS NOT NULL THEN
     IF starts_with(lim.key, 'queue:') THEN
-      SELECT count(*) INTO v_run FROM jobs WHERE status = 'processing' AND queue = substr(lim.key, 7);
+      SELECT count(*) INTO v_run FROM (SELECT 1 FROM jobs WHERE status = 'processing' AND queue = substr(lim.key, 7)
+                                       LIMIT lim.concurrency) running;
     ELSIF right(lim.key, 1) = ':' THEN
-      SELECT count(*) INTO v_run FROM jobs
-      WHERE status = 'processing' AND limit_key >= lim.key AND limit_key < lim.key || chr(1114111);
+      SELECT count(*) INTO v_run FROM (SELECT 1 FROM jobs
+        WHERE status = 'processing' AND limit_key >= lim.key AND limit_key < lim.key || chr(1114111)
+        LIMIT lim.concurrency) running;
     ELSE
-      SELECT count(*) INTO v_run FROM jobs WHERE status = 'processing' AND limit_key = lim.key;
+      SELECT count(*) INTO v_run FROM (SELECT 1 FROM jobs WHERE status = 'processing' AND limit_key = lim.key
+                                       LIMIT lim.concurrency) running;
     END IF;
     cap := least(coalesce(cap, lim.concurrency), greatest(lim.concurrency - v_run, 0));
   END IF;
@@ -76,6 +80,7 @@ DECLARE
   i integer;
   n integer := 0;
   v_ok boolean;
+  v_limited boolean;
 BEGIN
   IF p_limit < 1 THEN RETURN; END IF;
   nl := coalesce(array_length(lk, 1), 0);
@@ -108,8 +113,12 @@ BEGIN
 
   v_key := (SELECT min(limit_key) FROM jobs WHERE status = 'pending' AND limit_key IS NOT NULL);
   WHILE v_key IS NOT NULL LOOP
-    -- Nothing here for this claimer: no limit of the key is locked.
-    IF EXISTS (
+    v_limited := false;
+    FOR i IN 1 .. nl LOOP
+      IF lk[i] = v_key OR (right(lk[i], 1) = ':' AND starts_with(v_key, lk[i])) THEN v_limited := true; EXIT; END IF;
+    END LOOP;
+    -- A limited key with nothing here for this claimer: none of its limits is locked.
+    IF NOT v_limited OR EXISTS (
       SELECT 1 FROM jobs
       WHERE status = 'pending' AND limit_key = v_key AND run_at <= p_now
         AND queue <> ALL (v_closed)
@@ -118,7 +127,7 @@ BEGIN
         AND (p_stage IS NULL OR stage = p_stage)) THEN
       v_kcap := NULL;
       FOR i IN 1 .. nl LOOP
-        IF lk[i] = v_key OR (right(lk[i], 1) = ':' AND starts_with(v_key, lk[i])) THEN
+        IF v_limited AND (lk[i] = v_key OR (right(lk[i], 1) = ':' AND starts_with(v_key, lk[i]))) THEN
           IF NOT lready[i] THEN
             SELECT * INTO r FROM steady_limit_room(lk[i], p_now);
             lcap[i] := r.cap;
