@@ -1,4 +1,6 @@
-import { countDrainCalls, countDueJobs, enterDrainCall, leaveDrainCall, limitsOpenAt, newWorkerId, type Db, type JobTypes } from '@/lib/queue';
+import {
+  countDrainCalls, countDueJobs, enterDrainCall, handledTypeNames, leaveDrainCall, limitsOpenAt, newWorkerId, type Db,
+} from '@/lib/queue';
 import { getJobTypes } from '@/lib/job-types';
 import { processQueue, type ProcessQueueOptions, type ProcessQueueResult } from '@/lib/process-queue';
 
@@ -61,14 +63,12 @@ export async function admitDrainCall(db: Db, limits: DrainLimits, now = new Date
     : { entered: false, running: r.running, maxParallel: limits.maxParallel };
 }
 
-const handledTypes = (types: JobTypes) => Object.entries(types).filter(([, t]) => t.handle).map(([name]) => name);
-
 /** Works an admitted call to its end, gives its place back, and hands on when the backlog remains. */
 export async function runDrainCall(db: Db, call: AdmittedCall, opts: DrainCallOptions): Promise<DrainCallResult> {
   const offset = opts.now ? opts.now.getTime() - Date.now() : 0;
   const clock = () => new Date(Date.now() + offset);
   const types = opts.types ?? getJobTypes();
-  const handled = handledTypes(types);
+  const handled = handledTypeNames(types);
   const started = clock().getTime();
   const deadline = started + opts.timeBudgetMs;
   let done = 0;

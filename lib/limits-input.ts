@@ -3,12 +3,13 @@ import { wholeNumber } from '@/lib/whole-number';
 import { env } from '@/lib/env';
 import { requireBearer } from '@/lib/http';
 import { requireOperator } from '@/lib/auth/guards';
+import { LIMIT_BOUNDS, LIMIT_KEY_PATTERN } from '@/lib/queue';
 
 // Named periods a person types; `periodMs` takes any whole number of milliseconds in the same range.
 const PERIODS = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 
 export const LimitKeyParam = z.object({
-  key: z.string().regex(/^[^\s\p{Cc}]{1,200}$/u, 'must be 1-200 characters without spaces or control characters'),
+  key: z.string().regex(LIMIT_KEY_PATTERN, 'must be 1-200 characters without spaces or control characters'),
 });
 
 /**
@@ -17,13 +18,13 @@ export const LimitKeyParam = z.object({
  */
 export const LimitBody = z
   .object({
-    concurrency: wholeNumber(0, 100_000).nullable().optional(),
-    rate: wholeNumber(0, 1_000_000).nullable().optional(),
+    concurrency: wholeNumber(LIMIT_BOUNDS.concurrency.min, LIMIT_BOUNDS.concurrency.max).nullable().optional(),
+    rate: wholeNumber(LIMIT_BOUNDS.rate.min, LIMIT_BOUNDS.rate.max).nullable().optional(),
     per: z.enum(Object.keys(PERIODS) as [keyof typeof PERIODS, ...(keyof typeof PERIODS)[]], {
       error: `must be one of ${Object.keys(PERIODS).join(', ')}`,
     }).optional(),
-    periodMs: wholeNumber(1_000, 86_400_000).optional(),
-    burst: wholeNumber(1, 1_000_000).nullable().optional(),
+    periodMs: wholeNumber(LIMIT_BOUNDS.periodMs.min, LIMIT_BOUNDS.periodMs.max).optional(),
+    burst: wholeNumber(LIMIT_BOUNDS.burst.min, LIMIT_BOUNDS.burst.max).nullable().optional(),
   })
   .strict()
   .refine((b) => !(b.per && b.periodMs), { message: 'give per or periodMs, not both', path: ['per'] })

@@ -1,40 +1,54 @@
 import { after } from 'next/server';
 import type { Db } from '@/lib/queue';
 import { env, type Env } from '@/lib/env';
-import { admitDrainCall, runDrainCall, type DrainLimits } from '@/lib/drain-call';
+import { admitDrainCall, runDrainCall } from '@/lib/drain-call';
 import { processQueueBudgetMs } from '@/lib/process-queue';
 import { processQueueFanOut } from '@/lib/fan-out';
 
-export const drainLimits = (e: Env): DrainLimits => ({
-  maxParallel: e.PROCESS_QUEUE_MAX_PARALLEL,
-  holdMs: e.PROCESS_QUEUE_MAX_DURATION_S * 1000,
-});
-
-// Inside whatever maxDuration the calling route has; a backlog larger than this run hands on to
+// A run a person waits on, or one inside a dashboard route's time; a larger backlog is handed on to
 // process-queue calls (fan-out), which have the full budget.
-const AFTER_RESPONSE_BUDGET_MS = 20_000;
+const SHORT_BUDGET_MS = 20_000;
+
+/** What every drain call the app starts shares: how many may work at once, its fan-out, its budgets. */
+export function appDrain(e: Env) {
+  const budgetMs = processQueueBudgetMs(e.PROCESS_QUEUE_MAX_DURATION_S);
+  return {
+    limits: { maxParallel: e.PROCESS_QUEUE_MAX_PARALLEL, holdMs: e.PROCESS_QUEUE_MAX_DURATION_S * 1000 },
+    fanOut: processQueueFanOut(e),
+    budgetMs,
+    shortBudgetMs: Math.min(SHORT_BUDGET_MS, budgetMs),
+  };
+}
 
 /**
- * Starts a drain call once the response has gone out (Next's `after()`), so work a person just
- * enqueued starts within seconds instead of at the next cron tick, and a large backlog (Sync all)
- * fans out to further calls instead of stopping. Outside a request (tests, scripts) there is no
- * "after the response": returns false and leaves the work to the cron.
+ * Runs `work` once the response has gone out (Next's `after()`); what it throws is logged under
+ * `label`. Outside a request (tests, scripts) there is no "after the response": returns false.
  */
-export function processSoon(db: Db): boolean {
+export function afterResponse(label: string, work: () => Promise<unknown>): boolean {
   try {
     after(async () => {
       try {
-        const e = env();
-        const call = await admitDrainCall(db, drainLimits(e));
-        if (!call.entered) return; // the calls at work will reach these jobs
-        const timeBudgetMs = Math.min(AFTER_RESPONSE_BUDGET_MS, processQueueBudgetMs(e.PROCESS_QUEUE_MAX_DURATION_S));
-        await runDrainCall(db, call, { timeBudgetMs, fanOut: processQueueFanOut(e) });
+        await work();
       } catch (err) {
-        console.error('processing after the response failed:', err);
+        console.error(`${label} failed:`, err);
       }
     });
     return true;
   } catch {
     return false;
   }
+}
+
+/**
+ * Starts a drain call after the response, so work a person just enqueued starts within seconds instead
+ * of at the next cron tick, and a large backlog (Sync all) fans out to further calls instead of
+ * stopping. Outside a request it returns false and leaves the work to the cron.
+ */
+export function processSoon(db: Db): boolean {
+  return afterResponse('processing after the response', async () => {
+    const drain = appDrain(env());
+    const call = await admitDrainCall(db, drain.limits);
+    // Refused: the calls at work will reach these jobs.
+    if (call.entered) await runDrainCall(db, call, { timeBudgetMs: drain.shortBudgetMs, fanOut: drain.fanOut });
+  });
 }

@@ -16,16 +16,32 @@
 -- Each SQL statement in a VOLATILE plpgsql function takes a fresh snapshot: the counts after a lock
 -- see every claim committed before it.
 
--- Locks one limit and answers what it lets start now: `cap` (NULL: no cap) and the bucket's `tokens`
--- after refilling to p_now (NULL: no rate). A limit removed meanwhile answers no cap.
-CREATE OR REPLACE FUNCTION steady_limit_room(p_key text, p_now timestamptz, OUT cap integer, OUT tokens float8)
+-- Whether the limit `p_limit` covers a job of queue `p_queue` with limit key `p_limit_key`: its own key,
+-- a prefix ending in ':' above it, or its queue's 'queue:<name>'. The one definition the claim, the due
+-- count and the Limits page share.
+CREATE OR REPLACE FUNCTION steady_limit_covers(p_limit text, p_queue text, p_limit_key text) RETURNS boolean
+LANGUAGE sql IMMUTABLE
+AS $$
+  SELECT coalesce(CASE WHEN starts_with(p_limit, 'queue:') THEN substr(p_limit, 7) = p_queue
+                       WHEN right(p_limit, 1) = ':' THEN starts_with(p_limit_key, p_limit)
+                       ELSE p_limit_key = p_limit END, false)
+$$;
+--> statement-breakpoint
+-- What one limit lets start now: `cap` (NULL: no cap) and the bucket's `tokens` after refilling to
+-- p_now (NULL: no rate). The claim locks the limit first (p_lock); the due count of process-queue's
+-- fan-out and the Limits page read it without a lock. A limit removed meanwhile answers no cap.
+CREATE OR REPLACE FUNCTION steady_limit_room(p_key text, p_now timestamptz, p_lock boolean, OUT cap integer, OUT tokens float8)
 LANGUAGE plpgsql VOLATILE
 AS $$
 DECLARE
   lim limits%ROWTYPE;
   v_run integer;
 BEGIN
-  SELECT * INTO lim FROM limits WHERE key = p_key FOR UPDATE;
+  IF p_lock THEN
+    SELECT * INTO lim FROM limits WHERE key = p_key FOR UPDATE;
+  ELSE
+    SELECT * INTO lim FROM limits WHERE key = p_key;
+  END IF;
   IF NOT FOUND THEN RETURN; END IF;
   IF lim.cooldown_until IS NOT NULL AND lim.cooldown_until > p_now THEN cap := 0; END IF;
   -- Counted up to the cap only: a key at its cap needs no more of its running jobs read.
@@ -92,7 +108,7 @@ BEGIN
   -- The queues' limits first ('queue:' sorts before nothing it must wait behind: see the header).
   FOR i IN 1 .. nl LOOP
     IF starts_with(lk[i], 'queue:') AND (p_queues IS NULL OR substr(lk[i], 7) = ANY (p_queues)) THEN
-      SELECT * INTO r FROM steady_limit_room(lk[i], p_now);
+      SELECT * INTO r FROM steady_limit_room(lk[i], p_now, true);
       lcap[i] := r.cap;
       ltok[i] := r.tokens;
       lready[i] := true;
@@ -115,7 +131,7 @@ BEGIN
   WHILE v_key IS NOT NULL LOOP
     v_limited := false;
     FOR i IN 1 .. nl LOOP
-      IF lk[i] = v_key OR (right(lk[i], 1) = ':' AND starts_with(v_key, lk[i])) THEN v_limited := true; EXIT; END IF;
+      IF steady_limit_covers(lk[i], NULL, v_key) THEN v_limited := true; EXIT; END IF;
     END LOOP;
     -- A limited key with nothing here for this claimer: none of its limits is locked.
     IF NOT v_limited OR EXISTS (
@@ -127,9 +143,9 @@ BEGIN
         AND (p_stage IS NULL OR stage = p_stage)) THEN
       v_kcap := NULL;
       FOR i IN 1 .. nl LOOP
-        IF v_limited AND (lk[i] = v_key OR (right(lk[i], 1) = ':' AND starts_with(v_key, lk[i]))) THEN
+        IF v_limited AND steady_limit_covers(lk[i], NULL, v_key) THEN
           IF NOT lready[i] THEN
-            SELECT * INTO r FROM steady_limit_room(lk[i], p_now);
+            SELECT * INTO r FROM steady_limit_room(lk[i], p_now, true);
             lcap[i] := r.cap;
             ltok[i] := r.tokens;
             lready[i] := true;
@@ -156,17 +172,14 @@ BEGIN
   FOR c IN SELECT id, limit_key, queue FROM jobs WHERE id = ANY (v_cand) ORDER BY priority, run_at, id LOOP
     v_ok := true;
     FOR i IN 1 .. nl LOOP
-      IF lready[i] AND lcap[i] IS NOT NULL AND lused[i] >= lcap[i]
-         AND (lk[i] = 'queue:' || c.queue
-              OR (c.limit_key IS NOT NULL AND (lk[i] = c.limit_key OR (right(lk[i], 1) = ':' AND starts_with(c.limit_key, lk[i]))))) THEN
+      IF lready[i] AND lcap[i] IS NOT NULL AND lused[i] >= lcap[i] AND steady_limit_covers(lk[i], c.queue, c.limit_key) THEN
         v_ok := false;
         EXIT;
       END IF;
     END LOOP;
     CONTINUE WHEN NOT v_ok;
     FOR i IN 1 .. nl LOOP
-      IF lready[i] AND (lk[i] = 'queue:' || c.queue
-         OR (c.limit_key IS NOT NULL AND (lk[i] = c.limit_key OR (right(lk[i], 1) = ':' AND starts_with(c.limit_key, lk[i]))))) THEN
+      IF lready[i] AND steady_limit_covers(lk[i], c.queue, c.limit_key) THEN
         lused[i] := lused[i] + 1;
       END IF;
     END LOOP;

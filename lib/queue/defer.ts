@@ -20,17 +20,24 @@ export interface DeferOptions {
 const DEFAULT_RETRY_AFTER_SEC = 60;
 
 /**
+ * When a job deferred for `retryAfterSec` runs again: a Retry-After that did not parse (an HTTP date
+ * read as a number is NaN) waits the default, rather than failing the write and leaving the job leased;
+ * at most a day.
+ */
+export function deferredUntil(retryAfterSec: number, now: Date): Date {
+  const asked = Number.isFinite(retryAfterSec) ? retryAfterSec : DEFAULT_RETRY_AFTER_SEC;
+  return new Date(now.getTime() + Math.min(Math.max(0, asked), 86_400) * 1000);
+}
+
+/**
  * A rate limit is not the job's fault: reschedule for when the provider allows and give the attempt
  * back, up to `freeDeferrals` times so a provider that never recovers still ends in `failed`.
  */
 export async function deferJob(db: Db, opts: DeferOptions): Promise<Job> {
   assertJobId(opts.id);
   const free = opts.freeDeferrals ?? 20;
-  // A Retry-After that did not parse (an HTTP date read as a number is NaN) waits the default, rather
-  // than failing the write and leaving the job leased.
-  const asked = Number.isFinite(opts.retryAfterSec) ? opts.retryAfterSec : DEFAULT_RETRY_AFTER_SEC;
-  const retrySec = Math.min(Math.max(0, asked), 86_400);
-  const until = new Date(opts.now.getTime() + retrySec * 1000);
+  const until = deferredUntil(opts.retryAfterSec, opts.now);
+  const retrySec = (until.getTime() - opts.now.getTime()) / 1000;
   const message = `Rate limited by ${opts.provider}; retry after ${Math.round(retrySec)}s`;
   const spent = sql`(j.deferrals >= ${free})`;
   const giveUp = sql`(${spent} and j.attempts >= j.max_attempts)`;

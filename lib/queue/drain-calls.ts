@@ -81,19 +81,9 @@ export async function countDueJobs(
       from keys
       cross join lateral (select count(*)::int as n from (${due(sql`j.limit_key = keys.k`)}) x) d
       cross join lateral (
-        select min(case
-                 when l.cooldown_until > ${now} then 0
-                 else least(
-                   case when l.concurrency is null then null
-                        else greatest(l.concurrency - (select count(*)::int from jobs p
-                                                      where p.status = 'processing' and p.limit_key = keys.k), 0) end,
-                   case when l.rate is null then null
-                        when l.refilled_at is null then coalesce(l.burst, greatest(l.rate, 1))
-                        else floor(least(coalesce(l.burst, greatest(l.rate, 1))::float8,
-                                         l.tokens + l.rate::float8 * greatest(extract(epoch from ${now} - l.refilled_at) * 1000, 0)
-                                                    / l.period_ms))::int end)
-               end) as room
-        from limits l where l.key = keys.k or (right(l.key, 1) = ':' and starts_with(keys.k, l.key))) c
+        select min(r.cap) as room
+        from limits l cross join lateral steady_limit_room(l.key, ${now}, false) r
+        where steady_limit_covers(l.key, null, keys.k)) c
       where keys.k is not null
     )
     select (select count(*)::int from (${due(sql`j.limit_key is null`)}) u)

@@ -4,6 +4,7 @@ import { rows, textArray, ts } from './sql';
 import { toJob } from './rows';
 import { insertJobs, type Prepared } from './insert-jobs';
 import { copyJobs } from './copy-jobs';
+import { isLimitKey } from './limits';
 import { newJobId } from './ids';
 import { GroupCommit } from './group-commit';
 import { notifyWhen } from './notify';
@@ -56,11 +57,10 @@ function resolvePriority(p: EnqueueInput['priority']): number {
   return p;
 }
 
-const LIMIT_KEY = /^(?!queue:)[^\s\p{Cc}]{1,200}$/u;
 
 function limitKeyOf(def: JobTypes[string], payload: unknown, type: string): string | null {
   const key = def.limitKey?.(payload) ?? null;
-  if (key !== null && !LIMIT_KEY.test(key)) {
+  if (key !== null && (!isLimitKey(key) || key.startsWith('queue:'))) {
     throw new QueueError('invalid_input', `${type}: limit key "${String(key).slice(0, 60)}" must be 1-200 characters without spaces, not starting with "queue:"`);
   }
   return key;

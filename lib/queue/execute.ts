@@ -1,9 +1,9 @@
 import { completeJobs, type Completion } from './complete';
 import { failJob } from './fail';
-import { deferJob } from './defer';
+import { deferJob, deferredUntil } from './defer';
 import { updateJobProgress } from './progress';
 import { listQueues } from './queues';
-import { coolDown, coolingUntil } from './limits';
+import { coolDown, coolingUntil, isLimitKey } from './limits';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { GroupCommit } from './group-commit';
 import {
@@ -68,9 +68,6 @@ function unstorableReason(result: unknown): string | null {
 function rateLimited(key: string, retryAfterSec = 60): never {
   throw new RateLimitedError(key, retryAfterSec);
 }
-
-// A name a limit can carry: rateLimited() from older handlers may name anything.
-const isLimitKey = (key: string) => /^[^\s\p{Cc}]{1,200}$/u.test(key);
 
 class Run {
   controller: AbortController | undefined;
@@ -156,7 +153,8 @@ export function createExecutor(db: Db, types: JobTypes, opts: ExecutorOptions) {
     try {
       if (err instanceof RateLimitedError) {
         // The whole key waits, not only this job: the next claim passes the key over until then.
-        const until = new Date(now.getTime() + Math.min(Math.max(0, Number.isFinite(err.retryAfterSec) ? err.retryAfterSec : 60), 86_400) * 1000);
+        const until = deferredUntil(err.retryAfterSec, now);
+        // rateLimited() from older handlers may name anything; only a name a limit can carry cools down.
         if (isLimitKey(err.provider)) await coolDown(db, { key: err.provider, until, cause: err.message, now, actor: workerId });
         const j = await deferJob(db, {
           id: job.id, workerId, attempt: job.attempts, startedAt: job.startedAt, provider: err.provider,

@@ -20,7 +20,8 @@ export { getQueueStats, compactStats, emptyCounts, type QueueStats, type StatusC
 export { cleanupOldJobs, type CleanupResult } from './cleanup';
 export { listQueues, configureQueue, setQueuePaused, type QueueConfig, type QueueSettings } from './queues';
 export {
-  setLimit, removeLimit, listLimits, limitHolding, limitsOpenAt, coolDown, endCoolDown, coolingUntil, getLimitEvents, checkLimitKey, PERIOD_MS,
+  setLimit, removeLimit, listLimits, limitHolding, limitsOpenAt, coolDown, endCoolDown, coolingUntil, getLimitEvents, checkLimitKey,
+  isLimitKey, LIMIT_KEY_PATTERN, LIMIT_BOUNDS,
   type Limit, type LimitSettings, type LimitEvent,
 } from './limits';
 export { enterDrainCall, leaveDrainCall, countDrainCalls, countDueJobs, type DrainCallAdmission } from './drain-calls';

@@ -43,12 +43,19 @@ export interface LimitEvent {
   after: Record<string, unknown> | null;
 }
 
-const KEY = /^[^\s\p{Cc}]{1,200}$/u;
-const MAX = { concurrency: 100_000, rate: 1_000_000, burst: 1_000_000 };
-export const PERIOD_MS = { min: 1_000, max: 86_400_000 };
+/** A limit's key, or a job's limit key: 1-200 characters, no spaces or control characters. */
+export const LIMIT_KEY_PATTERN = /^[^\s\p{Cc}]{1,200}$/u;
+export const isLimitKey = (key: string): boolean => LIMIT_KEY_PATTERN.test(key);
+/** What a limit's settings may be, as the table's CHECK constraints allow (migration 0013). */
+export const LIMIT_BOUNDS = {
+  concurrency: { min: 0, max: 100_000 },
+  rate: { min: 0, max: 1_000_000 },
+  periodMs: { min: 1_000, max: 86_400_000 },
+  burst: { min: 1, max: 1_000_000 },
+} as const;
 
 export function checkLimitKey(key: string): void {
-  if (!KEY.test(key)) throw new QueueError('invalid_input', 'key must be 1-200 characters without spaces or control characters');
+  if (!isLimitKey(key)) throw new QueueError('invalid_input', 'key must be 1-200 characters without spaces or control characters');
   if (key.startsWith('queue:') && key.length === 'queue:'.length) throw new QueueError('invalid_input', 'key "queue:" needs a queue name after it');
 }
 
@@ -57,15 +64,6 @@ function whole(name: string, v: number | null | undefined, min: number, max: num
   if (!Number.isInteger(v) || v < min || v > max) {
     throw new QueueError('invalid_input', `${name} must be a whole number from ${min} to ${max}`);
   }
-}
-
-/** The bucket's tokens at `now`, as the claim computes them. */
-function tokensAt(r: Record<string, unknown>, now: Date): number | null {
-  if (r.rate === null) return null;
-  const burst = r.burst === null ? Math.max(Number(r.rate), 1) : Number(r.burst);
-  if (r.refilled_at === null) return burst;
-  const elapsed = Math.max(0, now.getTime() - parseTs(r.refilled_at).getTime());
-  return Math.min(burst, Number(r.tokens) + (Number(r.rate) * elapsed) / Number(r.period_ms));
 }
 
 const shown = (r: Record<string, unknown> | undefined) =>
@@ -82,10 +80,9 @@ export async function setLimit(
   opts: { actor: string; now: Date },
 ): Promise<Limit> {
   checkLimitKey(key);
-  whole('concurrency', settings.concurrency, 0, MAX.concurrency);
-  whole('rate', settings.rate, 0, MAX.rate);
-  whole('periodMs', settings.periodMs, PERIOD_MS.min, PERIOD_MS.max);
-  whole('burst', settings.burst, 1, MAX.burst);
+  for (const name of ['concurrency', 'rate', 'periodMs', 'burst'] as const) {
+    whole(name, settings[name], LIMIT_BOUNDS[name].min, LIMIT_BOUNDS[name].max);
+  }
   const given = (v: unknown) => v !== undefined;
   return db.transaction(async (tx) => {
     const [before] = await rows(tx, sql`select * from limits where key = ${key} for update`);
@@ -111,7 +108,7 @@ export async function setLimit(
     );
     await tx.execute(sql`insert into limit_events (key, at, actor, before, after)
       values (${key}, ${ts(opts.now)}, ${opts.actor}, ${JSON.stringify(shown(before))}::jsonb, ${JSON.stringify(shown(row))}::jsonb)`);
-    return (await readLimits(tx, opts.now, key))[0] ?? toLimit(row, opts.now, 0, 0);
+    return (await readLimits(tx, opts.now, { key }))[0] ?? toLimit(row, opts.now, 0, 0);
   });
 }
 
@@ -176,7 +173,7 @@ export async function coolingUntil(db: Db, limitKey: string, now: Date): Promise
   const [r] = await rows(
     db,
     sql`select max(cooldown_until) as until from limits
-        where cooldown_until > ${ts(now)} and (key = ${limitKey} or (right(key, 1) = ':' and starts_with(${limitKey}, key)))`,
+        where cooldown_until > ${ts(now)} and steady_limit_covers(key, null, ${limitKey})`,
   );
   return r.until === null ? null : parseTs(r.until);
 }
@@ -190,7 +187,7 @@ function toLimit(r: Record<string, unknown>, now: Date, running: number, waiting
     rate: r.rate === null ? null : Number(r.rate),
     periodMs: r.period_ms === null ? null : Number(r.period_ms),
     burst: r.burst === null ? null : Number(r.burst),
-    tokens: tokensAt(r, now),
+    tokens: r.tokens_now === null || r.tokens_now === undefined ? null : Number(r.tokens_now),
     running,
     waiting,
     cooldownUntil: cooling ? until : null,
@@ -201,19 +198,21 @@ function toLimit(r: Record<string, unknown>, now: Date, running: number, waiting
 }
 
 // Which jobs a limit covers, as the claim decides it (`j` is the job).
-const covers = sql`(case when starts_with(l.key, 'queue:') then j.queue = substr(l.key, 7)
-                         when right(l.key, 1) = ':' then starts_with(j.limit_key, l.key)
-                         else j.limit_key = l.key end)`;
+const covers = sql`steady_limit_covers(l.key, j.queue, j.limit_key)`;
 
-async function readLimits(db: Db, now: Date, key?: string): Promise<Limit[]> {
+/** Limits with their tokens and jobs now: all, the one on `key`, or those covering one job. */
+async function readLimits(db: Db, now: Date, only: { key?: string; job?: { queue: string; limitKey: string | null } } = {}): Promise<Limit[]> {
+  const where = only.key !== undefined
+    ? sql`where l.key = ${only.key}`
+    : only.job ? sql`where steady_limit_covers(l.key, ${only.job.queue}, ${only.job.limitKey})` : sql``;
   const found = await rows(
     db,
     sql`
-    select l.*,
+    select l.*, room.tokens as tokens_now,
       (select count(*)::int from jobs j where j.status = 'processing' and ${covers}) as running,
       (select count(*)::int from (select 1 from jobs j where j.status = 'pending' and j.run_at <= ${ts(now)} and ${covers}
                                   limit 10000) w) as waiting
-    from limits l ${key === undefined ? sql`` : sql`where l.key = ${key}`}
+    from limits l cross join lateral steady_limit_room(l.key, ${ts(now)}, false) room ${where}
     order by l.key`,
   );
   return found.map((r) => toLimit(r, now, Number(r.running), Number(r.waiting)));
@@ -240,10 +239,7 @@ export async function getLimitEvents(db: Db, opts: { key?: string; limit?: numbe
  */
 export async function limitHolding(db: Db, job: { queue: string; limitKey: string | null; status: string; runAt: Date }, now: Date): Promise<string | null> {
   if (job.status !== 'pending' || job.runAt > now) return null;
-  const keys = new Set([`queue:${job.queue}`, ...(job.limitKey ? [job.limitKey] : [])]);
-  const all = await readLimits(db, now);
-  const covering = all.filter((l) => keys.has(l.key) || (job.limitKey !== null && l.key.endsWith(':') && job.limitKey.startsWith(l.key)));
-  for (const l of covering) {
+  for (const l of await readLimits(db, now, { job })) {
     if (l.cooldownUntil) return `${l.key} is cooling down until ${l.cooldownUntil.toISOString()}${l.cooldownCause ? ` (${l.cooldownCause})` : ''}`;
     if (l.concurrency === 0 || l.rate === 0) return `${l.key} is paused by its limit`;
     if (l.concurrency !== null && l.running >= l.concurrency) return `${l.key} has ${l.running} of ${l.concurrency} running`;
@@ -257,16 +253,13 @@ export async function limitHolding(db: Db, job: { queue: string; limitKey: strin
  * a spent bucket has its next token. Null when none will (a full concurrency cap opens when a job ends).
  */
 export async function limitsOpenAt(db: Db, now: Date): Promise<Date | null> {
-  const found = await rows(db, sql`select * from limits where cooldown_until > ${ts(now)} or rate is not null`);
-  let soonest: number | null = null;
-  for (const r of found) {
-    let at: number | null = null;
-    if (r.cooldown_until !== null && parseTs(r.cooldown_until) > now) at = parseTs(r.cooldown_until).getTime();
-    else {
-      const tokens = tokensAt(r, now);
-      if (tokens !== null && tokens < 1 && Number(r.rate) > 0) at = now.getTime() + Math.ceil(((1 - tokens) * Number(r.period_ms)) / Number(r.rate));
-    }
-    if (at !== null && (soonest === null || at < soonest)) soonest = at;
-  }
-  return soonest === null ? null : new Date(soonest);
+  const [r] = await rows(
+    db,
+    sql`select min(case when l.cooldown_until > ${ts(now)} then l.cooldown_until
+                        when room.tokens < 1 and l.rate > 0
+                          then ${ts(now)} + ceil((1 - room.tokens) * l.period_ms / l.rate) * interval '1 millisecond' end) as at
+        from limits l cross join lateral steady_limit_room(l.key, ${ts(now)}, false) room
+        where l.cooldown_until > ${ts(now)} or l.rate is not null`,
+  );
+  return r.at === null ? null : parseTs(r.at);
 }

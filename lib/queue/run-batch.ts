@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { claimJobs, rescueAndClaimJobs } from './claim';
 import { releaseJobs, rescueExpiredLeases } from './lease';
 import { createExecutor, type JobOutcome, type Outcome } from './execute';
-import type { JobTypes } from './registry';
+import { handledTypeNames, type JobTypes } from './registry';
 import type { Db, Job } from './types';
 
 export type { Outcome, JobOutcome } from './execute';
@@ -60,7 +60,7 @@ export async function runBatch(db: Db, types: JobTypes, opts: RunBatchOptions = 
   const budget = opts.timeBudgetMs ?? 10_000;
   const leaseMs = Math.max(opts.leaseMs ?? 60_000, 1_000);
   const deadline = started + budget;
-  const handled = Object.entries(types).filter(([, t]) => t.handle).map(([name]) => name);
+  const handled = handledTypeNames(types);
 
   const summary: BatchSummary = {
     workerId,

@@ -9,7 +9,7 @@ import { retryJob, retryJobs } from './retry';
 import { toJob } from './rows';
 import { rows, textArray, ts } from './sql';
 import { newWorkerId } from './run-batch';
-import type { JobTypes } from './registry';
+import { handledTypeNames, type JobTypes } from './registry';
 import { PRIORITY, PRIORITY_MAX, PRIORITY_MIN, QueueError, type Db, type Job } from './types';
 
 // ---- The queue package's vocabulary (queue-package.md), mapped onto the engine in this one place ----
@@ -252,7 +252,7 @@ export class QueueService {
    * failed with attempts left (restarted first, with a fresh attempt budget). At most `limit` per call.
    */
   async retryFailedQueueTasks(opts: { limit?: number } = {}): Promise<RetryReport> {
-    const handled = Object.entries(this.jobTypes).filter(([, t]) => t.handle).map(([name]) => name);
+    const handled = handledTypeNames(this.jobTypes);
     if (handled.length === 0) return { success: true, message: 'No task types to retry', processed: 0 };
     const queues = [...new Set(handled.map((name) => this.jobTypes[name].queue))];
     const now = this.clock();

@@ -3,7 +3,7 @@ import { extendLease, releaseJobs } from './lease';
 import { createExecutor, type JobOutcome } from './execute';
 import { JOBS_CHANNEL, wakesFor, type Listen } from './notify';
 import { newWorkerId } from './run-batch';
-import type { JobTypes } from './registry';
+import { handledTypeNames, type JobTypes } from './registry';
 import type { Db, Job } from './types';
 
 export interface WorkerOptions {
@@ -70,7 +70,7 @@ export async function startWorker(db: Db, types: JobTypes, opts: WorkerOptions =
   const prefetch = Math.max(0, opts.prefetch ?? concurrency);
   const pollIntervalMs = Math.max(10, opts.pollIntervalMs ?? 1_000);
   const leaseMs = Math.max(opts.leaseMs ?? 60_000, 2 * MIN_LEASE_LEFT_MS);
-  const handled = Object.entries(types).filter(([, t]) => t.handle).map(([name]) => name);
+  const handled = handledTypeNames(types);
   const onError = opts.onError ?? ((err: unknown) => console.error(`[${workerId}]`, err));
   const executor = createExecutor(db, types, { workerId, clock });
 

@@ -1,13 +1,10 @@
-import { after } from 'next/server';
 import { z } from 'zod';
 import { wholeNumber } from '@/lib/whole-number';
 import { getDb } from '@/lib/db';
 import { env } from '@/lib/env';
 import { handle, json, parseOr400, readInput, requireBearer } from '@/lib/http';
-import { processQueueBudgetMs } from '@/lib/process-queue';
-import { admitDrainCall, refusedDrainCall, runDrainCall, type AdmittedCall, type DrainCallOptions } from '@/lib/drain-call';
-import { processQueueFanOut } from '@/lib/fan-out';
-import { drainLimits } from '@/lib/process-soon';
+import { admitDrainCall, refusedDrainCall, runDrainCall, type DrainCallOptions } from '@/lib/drain-call';
+import { afterResponse, appDrain } from '@/lib/process-soon';
 
 export const dynamic = 'force-dynamic';
 // Keep equal to PROCESS_QUEUE_MAX_DURATION_S and vercel.json: the batch budget is derived from it.
@@ -38,36 +35,17 @@ async function run(req: Request): Promise<Response> {
   const e = env();
   const denied = requireBearer(req, e.CRON_SECRET, 'CRON_SECRET');
   if (denied) return denied;
-  const maxBudgetMs = processQueueBudgetMs(e.PROCESS_QUEUE_MAX_DURATION_S);
-  const input = parseOr400(inputSchema(maxBudgetMs), await readInput(req));
+  const drain = appDrain(e);
+  const input = parseOr400(inputSchema(drain.budgetMs), await readInput(req));
   const db = getDb();
-  const call = await admitDrainCall(db, drainLimits(e));
+  const call = await admitDrainCall(db, drain.limits);
   if (!call.entered) return json(refusedDrainCall(call));
-  const opts: DrainCallOptions = {
-    limit: input.limit,
-    timeBudgetMs: input.timeBudgetMs ?? maxBudgetMs,
-    fanOut: processQueueFanOut(e),
-  };
-  if (input.background && workAfterResponse(db, call, opts)) {
+  const opts: DrainCallOptions = { limit: input.limit, timeBudgetMs: input.timeBudgetMs ?? drain.budgetMs, fanOut: drain.fanOut };
+  // Outside a request (a handler called directly) there is no after(): the call then runs in the foreground.
+  if (input.background && afterResponse('process-queue (background)', () => runDrainCall(db, call, opts))) {
     return json({ accepted: true, callId: call.callId, running: call.running, maxParallel: call.maxParallel }, 202);
   }
   return json(await runDrainCall(db, call, opts));
-}
-
-// Outside a request (a handler called directly) there is no after(): the call then runs in the foreground.
-function workAfterResponse(db: ReturnType<typeof getDb>, call: AdmittedCall, opts: DrainCallOptions): boolean {
-  try {
-    after(async () => {
-      try {
-        await runDrainCall(db, call, opts);
-      } catch (err) {
-        console.error('process-queue (background) failed:', err);
-      }
-    });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export const GET = handle(run);

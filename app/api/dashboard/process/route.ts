@@ -2,10 +2,8 @@ import { getDb } from '@/lib/db';
 import { env } from '@/lib/env';
 import { handle, json } from '@/lib/http';
 import { requireOperator } from '@/lib/auth/guards';
-import { processQueueBudgetMs } from '@/lib/process-queue';
-import { admitDrainCall, runDrainCall } from '@/lib/drain-call';
-import { processQueueFanOut } from '@/lib/fan-out';
-import { drainLimits } from '@/lib/process-soon';
+import { admitDrainCall, refusedDrainCall, runDrainCall } from '@/lib/drain-call';
+import { appDrain } from '@/lib/process-soon';
 
 export const dynamic = 'force-dynamic';
 // Keep equal to PROCESS_QUEUE_MAX_DURATION_S, as the cron route does.
@@ -18,14 +16,14 @@ export const maxDuration = 60;
 export const POST = handle(async (req: Request) => {
   const denied = requireOperator(req);
   if (denied) return denied;
-  const e = env();
+  const drain = appDrain(env());
   const db = getDb();
-  const call = await admitDrainCall(db, drainLimits(e));
+  const call = await admitDrainCall(db, drain.limits);
   if (!call.entered) {
-    return json({ message: `${call.running} process-queue calls are at work already`, claimed: 0, stoppedBy: 'parallel_cap' });
+    const { message, claimed, stoppedBy } = refusedDrainCall(call);
+    return json({ message, claimed, stoppedBy });
   }
-  const budget = Math.min(20_000, processQueueBudgetMs(e.PROCESS_QUEUE_MAX_DURATION_S));
-  const r = await runDrainCall(db, call, { timeBudgetMs: budget, fanOut: processQueueFanOut(e) });
+  const r = await runDrainCall(db, call, { timeBudgetMs: drain.shortBudgetMs, fanOut: drain.fanOut });
   const parts = [
     r.counts.completed && `${r.counts.completed} completed`,
     r.counts.failed && `${r.counts.failed} failed`,
