@@ -67,6 +67,10 @@ export const jobs = pgTable(
     // What the job spends, as its type names it (the sync tasks: the platform): the limits on this key
     // (lib/queue/limits.ts) decide when it may start.
     limitKey: text('limit_key'),
+    // Whose work it is (a user, a tenant): within a queue owners take turns (migration 0016), and
+    // turn_at is the job's place in that order, given when it is inserted.
+    ownerKey: text('owner_key'),
+    turnAt: tz('turn_at'),
   },
   (t) => [
     // Two kinds of index. The engine's own (claim, lease, dedup) hold live rows and stay small. The
@@ -77,8 +81,10 @@ export const jobs = pgTable(
     // so it stays small however many finished rows the table holds.
     // Jobs with a limit key are walked per key instead (jobs_claim_key_idx), so a key at its limit is
     // passed over without reading its backlog.
-    index('jobs_claim_idx').on(t.priority, t.runAt, t.id).where(sql`status = 'pending' and limit_key is null`),
-    index('jobs_claim_key_idx').on(t.limitKey, t.priority, t.runAt, t.id).where(sql`status = 'pending' and limit_key is not null`),
+    index('jobs_claim_idx').on(t.priority, sql`(coalesce(turn_at, run_at))`, t.id).where(sql`status = 'pending' and limit_key is null`),
+    index('jobs_claim_key_idx').on(t.limitKey, t.priority, sql`(coalesce(turn_at, run_at))`, t.id).where(sql`status = 'pending' and limit_key is not null`),
+    index('jobs_owner_turn_idx').on(t.queue, t.ownerKey, t.turnAt).where(sql`status = 'pending' and owner_key is not null`),
+    index('jobs_turn_idx').on(t.queue, t.turnAt).where(sql`status = 'pending' and owner_key is not null`),
     index('jobs_lease_idx').on(t.lockedUntil).where(sql`status = 'processing'`),
     // What runs now, per queue and key: the claim counts it against concurrency limits.
     index('jobs_running_idx').on(t.limitKey, t.queue).where(sql`status = 'processing'`),
@@ -94,6 +100,7 @@ export const jobs = pgTable(
     index('jobs_correlation_idx').on(t.correlationId).where(sql`correlation_id is not null`),
     index('jobs_entity_idx').on(t.entityType, t.entityId).where(sql`entity_id is not null`),
     check('jobs_attempts_check', sql`attempts >= 0 and max_attempts >= 1 and deferrals >= 0`),
+    check('jobs_owner_key_check', sql`owner_key is null or length(owner_key) between 1 and 200`),
     check('jobs_priority_check', sql`priority between -1000 and 1000`),
     check('jobs_lease_check', sql`status <> 'processing' or (locked_until is not null and locked_by is not null)`),
     check('jobs_finished_check', sql`status not in ('completed', 'failed', 'cancelled') or completed_at is not null`),

@@ -84,7 +84,7 @@ async function claim(db: Db, opts: ClaimOptions, rescue: boolean): Promise<{ job
       sql`case when from_status = 'processing' then last_error end`,
     )})
     select ${CLAIMED_COLUMNS}, from_status = 'processing' as was_rescued from changed
-    order by priority, run_at, id`,
+    order by priority, coalesce(turn_at, run_at), id`,
   );
   const claimed = { workerId: opts.workerId, leaseEnd, now: opts.now };
   const jobs = found.filter((v) => v[AFTER_CLAIMED] !== true).map((v) => toClaimedJob(v, claimed));

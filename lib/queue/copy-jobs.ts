@@ -9,7 +9,7 @@ import type { Db, Job } from './types';
 
 const COLUMNS =
   'id, queue, type, payload, priority, run_at, max_attempts, correlation_id, user_id, entity_type, entity_id, ' +
-  'metadata, stage, limit_key, created_at, updated_at';
+  'metadata, stage, limit_key, owner_key, created_at, updated_at';
 // Rows handed to the stream per write: enough that a write is not per row, few enough that the server
 // is inserting the first rows while later ones are still being validated and encoded.
 const ROWS_PER_WRITE = 1000;
@@ -110,5 +110,5 @@ function line(p: Prepared, maxAttempts: number): string {
   const created = iso(p.createdAt);
   return `${p.id}\t${escape(p.queue)}\t${escape(p.type)}\t${escape(p.payloadJson)}\t${p.priority}\t${iso(p.runAt)}\t${
     maxAttempts}\t${orNull(p.correlationId)}\t${orNull(p.userId)}\t${orNull(p.entityType)}\t${orNull(p.entityId)}\t${
-    p.metadata === null ? '{}' : escape(JSON.stringify(p.metadata))}\t${orNull(p.stage)}\t${orNull(p.limitKey)}\t${created}\t${created}\n`;
+    p.metadata === null ? '{}' : escape(JSON.stringify(p.metadata))}\t${orNull(p.stage)}\t${orNull(p.limitKey)}\t${orNull(p.ownerKey)}\t${created}\t${created}\n`;
 }

@@ -38,6 +38,8 @@ export interface EnqueueInput {
   entity?: { type: string; id: string };
   metadata?: Record<string, unknown>;
   stage?: string;
+  /** Whose work it is; defaults to what the type derives from the payload (JobType.ownerKey). */
+  ownerKey?: string;
 }
 
 export interface EnqueueResult {
@@ -65,6 +67,17 @@ function limitKeyOf(def: JobTypes[string], payload: unknown, type: string): stri
   }
   return key;
 }
+
+function ownerKeyOf(def: JobTypes[string], payload: unknown, input: EnqueueInput): string | null {
+  const key = input.ownerKey ?? def.ownerKey?.(payload) ?? null;
+  if (key !== null && (typeof key !== 'string' || key.length < 1 || key.length > 200 || hasControl(key))) {
+    throw new QueueError('invalid_input', `${input.type}: owner key must be 1-200 characters without control characters`);
+  }
+  return key;
+}
+
+// eslint-disable-next-line no-control-regex
+const hasControl = (s: string) => /[\u0000-\u001f\u007f]/.test(s);
 
 function prepare(types: JobTypes, input: EnqueueInput, now: Date): Prepared {
   const def = types[input.type];
@@ -105,6 +118,7 @@ function prepare(types: JobTypes, input: EnqueueInput, now: Date): Prepared {
     metadata: input.metadata ?? null,
     stage: input.stage ?? null,
     limitKey: limitKeyOf(def, parsed.data, input.type),
+    ownerKey: ownerKeyOf(def, parsed.data, input),
   };
 }
 
@@ -238,10 +252,10 @@ export async function enqueueFromSelect(
     with src as not materialized (${source}),
     ins as (
       insert into jobs (id, queue, type, payload, priority, run_at, max_attempts, dedup_key, user_id,
-                        entity_type, entity_id, limit_key, created_at, updated_at)
+                        entity_type, entity_id, limit_key, owner_key, created_at, updated_at)
       select steady_fanout_job_id(${ts(opts.now)}, s.n), s.queue, s.type, s.payload, s.priority, ${ts(opts.now)},
              coalesce(${opts.maxAttempts ?? null}::int, q.default_max_attempts, ${DEFAULT_MAX_ATTEMPTS}),
-             s.dedup_key, s.user_id, s.entity_type, s.entity_id, s.limit_key, ${ts(opts.now)}, ${ts(opts.now)}
+             s.dedup_key, s.user_id, s.entity_type, s.entity_id, s.limit_key, s.owner_key, ${ts(opts.now)}, ${ts(opts.now)}
       from (select src.*, row_number() over (order by src.dedup_key) as n from src) s
       left join queues q on q.name = s.queue
       on conflict (dedup_key) where dedup_key is not null and status in ('pending', 'processing', 'paused')

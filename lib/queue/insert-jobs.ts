@@ -23,6 +23,7 @@ export interface Prepared {
   metadata: Record<string, unknown> | null;
   stage: string | null;
   limitKey: string | null;
+  ownerKey: string | null;
 }
 
 /** Due at once: idle workers on its queue are woken when it commits. */
@@ -50,6 +51,7 @@ function encode(p: Prepared, ord: number, now: Date): string {
   if (p.metadata !== null) s += `,"md":${q(p.metadata)}`;
   if (p.stage !== null) s += `,"s":${q(p.stage)}`;
   if (p.limitKey !== null) s += `,"lk":${q(p.limitKey)}`;
+  if (p.ownerKey !== null) s += `,"ow":${q(p.ownerKey)}`;
   return `${s}}`;
 }
 
@@ -97,18 +99,19 @@ async function insertPart(db: Db, items: Prepared[]): Promise<Job[]> {
     sql`
     with ins as (
       insert into jobs (id, queue, type, payload, priority, run_at, max_attempts, dedup_key, correlation_id,
-                        user_id, entity_type, entity_id, metadata, stage, limit_key, created_at, updated_at)
+                        user_id, entity_type, entity_id, metadata, stage, limit_key, owner_key, created_at, updated_at)
       select x.i, x.q, x.t, x.p, coalesce(x.pr, ${PRIORITY.normal}), coalesce(x.r, ${ts(now)}),
-             coalesce(x.m, qs.default_max_attempts, ${DEFAULT_MAX_ATTEMPTS}), x.d, x.c, x.u, x.et, x.ei, coalesce(x.md, '{}'), x.s, x.lk,
+             coalesce(x.m, qs.default_max_attempts, ${DEFAULT_MAX_ATTEMPTS}), x.d, x.c, x.u, x.et, x.ei, coalesce(x.md, '{}'), x.s, x.lk, x.ow,
              coalesce(x.n, ${ts(now)}), coalesce(x.n, ${ts(now)})
       from jsonb_to_recordset(${json}::jsonb) as x(
              o int, i uuid, q text, t text, p jsonb, pr int, r timestamptz, m int, d text, c text, u uuid,
-             et text, ei text, md jsonb, s text, lk text, n timestamptz)
+             et text, ei text, md jsonb, s text, lk text, ow text, n timestamptz)
       left join queues qs on qs.name = x.q
-      ${dedup
-        ? sql`-- input order decides which of two same-key rows in one call wins
+      -- Input order: it decides which of two same-key rows in one call wins, and the turns an owner's
+      -- jobs take (migration 0016).
       order by x.o
-      on conflict (dedup_key) where dedup_key is not null and status in ('pending', 'processing', 'paused')
+      ${dedup
+        ? sql`on conflict (dedup_key) where dedup_key is not null and status in ('pending', 'processing', 'paused')
       do nothing`
         : sql``}
       returning id, run_at, dedup_key
@@ -134,6 +137,6 @@ export function toNewJob(p: Prepared, maxAttempts: number): Job {
     failedProviders: [], dedupKey: p.dedupKey, correlationId: p.correlationId, userId: p.userId,
     entityType: p.entityType, entityId: p.entityId, metadata: p.metadata ?? {},
     createdAt: new Date(p.createdAt), updatedAt: new Date(p.createdAt), startedAt: null, completedAt: null, durationMs: null,
-    limitKey: p.limitKey,
+    limitKey: p.limitKey, ownerKey: p.ownerKey,
   };
 }

@@ -28,6 +28,11 @@ export interface JobType<P = unknown, R = unknown> {
    * prefix of it ending in ':', decide when the job may start; `rateLimited(key)` cools the key down.
    */
   limitKey?: (payload: P) => string | null;
+  /**
+   * Whose work a job of this type is (a user, a tenant): within a queue, owners take turns at the claim,
+   * so one owner's backlog does not hold back another's job.
+   */
+  ownerKey?: (payload: P) => string | null;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

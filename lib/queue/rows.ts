@@ -44,7 +44,7 @@ export const toJob = (r: Raw): Job => build((column) => r[column]);
 const CLAIMED = [
   'id', 'queue', 'type', 'payload', 'result', 'stage', 'priority', 'run_at', 'attempts', 'max_attempts', 'deferrals',
   'last_error', 'failed_providers', 'dedup_key', 'correlation_id', 'user_id', 'entity_type', 'entity_id', 'metadata',
-  'created_at', 'completed_at', 'duration_ms', 'limit_key',
+  'created_at', 'completed_at', 'duration_ms', 'limit_key', 'owner_key',
 ] as const;
 type Column = (typeof CLAIMED)[number] | 'status' | 'progress' | 'locked_by' | 'locked_until' | 'updated_at' | 'started_at';
 
@@ -87,6 +87,7 @@ function build(read: (column: Column) => unknown, claimed?: ClaimedBy): Job {
     completedAt: tsOrNull(read('completed_at')),
     durationMs: numOrNull(read('duration_ms')),
     limitKey: strOrNull(read('limit_key')),
+    ownerKey: strOrNull(read('owner_key')),
   };
 }
 

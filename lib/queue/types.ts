@@ -61,6 +61,8 @@ export interface Job<P = unknown, R = unknown> {
   durationMs: number | null;
   /** What the job spends: the limits on this key decide when it may start (lib/queue/limits.ts). */
   limitKey: string | null;
+  /** Whose work it is: within a queue, owners take turns at the claim (migration 0016). */
+  ownerKey: string | null;
 }
 
 export interface JobEvent {

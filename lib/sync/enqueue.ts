@@ -67,7 +67,8 @@ export async function enqueueAllUsersSync(
            jsonb_build_object('userId', c.user_id, 'platform', c.platform, 'date', d.date) as payload,
            ${PRIORITY.normal}::int as priority,
            'sync:' || c.user_id || ':' || c.platform || ':' || d.date as dedup_key,
-           c.user_id, null::text as entity_type, null::text as entity_id, c.platform::text as limit_key
+           c.user_id, null::text as entity_type, null::text as entity_id, c.platform::text as limit_key,
+           c.user_id::text as owner_key
     from platform_connections c
     cross join unnest(${`{${dates.join(',')}}`}::text[]) as d(date)
     where c.enabled ${userFilter} ${from} ${until}`;

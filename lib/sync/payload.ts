@@ -21,5 +21,7 @@ export const syncEnqueueTypes: JobTypes = {
     queue: SYNC_QUEUE,
     payloadSchema: SyncPayloadSchema,
     limitKey: (payload: SyncPayload) => payload.platform,
+    // Users take turns: one user's year-long backfill does not hold back another's sync.
+    ownerKey: (payload: SyncPayload) => payload.userId.toLowerCase(),
   }),
 };
