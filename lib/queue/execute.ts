@@ -200,6 +200,11 @@ export function createExecutor(db: Db, types: JobTypes, opts: ExecutorOptions) {
       get signal() { return run.signal; },
       progress: progressFor(db, job.id, clock, workerId),
       rateLimited,
+      coolDown: async (key, retryAfterSec) => {
+        if (!isLimitKey(key)) throw new QueueError('invalid_input', `coolDown: "${String(key).slice(0, 60)}" is not a limit key`);
+        const now = clock();
+        await coolDown(db, { key, until: deferredUntil(retryAfterSec, now), cause: `${key} said no request is left`, now, actor: workerId });
+      },
     };
     try {
       return Promise.resolve(def.handle(ctx));

@@ -14,6 +14,11 @@ export interface HandlerContext<P> {
    * key cools down until then: no job with that limit key (or below it) is claimed before.
    */
   rateLimited(key: string, retryAfterSec?: number): never;
+  /**
+   * Cools `key` down for `retryAfterSec` while this job carries on: for an answer that succeeded but
+   * said no request is left (`x-ratelimit-remaining: 0`), so no task spends one on the refusal.
+   */
+  coolDown(key: string, retryAfterSec: number): Promise<void>;
 }
 
 export interface JobType<P = unknown, R = unknown> {

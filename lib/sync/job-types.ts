@@ -18,12 +18,12 @@ export function createSyncJobTypes(config: Env, opts: { clients?: PlatformClient
       ...syncEnqueueTypes[SYNC_JOB_TYPE],
       payloadSchema: SyncPayloadSchema,
       timeoutMs,
-      handle: async ({ payload, db, signal, progress }) => {
+      handle: async ({ payload, db, signal, progress, coolDown }) => {
         // A slow platform ends the day's walk with what it has (stored as truncated) before the task's
         // timeout would throw all of it away; the time left for writing it is kept back.
         const deadline = Date.now() + timeoutMs - WRITE_MARGIN_MS;
         await progress(`Fetching ${PLATFORM_LABELS[payload.platform]} activity for ${payload.date}`);
-        return syncPlatformDay(db, clients, payload, { signal, deadline });
+        return syncPlatformDay(db, clients, payload, { signal, deadline, coolDown });
       },
     }),
   };

@@ -4,8 +4,8 @@ import type { FakeModule } from './types';
 const WINDOW_DAYS = 90;
 const MAX_EVENTS = 300;
 
-const resetHeaders = (now: Date, remaining: number, retryAfterSec = 3600) => ({
-  'x-ratelimit-limit': '5000',
+const resetHeaders = (now: Date, remaining: number, retryAfterSec = 3600, limit = 5000) => ({
+  'x-ratelimit-limit': String(limit),
   'x-ratelimit-remaining': String(remaining),
   'x-ratelimit-reset': String(Math.ceil(now.getTime() / 1000) + retryAfterSec),
   'x-ratelimit-resource': 'core',
@@ -21,6 +21,7 @@ export const githubModule: FakeModule = {
   envVar: 'GITHUB_API_URL',
   errorBody: (status, message) => ({ message, documentation_url: 'https://docs.github.com/rest', status: String(status) }),
   rateLimitHeaders: (retryAfterSec, now) => resetHeaders(now, 0, retryAfterSec),
+  quotaHeaders: (left, now) => resetHeaders(now, left.remaining, left.resetSec, left.limit),
   routes: [
     {
       path: /^\/users\/([^/]+)\/events\/public$/,

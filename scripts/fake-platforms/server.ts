@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { ControlSchema, FaultSchema, type ControlInput, type Fault, type FakeModule, type FakeReply, type FakeState } from './types';
+import { ControlSchema, FaultSchema, type ControlInput, type Fault, type FakeModule, type FakeReply, type FakeState, type QuotaLeft } from './types';
 
 export interface FakeStats {
   total: number;
@@ -110,17 +110,19 @@ export async function serveFakes(modules: FakeModule[], opts: { port?: number; f
   };
 
   // Fixed windows from the first request: past the limit, a rate-limit answer until the window ends.
-  const overQuota = (platform: string): Fault | null => {
+  // An answer within the quota says what is left of it, as the real APIs' rate-limit headers do.
+  const overQuota = (platform: string): { fault: Fault | null; left?: QuotaLeft } => {
     const q = quotas[platform];
-    if (!q) return null;
+    if (!q) return { fault: null };
     const now = Date.now();
     let w = windows.get(platform);
     if (!w || now - w.start >= q.windowSec * 1000) windows.set(platform, (w = { start: now, used: 0 }));
+    const resetSec = Math.max(1, Math.ceil((w.start + q.windowSec * 1000 - now) / 1000));
     if (w.used < q.limit) {
       w.used++;
-      return null;
+      return { fault: null, left: { limit: q.limit, remaining: q.limit - w.used, resetSec } };
     }
-    return FaultSchema.parse({ mode: 'rate_limit', retryAfterSec: Math.max(1, Math.ceil((w.start + q.windowSec * 1000 - now) / 1000)) });
+    return { fault: FaultSchema.parse({ mode: 'rate_limit', retryAfterSec: resetSec }) };
   };
 
   const handleRequest = async (req: IncomingMessage, res: ServerResponse, selfUrl: string) => {
@@ -139,7 +141,8 @@ export async function serveFakes(modules: FakeModule[], opts: { port?: number; f
       bump(inFlight, mod.name);
       maxInFlight.set(mod.name, Math.max(maxInFlight.get(mod.name) ?? 0, inFlight.get(mod.name)!));
       res.once('close', () => bump(inFlight, mod.name, -1));
-      const fault = takeFault(mod.name, account) ?? overQuota(mod.name) ??
+      const quota = overQuota(mod.name);
+      const fault = takeFault(mod.name, account) ?? quota.fault ??
         (account && MISSING_ACCOUNT.test(account) ? FaultSchema.parse({ mode: 'not_found' }) : null);
       if (fault?.mode === 'slow') await sleep(fault.delayMs, res);
       else if (fault) {
@@ -147,7 +150,9 @@ export async function serveFakes(modules: FakeModule[], opts: { port?: number; f
         return send(res, faultReply(mod, fault, state.now()));
       }
       if (res.destroyed) return;
-      return send(res, await route.serve({ method: req.method, url, match, base: `${selfUrl}${mod.prefix}`, state }));
+      const reply = await route.serve({ method: req.method, url, match, base: `${selfUrl}${mod.prefix}`, state });
+      if (quota.left && mod.quotaHeaders) reply.headers = { ...reply.headers, ...mod.quotaHeaders(quota.left, new Date()) };
+      return send(res, reply);
     }
     return send(res, { status: 404, body: mod.errorBody?.(404, `No route for ${req.method} ${sub}`) ?? { message: 'Not Found' } });
   };

@@ -20,8 +20,8 @@ const xError = (status: number, message: string) => ({
   status,
 });
 
-const limits = (now: Date, remaining: number, resetSec = 900) => ({
-  'x-rate-limit-limit': '1500',
+const limits = (now: Date, remaining: number, resetSec = 900, limit = 1500) => ({
+  'x-rate-limit-limit': String(limit),
   'x-rate-limit-remaining': String(remaining),
   'x-rate-limit-reset': String(Math.ceil(now.getTime() / 1000) + resetSec),
 });
@@ -33,6 +33,7 @@ export const twitterModule: FakeModule = {
   envVar: 'TWITTER_API_URL',
   errorBody: xError,
   rateLimitHeaders: (retryAfterSec, now) => limits(now, 0, retryAfterSec),
+  quotaHeaders: (left, now) => limits(now, left.remaining, left.resetSec, left.limit),
   routes: [
     {
       path: /^\/users\/by\/username\/([A-Za-z0-9_]{1,15})$/,

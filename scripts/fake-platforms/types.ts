@@ -84,4 +84,12 @@ export interface FakeModule {
   errorBody?(status: number, message: string): unknown;
   /** Extra headers on a rate-limited answer (e.g. GitHub's x-ratelimit-remaining: 0). */
   rateLimitHeaders?(retryAfterSec: number, now: Date): Record<string, string>;
+  /** Headers on an answer within a quota, saying what is left of it (GitHub's x-ratelimit-*). */
+  quotaHeaders?(left: QuotaLeft, now: Date): Record<string, string>;
+}
+
+export interface QuotaLeft {
+  limit: number;
+  remaining: number;
+  resetSec: number;
 }

@@ -96,3 +96,29 @@ describe('concurrency against a slow platform', () => {
     }
   });
 });
+
+describe('an answer that says no request is left', () => {
+  it('cools the platform down before the refusal: a quota of 5 sees exactly 5 requests and no 429', async () => {
+    fake.control.apply({ quotas: { github: { limit: 5, windowSec: 2 } } });
+    await enqueueAllUsersSync(t.db, { date: DAY, now: T0 });
+    const first = await run(T0);
+    let stats = fake.control.stats();
+    expect(stats.byPlatform.github).toBe(5);
+    expect(stats.rateLimited.github ?? 0).toBe(0);
+    expect(first.counts.completed).toBeGreaterThanOrEqual(6); // X's tasks
+    const [{ cooling }] = await t.db.execute<{ cooling: string | null }>(sql`select cooldown_until::text as cooling from limits where key = 'github'`);
+    expect(cooling).not.toBeNull();
+    let jobs = await byPlatform();
+    expect(jobs.github.every((j) => j.attempts <= 1)).toBe(true);
+    expect(jobs.github.some((j) => j.status === 'pending')).toBe(true);
+
+    // The window ends (2 s of the fake's real time); the platform resumes where it stopped.
+    await new Promise((r) => setTimeout(r, 2_100));
+    fake.control.apply({ quotas: null });
+    for (let i = 1; i <= 3; i++) await run(later(i * 60_000));
+    jobs = await byPlatform();
+    expect(jobs.github.every((j) => j.status === 'completed')).toBe(true);
+    stats = fake.control.stats();
+    expect(stats.rateLimited.github ?? 0).toBe(0);
+  });
+});

@@ -14,7 +14,7 @@ export class ProviderError extends Error {
   }
 }
 
-const DEFAULT_RATE_LIMIT_SEC = 60;
+export const DEFAULT_RATE_LIMIT_SEC = 60;
 const MAX_RATE_LIMIT_SEC = 86_400;
 
 /**

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { PLATFORM_LABELS, type Platform } from '../platforms';
-import { classifyFailure, ProviderError } from './classify';
-import type { FetchDayOptions } from './types';
+import { RateLimitedError } from '@/lib/queue';
+import { classifyFailure, DEFAULT_RATE_LIMIT_SEC, ProviderError, rateLimitExhausted, retryAfterSeconds } from './classify';
+import type { Allowance, FetchDayOptions } from './types';
 import { BodyTooLarge, readCappedBody } from '@/lib/capped-body';
 
 export interface FetchJsonOptions<T> {
@@ -14,6 +15,7 @@ export interface FetchJsonOptions<T> {
   headers?: Record<string, string>;
   signal?: AbortSignal;
   fetch?: typeof fetch;
+  allowance?: Allowance;
   /**
    * Platform quirks the status alone does not reveal (YouTube's quota in a 403 body, Instagram's
    * error codes in a 400): return the error to throw, or null to fall back to the status.
@@ -26,6 +28,8 @@ const MAX_BODY_BYTES = 5_000_000;
 /** GET, parse and classify one page: resolves only with a 2xx body that matches `schema`. */
 export async function fetchJson<T>(opts: FetchJsonOptions<T>): Promise<{ data: T; headers: Headers }> {
   const label = PLATFORM_LABELS[opts.platform];
+  const spent = opts.allowance?.spentForSec;
+  if (spent !== null && spent !== undefined) throw new RateLimitedError(opts.platform, spent);
   const timeout = AbortSignal.timeout(opts.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   let res: Response;
@@ -54,6 +58,9 @@ export async function fetchJson<T>(opts: FetchJsonOptions<T>): Promise<{ data: T
     const now = new Date();
     throw opts.inspectFailure?.(res.status, body, res.headers, now) ??
       classifyFailure({ platform: opts.platform, status: res.status, headers: res.headers, body, what: opts.what, tokenEnv: opts.tokenEnv, now });
+  }
+  if (opts.allowance && rateLimitExhausted(res.headers)) {
+    opts.allowance.spentForSec = retryAfterSeconds(res.headers, new Date()) ?? DEFAULT_RATE_LIMIT_SEC;
   }
   const parsed = opts.schema.safeParse(body);
   if (!parsed.success) {

@@ -39,7 +39,7 @@ export function createGithubClient(config: ClientConfig): PlatformClient {
       while (url && canFetchAnotherPage(pages, maxPages, opts, config.timeoutMs)) {
         const { data, headers: h } = await fetchJson({
           platform: 'github', url, schema: EventsSchema, headers, what: `user "${user}"`,
-          tokenEnv: 'GITHUB_TOKEN', timeoutMs: config.timeoutMs, signal: opts.signal, fetch: config.fetch,
+          tokenEnv: 'GITHUB_TOKEN', timeoutMs: config.timeoutMs, signal: opts.signal, fetch: config.fetch, allowance: opts.allowance,
         });
         pages++;
         for (const e of data) {

@@ -48,7 +48,7 @@ export function createInstagramClient(config: ClientConfig): PlatformClient {
       while (url && canFetchAnotherPage(pages, maxPages, opts, config.timeoutMs)) {
         const { data }: { data: z.infer<typeof MediaSchema> } = await fetchJson({
           platform: 'instagram', url, schema: MediaSchema, what: `user "${user}"`,
-          tokenEnv: 'INSTAGRAM_ACCESS_TOKEN', timeoutMs: config.timeoutMs, signal: opts.signal, fetch: config.fetch,
+          tokenEnv: 'INSTAGRAM_ACCESS_TOKEN', timeoutMs: config.timeoutMs, signal: opts.signal, fetch: config.fetch, allowance: opts.allowance,
           inspectFailure: instagramGraphError,
         });
         pages++;

@@ -3,7 +3,7 @@ import { PermanentJobError } from '@/lib/queue';
 import { dayWindow } from '../dates';
 import { requireHandle } from '../handles';
 import { canFetchAnotherPage, endpoint, fetchJson } from './fetch-json';
-import type { ClientConfig, DayActivity, PlatformClient } from './types';
+import type { ClientConfig, DayActivity, FetchDayOptions, PlatformClient } from './types';
 
 const UserSchema = z.object({
   data: z.object({ id: z.string(), username: z.string() }).optional(),
@@ -27,10 +27,10 @@ export function createTwitterClient(config: ClientConfig): PlatformClient {
   const headers: Record<string, string> = config.token ? { authorization: `Bearer ${config.token}` } : {};
   const common = { platform: 'twitter' as const, headers, tokenEnv: 'TWITTER_BEARER_TOKEN', timeoutMs: config.timeoutMs, fetch: config.fetch };
 
-  async function userId(handle: string, signal?: AbortSignal): Promise<string> {
+  async function userId(handle: string, opts: FetchDayOptions): Promise<string> {
     if (/^\d+$/.test(handle)) return handle;
     const { data } = await fetchJson({
-      ...common, signal, schema: UserSchema, what: `user "@${handle}"`,
+      ...common, signal: opts.signal, allowance: opts.allowance, schema: UserSchema, what: `user "@${handle}"`,
       url: endpoint(config.baseUrl, `/users/by/username/${encodeURIComponent(handle)}`),
     });
     // X answers 200 with an `errors` list for a name it does not know.
@@ -45,7 +45,7 @@ export function createTwitterClient(config: ClientConfig): PlatformClient {
     platform: 'twitter',
     async fetchDay(handle, date, opts = {}): Promise<DayActivity> {
       const name = requireHandle('twitter', handle);
-      const id = await userId(name, opts.signal);
+      const id = await userId(name, opts);
       const { start, end } = dayWindow(date);
       let count = 0;
       let next: string | undefined;
@@ -55,7 +55,7 @@ export function createTwitterClient(config: ClientConfig): PlatformClient {
           start_time: xTime(start), end_time: xTime(end), max_results: '100',
           'tweet.fields': 'created_at', pagination_token: next,
         });
-        const { data } = await fetchJson({ ...common, url, signal: opts.signal, schema: TweetsSchema, what: `posts of "@${name}"` });
+        const { data } = await fetchJson({ ...common, url, signal: opts.signal, allowance: opts.allowance, schema: TweetsSchema, what: `posts of "@${name}"` });
         pages++;
         count += data.data.filter((t) => {
           const at = t.created_at ? Date.parse(t.created_at) : start.getTime();

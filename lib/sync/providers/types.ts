@@ -20,6 +20,18 @@ export interface FetchDayOptions {
    * request might not finish by then, and the day is stored with `truncated: true` rather than lost.
    */
   deadline?: number;
+  /** What the rate-limit headers said of the token's allowance while this day was fetched. */
+  allowance?: Allowance;
+}
+
+/**
+ * Filled in when a successful answer says no request is left (`x-ratelimit-remaining: 0`): the next
+ * request of this fetch is not sent (it would be refused), and the caller cools the platform down
+ * until the reset instead of letting the next task spend a request on the refusal.
+ */
+export interface Allowance {
+  /** Seconds until the allowance resets, once it is spent; null while requests are left. */
+  spentForSec: number | null;
 }
 
 export interface PlatformClient {

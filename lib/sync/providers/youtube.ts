@@ -68,7 +68,7 @@ export function createYoutubeClient(config: ClientConfig): PlatformClient {
         });
         const { data } = await fetchJson({
           platform: 'youtube', url, schema: ActivitiesSchema, what: `channel "${channelId}"`,
-          tokenEnv: 'YOUTUBE_API_KEY', timeoutMs: config.timeoutMs, signal: opts.signal, fetch: config.fetch,
+          tokenEnv: 'YOUTUBE_API_KEY', timeoutMs: config.timeoutMs, signal: opts.signal, fetch: config.fetch, allowance: opts.allowance,
           inspectFailure: (status, body, _headers, now) => youtubeQuotaError(status, body, now),
         });
         pages++;
