@@ -95,6 +95,7 @@ export function JobDetail({ id, initial }: { id: string; initial?: JobDetailDto 
         <dl className="facts">
           <Fact label="Queue">{job.queue}</Fact>
           <Fact label="Limit key">{job.limitKey}</Fact>
+          <Fact label="Owner">{job.ownerKey}</Fact>
           <Fact label="Stage">{job.stage}</Fact>
           <Fact label="Progress">{job.progress}</Fact>
           <Fact label="Attempts">

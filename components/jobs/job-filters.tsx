@@ -78,6 +78,7 @@ export function JobFilters(props: {
       {select('queue', 'Queue', options.queues.map((v) => ({ value: v, label: v })))}
       {select('type', 'Type', options.types.map((v) => ({ value: v, label: v })))}
       {select('user', 'User', options.users.map((u) => ({ value: u.id, label: u.username })))}
+      {select('waiting', 'Waiting', [{ value: 'limit', label: 'on a limit' }])}
       {text('stage', 'Stage', stage, setStage, { placeholder: 'any', maxLength: 100 })}
       {text('q', 'Search', q, setQ, {
         type: 'search', grow: true, placeholder: 'job id, dedup key, correlation id, entity id', maxLength: 200,

@@ -40,6 +40,7 @@ export function toJobDto(j: Job): JobDto {
     lockedUntil: iso(j.lockedUntil),
     failedProviders: j.failedProviders,
     limitKey: j.limitKey,
+    ownerKey: j.ownerKey,
   };
 }
 

@@ -24,6 +24,10 @@ export const JobFilterInput = z.object({
   stage: text(100),
   user: text(36).refine((v) => v === undefined || isUuid(v), 'must be a user id'),
   q: text(200),
+  waiting: z
+    .union([z.literal('limit'), z.literal('')])
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
 })
   // A misspelt filter must fail, not widen a bulk action to every row.
   .strict();
@@ -36,7 +40,7 @@ export const JobListQuery = JobFilterInput.extend({
 
 export const JOBS_PAGE_SIZE = 25;
 
-export const FILTER_KEYS = ['status', 'queue', 'type', 'stage', 'user', 'q'] as const;
+export const FILTER_KEYS = ['status', 'queue', 'type', 'stage', 'user', 'q', 'waiting'] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
 /** Reads filters from URL search params, dropping anything invalid rather than failing the page. */

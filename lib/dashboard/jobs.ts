@@ -19,8 +19,9 @@ import type { JobDetailDto, JobPageDto } from './types';
 /** Bulk actions on "everything matching" touch at most this many jobs per press. */
 export const MAX_BULK = 1000;
 
-export function toEngineFilter(f: JobFilterInput, allowed?: readonly JobStatus[]): JobFilter {
-  const chosen = f.status ? [f.status] : undefined;
+export function toEngineFilter(f: JobFilterInput, allowed?: readonly JobStatus[], now = new Date()): JobFilter {
+  // Only pending jobs wait on a limit: the filter reads that branch alone.
+  const chosen: JobStatus[] | undefined = f.status ? [f.status] : f.waiting ? ['pending'] : undefined;
   return {
     // A bulk action's own statuses narrow the filter's: "cancel all failed" matches nothing.
     statuses: allowed ? (chosen ?? allowed).filter((s) => allowed.includes(s)) : chosen,
@@ -29,6 +30,7 @@ export function toEngineFilter(f: JobFilterInput, allowed?: readonly JobStatus[]
     stage: f.stage,
     userId: f.user,
     search: f.q,
+    waitingOnLimitAt: f.waiting === 'limit' ? now : undefined,
   };
 }
 

@@ -37,6 +37,8 @@ export interface JobDto extends JobSummaryDto {
   lockedUntil: string | null;
   failedProviders: string[];
   limitKey: string | null;
+  /** Whose work it is: owners take turns within a queue. */
+  ownerKey: string | null;
 }
 
 /** A history row as JSON: the engine's JobEvent with its time as an ISO string. */

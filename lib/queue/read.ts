@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { rows, textArray } from './sql';
+import { rows, textArray, ts } from './sql';
 import { toJob, toJobEvent } from './rows';
 import { BROWSED, isUuid, JOB_STATUSES, QueueError, type Db, type Job, type JobEvent, type JobStatus } from './types';
 
@@ -33,6 +33,8 @@ export interface JobFilter {
   entityId?: string;
   /** Exact id, dedup key, correlation id or entity id, or a dedup-key prefix. */
   search?: string;
+  /** Only due jobs a closed limit holds at this time (a cool-down, a full cap, a spent rate, a pause). */
+  waitingOnLimitAt?: Date;
 }
 
 export interface Page<T> {
@@ -62,6 +64,14 @@ export function jobFilterSql(f: JobFilter): SQL {
   if (f.correlationId) parts.push(sql`correlation_id = ${f.correlationId}`);
   if (f.entityType) parts.push(sql`entity_type = ${f.entityType}`);
   if (f.entityId) parts.push(sql`entity_id = ${f.entityId}`);
+  if (f.waitingOnLimitAt) {
+    const now = ts(f.waitingOnLimitAt);
+    // The closed limits are found once (an uncorrelated subquery), then matched against each row.
+    parts.push(sql`status = 'pending' and run_at <= ${now} and exists (
+      select 1 from unnest((select array_agg(l.key) from limits l cross join lateral steady_limit_room(l.key, ${now}, false) room
+                            where room.cap = 0)) closed(key)
+      where steady_limit_covers(closed.key, queue, limit_key))`);
+  }
   if (f.search) {
     const q = f.search;
     const byId = isUuid(q) ? sql`id = ${q} or user_id = ${q} or` : sql``;

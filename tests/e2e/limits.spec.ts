@@ -47,6 +47,15 @@ test('a job held by a cool-down says so on its page', async ({ page }) => {
     const { jobs } = (await sync.json()) as { jobs: { id: string }[] };
     await page.goto(`/jobs/${jobs[0].id}`);
     await expect(page.getByRole('note').filter({ hasText: 'Waiting on a limit' })).toContainText('github is cooling down until');
+
+    // The jobs list finds it among those a limit holds, and nothing that is not held.
+    await page.goto('/jobs');
+    await page.getByLabel('Waiting').selectOption('limit');
+    await expect(page).toHaveURL(/waiting=limit/);
+    await expect(page.locator(`a[href="/jobs/${jobs[0].id}"]`)).toBeVisible();
+    await page.request.delete('/api/limits/github/cooldown');
+    await page.reload();
+    await expect(page.locator(`a[href="/jobs/${jobs[0].id}"]`)).toHaveCount(0);
   } finally {
     await page.request.delete('/api/limits/github/cooldown');
   }

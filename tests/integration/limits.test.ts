@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import {
-  claimJobs, completeJobs, coolDown, defineJobType, enqueueJobs, getQueueStats, listLimits, rescueAndClaimJobs, setLimit, setQueuePaused,
+  claimJobs, completeJobs, coolDown, defineJobType, enqueueJobs, getQueueStats, listJobs, listLimits, rescueAndClaimJobs, setLimit, setQueuePaused,
   type Db, type JobTypes,
 } from '@/lib/queue';
 import { createTestDb, type TestDb } from '../helpers/test-db';
@@ -208,5 +208,25 @@ describe('bad settings', () => {
   it('a key with spaces, or "queue:" alone, is refused', async () => {
     await expect(setLimit(t.db, 'has space', { concurrency: 1 }, actor)).rejects.toThrow('key');
     await expect(setLimit(t.db, 'queue:', { concurrency: 1 }, actor)).rejects.toThrow('queue');
+  });
+});
+
+describe('finding the jobs a limit holds', () => {
+  it('lists the due pending jobs under a closed limit, and none once it opens', async () => {
+    await enqueue('api', 3);
+    await enqueue('free', 2);
+    await enqueue('api', 1, at(120_000)); // not yet due: not waiting on the limit
+    await coolDown(t.db, { key: 'api', until: at(60_000), cause: '429', actor: 'test', now: at(0) });
+    const held = await listJobs(t.db, { statuses: ['pending'], waitingOnLimitAt: at(1_000) });
+    expect(held.items).toHaveLength(3);
+    expect(held.items.every((j) => j.limitKey === 'api')).toBe(true);
+    expect((await listJobs(t.db, { statuses: ['failed'], waitingOnLimitAt: at(1_000) })).items).toHaveLength(0);
+    expect((await listJobs(t.db, { waitingOnLimitAt: at(61_000) })).items).toHaveLength(0);
+
+    // A full concurrency cap holds the rest of its key too.
+    await setLimit(t.db, 'free', { concurrency: 1 }, actor);
+    await claim(t.db, at(61_000), 10);
+    const full = await listJobs(t.db, { waitingOnLimitAt: at(61_000) });
+    expect(full.items.map((j) => j.limitKey)).toEqual(['free']);
   });
 });
