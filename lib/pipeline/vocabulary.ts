@@ -47,10 +47,14 @@ export function refState(job: Pick<Job, 'status' | 'stage'>): RefState {
   return { stage: job.status === 'completed' ? 'done' : asStage(job.stage), status: STATUS_OF[job.status] };
 }
 
+/**
+ * The public error_message: the worker's own text as it reported it. The engine's lease-expiry note names
+ * an internal worker id, so it reads as a neutral line here (the full text stays in the job's history).
+ */
 export function errorMessage(job: Pick<Job, 'status' | 'lastError'>): string | null {
-  if (job.status === 'cancelled') return job.lastError ?? 'Cancelled';
-  if (job.status === 'failed') return job.lastError ?? 'Failed';
-  return null;
+  if (job.status !== 'cancelled' && job.status !== 'failed') return null;
+  if (job.lastError?.startsWith('Lease expired')) return 'The worker stopped answering before it finished';
+  return job.lastError ?? (job.status === 'cancelled' ? 'Cancelled' : 'Failed');
 }
 
 /** The reference's job shape (poll lists, overview entries). */
@@ -90,16 +94,27 @@ export type UpdatePlan =
   | { kind: 'heartbeat' }
   | { kind: 'advance'; to: 'nlp' }
   | { kind: 'finish' }
+  /** The stage's result sent without a `processing` update first: start and finish the stage at once. */
+  | { kind: 'claim-advance'; to: 'nlp' }
+  | { kind: 'claim-finish' }
   | { kind: 'fail' }
   | { kind: 'cancel' }
+  /** The job already went past (or is at) the asked state: a repeat answered with the current state. */
+  | { kind: 'noop' }
   | { kind: 'reject'; reason: string };
 
-const same = (a: RefState, b: RefState) => a.stage === b.stage && a.status === b.status;
+/** The lifecycle in order; `error` sits outside it. */
+const STEP: Record<string, number> = {
+  'scraper:queued': 0, 'scraper:processing': 1, 'nlp:queued': 2, 'nlp:processing': 3, 'done:completed': 4,
+};
+const step = (s: RefState): number | undefined => STEP[`${s.stage}:${s.status}`];
 
 /**
  * The reference's lifecycle table: scraper queued → processing → nlp queued → processing → done
- * completed; any unfinished state → error at its own stage. A repeated `processing` is the worker
- * confirming a job its poll already claimed: accepted, and it renews the lease.
+ * completed; any unfinished state → error at its own stage. Updates are idempotent: a state the job is
+ * at or already went past (a worker re-sending after a timeout) answers the current state and changes
+ * nothing, except that a repeated `processing` renews the holder's lease. A stage's result sent without
+ * the `processing` update before it starts and finishes that stage in one go.
  */
 export function planUpdate(job: Pick<Job, 'status' | 'stage'>, target: RefState): UpdatePlan {
   const now = refState(job);
@@ -107,21 +122,30 @@ export function planUpdate(job: Pick<Job, 'status' | 'stage'>, target: RefState)
     kind: 'reject',
     reason: `A job at (${now.stage}, ${now.status}) cannot move to (${target.stage}, ${target.status}): ${why}`,
   });
-  if (now.status === 'completed' || now.status === 'error') return reject('it is finished');
+  const at = step(now);
+  const to = step(target);
+  if (now.status === 'error') {
+    if (target.status === 'error' && target.stage === now.stage) return { kind: 'noop' };
+    const reached = step({ stage: now.stage, status: 'queued' })!;
+    if (to !== undefined && to < reached) return { kind: 'noop' };
+    return reject('it is finished');
+  }
   if (target.status === 'error') {
+    if (now.status === 'completed') return reject('it is finished');
     if (target.stage !== now.stage) return reject(`an error is reported at the job's own stage, ${now.stage}`);
     return now.status === 'processing' ? { kind: 'fail' } : { kind: 'cancel' };
   }
+  if (to === undefined || at === undefined) {
+    return reject('the steps are (scraper, queued|processing), (nlp, queued|processing), (done, completed)');
+  }
+  if (to < at) return { kind: 'noop' };
+  if (to === at) return now.status === 'processing' ? { kind: 'heartbeat' } : { kind: 'noop' };
   if (now.status === 'queued') {
-    if (same(target, { stage: now.stage, status: 'processing' })) {
-      return job.status === 'paused' ? reject('it is paused') : { kind: 'claim' };
-    }
+    if (job.status === 'paused') return reject('it is paused');
+    if (to === at + 1) return { kind: 'claim' };
+    if (to === at + 2) return now.stage === 'scraper' ? { kind: 'claim-advance', to: 'nlp' } : { kind: 'claim-finish' };
     return reject(`the next step is (${now.stage}, processing)`);
   }
-  // processing
-  if (same(target, now)) return { kind: 'heartbeat' };
-  if (now.stage === 'scraper' && same(target, { stage: 'nlp', status: 'queued' })) return { kind: 'advance', to: 'nlp' };
-  if (now.stage === 'nlp' && same(target, { stage: 'done', status: 'completed' })) return { kind: 'finish' };
-  const next = now.stage === 'scraper' ? '(nlp, queued)' : '(done, completed)';
-  return reject(`the next step is ${next}`);
+  if (to === at + 1) return now.stage === 'scraper' ? { kind: 'advance', to: 'nlp' } : { kind: 'finish' };
+  return reject(`the next step is ${now.stage === 'scraper' ? '(nlp, queued)' : '(done, completed)'}`);
 }

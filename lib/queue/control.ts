@@ -13,7 +13,7 @@ const inList = (statuses: JobStatus[]) => sql.raw(statuses.map((s) => `'${s}'`).
  */
 async function moveJob(
   db: Db,
-  opts: { id: string; to: JobStatus; now: Date; message?: string; actor?: string; only?: JobStatus[] },
+  opts: { id: string; to: JobStatus; now: Date; message?: string; actor?: string; only?: JobStatus[]; lastError?: string },
 ): Promise<Job> {
   assertJobId(opts.id);
   const from = sourcesOf(opts.to).filter((s) => !opts.only || opts.only.includes(s));
@@ -32,6 +32,7 @@ async function moveJob(
           locked_by = null, locked_until = null,
           completed_at = ${finishing ? ts(opts.now) : sql`null`},
           run_at = case when ${opts.to === 'pending'} then ${ts(opts.now)} else j.run_at end,
+          last_error = ${opts.lastError === undefined ? sql`j.last_error` : sql`${opts.lastError}`},
           updated_at = ${ts(opts.now)}
       from target where j.id = target.id
       returning j.*, target.from_status
@@ -43,9 +44,15 @@ async function moveJob(
   return toJob(row);
 }
 
-/** A cancelled processing job keeps running in its worker, but its completion will be refused. */
-export const cancelJob = (db: Db, opts: { id: string; now: Date; actor?: string }) =>
-  moveJob(db, { ...opts, to: 'cancelled', message: 'Cancelled' });
+/**
+ * A cancelled processing job keeps running in its worker, but its completion will be refused.
+ * `reason` (at most 2,000 characters kept) becomes the job's lastError and the history message.
+ */
+export const cancelJob = (db: Db, opts: { id: string; now: Date; actor?: string; reason?: string }) =>
+  moveJob(db, {
+    id: opts.id, now: opts.now, actor: opts.actor, to: 'cancelled',
+    message: opts.reason?.slice(0, 2000) ?? 'Cancelled', lastError: opts.reason?.slice(0, 2000),
+  });
 
 export const pauseJob = (db: Db, opts: { id: string; now: Date; actor?: string }) =>
   moveJob(db, { ...opts, to: 'paused', message: 'Paused' });

@@ -5,6 +5,7 @@ export * from './transitions';
 export { enqueueJob, enqueueJobs, enqueueFromSelect, type EnqueueInput, type EnqueueResult } from './enqueue';
 export { claimJobs, rescueAndClaimJobs, type ClaimOptions } from './claim';
 export { claimJobById, type ClaimOneOptions } from './claim-one';
+export { handOutJobs, type HandOutOptions } from './hand-out';
 export { advanceStage, type AdvanceOptions } from './advance-stage';
 export { completeJob, completeJobs, type Completion } from './complete';
 export { failJob, type FailOptions } from './fail';

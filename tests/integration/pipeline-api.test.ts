@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pauseJob } from '@/lib/queue';
+import { getJob, pauseJob } from '@/lib/queue';
 import { getJobTypes } from '@/lib/job-types';
 import { addApp } from '@/lib/pipeline/add';
 import { pollJobs } from '@/lib/pipeline/poll';
@@ -47,23 +47,26 @@ describe('the reference lifecycle over HTTP', () => {
     const claimed = await poll('stage=scraper&status=queued&limit=1');
     expect(claimed.status).toBe(200);
     expect(claimed.body).toHaveLength(1);
-    expect(claimed.body[0]).toMatchObject({ job_id: jobId, app_id: 'com.spotify.music', stage: 'scraper', status: 'processing' });
+    // Handed out exclusively, and answered in the contract's words: a worker checking for "queued" takes it.
+    expect(claimed.body[0]).toMatchObject({ job_id: jobId, app_id: 'com.spotify.music', stage: 'scraper', status: 'queued' });
     expect(Object.keys(claimed.body[0])).toEqual(
       expect.arrayContaining(['job_id', 'app_id', 'stage', 'status', 'requested_at', 'updated_at']),
     );
     expect((await poll('stage=scraper&status=queued&limit=1')).body).toEqual([]);
-    expect((await add('com.spotify.music')).body).toMatchObject({ status: 'queued_already', current_status: 'processing' });
+    expect((await add('com.spotify.music')).body).toMatchObject({ status: 'queued_already', current_status: 'queued' });
 
     const confirmed = await update(jobId, { status: 'processing', stage: 'scraper' });
     expect(confirmed.status).toBe(200);
-    expect(confirmed.body).toMatchObject({ status: 'processing', stage: 'scraper', noop: true });
+    expect(confirmed.body).toMatchObject({ status: 'processing', stage: 'scraper' });
+    expect((await add('com.spotify.music')).body).toMatchObject({ status: 'queued_already', current_status: 'processing' });
+    expect((await update(jobId, { status: 'processing', stage: 'scraper' })).body).toMatchObject({ status: 'processing', noop: true });
 
     expect((await update(jobId, { status: 'queued', stage: 'nlp' })).body).toMatchObject({ status: 'queued', stage: 'nlp' });
     expect((await status('com.spotify.music')).body).toMatchObject({ status: 'queued', stage: 'nlp' });
     expect((await poll('stage=scraper&status=queued')).body).toEqual([]);
 
     const nlp = await poll('stage=nlp&status=queued&limit=1');
-    expect(nlp.body).toEqual([expect.objectContaining({ job_id: jobId, stage: 'nlp', status: 'processing' })]);
+    expect(nlp.body).toEqual([expect.objectContaining({ job_id: jobId, stage: 'nlp', status: 'queued' })]);
     expect((await update(jobId, { status: 'processing', stage: 'nlp' })).status).toBe(200);
     const done = await update(jobId, { status: 'completed', stage: 'done', result: { meanScore: 0.4 } });
     expect(done.body).toMatchObject({ status: 'completed', stage: 'done' });
@@ -117,7 +120,6 @@ describe('the update table', () => {
   it('refuses with 409 what the table does not allow', async () => {
     const { job_id } = (await add('com.example.table')).body;
     expect((await update(job_id, { status: 'completed', stage: 'done' })).status).toBe(409);
-    expect((await update(job_id, { status: 'queued', stage: 'nlp' })).status).toBe(409);
     expect((await update(job_id, { status: 'processing', stage: 'nlp' })).status).toBe(409);
     expect((await update(job_id, { status: 'processing', stage: 'scraper' })).body).toMatchObject({ status: 'processing' });
     expect((await update(job_id, { status: 'completed', stage: 'done' })).status).toBe(409);
@@ -150,25 +152,91 @@ describe('the update table', () => {
   });
 });
 
-describe('leases', () => {
-  it('returns a job whose lease expired to queued, and refuses the lost worker', async () => {
+describe('hand-outs and leases', () => {
+  const base = { stage: 'scraper' as const, status: 'queued' as const, limit: 100, peek: false, lease_s: 30 };
+
+  it('hands a job out again when its hold passes unconfirmed, and refuses the first worker once the second holds it', async () => {
     const types = getJobTypes();
     const t0 = new Date('2030-01-01T00:00:00Z');
     const { job_id } = (await addApp(t.db, types, { appId: 'com.example.lease', now: t0 })) as { job_id: string };
-    const base = { stage: 'scraper' as const, status: 'queued' as const, limit: 100, peek: false, lease_s: 30 };
     const first = await pollJobs(t.db, { ...base, worker: 'a', now: t0 });
     expect(first.map((j) => j.job_id)).toContain(job_id);
+    expect((await pollJobs(t.db, { ...base, worker: 'b', now: new Date(t0.getTime() + 10_000) })).map((j) => j.job_id)).not.toContain(job_id);
 
     const later = new Date(t0.getTime() + 31_000);
     const second = await pollJobs(t.db, { ...base, worker: 'b', now: later });
     expect(second.map((j) => j.job_id)).toContain(job_id);
     await expect(
-      updatePipelineJob(t.db, { jobId: job_id, status: 'queued', stage: 'nlp', worker: 'a', lease_s: 600, now: later }),
+      updatePipelineJob(t.db, { jobId: job_id, status: 'processing', stage: 'scraper', worker: 'a', lease_s: 600, now: later }),
     ).rejects.toMatchObject({ code: 'conflict' });
+    // the result without a processing update first: starts and finishes the stage at once
     const moved = await updatePipelineJob(t.db, { jobId: job_id, status: 'queued', stage: 'nlp', worker: 'b', lease_s: 600, now: later });
     expect(moved).toMatchObject({ stage: 'nlp', status: 'queued' });
     const hist = (await history(job_id)).body.map((h: { stage: string; status: string }) => `${h.stage}:${h.status}`);
-    expect(hist).toEqual(['scraper:queued', 'scraper:processing', 'scraper:queued', 'scraper:processing', 'nlp:queued']);
+    expect(hist).toEqual(['scraper:queued', 'scraper:processing', 'nlp:queued']);
+  });
+
+  it('spends no attempt on hand-outs nobody confirms: after many, the job is still queued with every attempt left', async () => {
+    const types = getJobTypes();
+    let now = new Date('2031-01-01T00:00:00Z');
+    const { job_id } = (await addApp(t.db, types, { appId: 'com.example.unconfirmed', now })) as { job_id: string };
+    for (let i = 0; i < 6; i++) {
+      const got = await pollJobs(t.db, { ...base, now });
+      expect(got.find((j) => j.job_id === job_id)).toMatchObject({ status: 'queued' });
+      now = new Date(now.getTime() + 31_000);
+    }
+    const job = await getJob(t.db, job_id);
+    expect(job).toMatchObject({ status: 'pending', attempts: 0, lastError: null });
+    expect((await status('com.example.unconfirmed')).body).toMatchObject({ status: 'queued', stage: 'scraper', error_message: null });
+  });
+
+  it('says a confirmed job whose worker vanished failed without naming an internal worker id', async () => {
+    const types = getJobTypes();
+    let now = new Date('2032-01-01T00:00:00Z');
+    const { job_id } = (await addApp(t.db, types, { appId: 'com.example.vanished', now })) as { job_id: string };
+    for (let i = 0; i < 3; i++) {
+      expect((await pollJobs(t.db, { ...base, now })).map((j) => j.job_id)).toContain(job_id);
+      await updatePipelineJob(t.db, { jobId: job_id, status: 'processing', stage: 'scraper', lease_s: 30, now });
+      now = new Date(now.getTime() + 31_000);
+    }
+    await pollJobs(t.db, { ...base, now });
+    const st = (await status('com.example.vanished')).body;
+    expect(st).toMatchObject({ status: 'error', stage: 'scraper' });
+    expect(st.error_message).not.toMatch(/pipeline:|http-/);
+  });
+});
+
+describe('idempotent updates', () => {
+  it('answers 200 with the current state when a worker re-sends an update that already took effect', async () => {
+    const { job_id } = (await add('com.example.resend')).body;
+    await poll('stage=scraper&status=queued&limit=50');
+    expect((await update(job_id, { status: 'processing', stage: 'scraper' })).status).toBe(200);
+    expect((await update(job_id, { status: 'queued', stage: 'nlp' })).status).toBe(200);
+    const again = await update(job_id, { status: 'queued', stage: 'nlp' });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ job_id, status: 'queued', stage: 'nlp', noop: true });
+    expect((await update(job_id, { status: 'processing', stage: 'nlp' })).status).toBe(200);
+    // the scraper's late re-send after NLP started: still a repeat, and NLP's claim is untouched
+    expect((await update(job_id, { status: 'queued', stage: 'nlp' })).body).toMatchObject({ status: 'processing', stage: 'nlp', noop: true });
+    expect((await update(job_id, { status: 'completed', stage: 'done' })).status).toBe(200);
+    const done = await update(job_id, { status: 'completed', stage: 'done' });
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ status: 'completed', stage: 'done', noop: true });
+    expect((await update(job_id, { status: 'error', stage: 'nlp' })).status).toBe(409);
+    const hist = (await history(job_id)).body.map((h: { stage: string; status: string }) => `${h.stage}:${h.status}`);
+    expect(hist).toEqual(['scraper:queued', 'scraper:processing', 'nlp:queued', 'nlp:processing', 'done:completed']);
+  });
+
+  it('keeps the worker\'s error_message when it reports an error for a queued job, and answers a repeat with 200', async () => {
+    const { job_id } = (await add('com.example.queued-error')).body;
+    const res = await update(job_id, { status: 'error', stage: 'scraper', error_message: 'app removed from the store' });
+    expect(res.body).toMatchObject({ status: 'error', stage: 'scraper' });
+    expect((await status('com.example.queued-error')).body).toMatchObject({
+      status: 'error', stage: 'scraper', error_message: 'app removed from the store',
+    });
+    const again = await update(job_id, { status: 'error', stage: 'scraper', error_message: 'app removed from the store' });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ status: 'error', noop: true });
   });
 });
 

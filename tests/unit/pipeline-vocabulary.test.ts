@@ -26,18 +26,35 @@ describe('pipeline vocabulary', () => {
     expect(kind('processing', 'nlp', to('nlp', 'error'))).toBe('fail');
     expect(kind('pending', 'scraper', to('scraper', 'error'))).toBe('cancel');
 
+    expect(kind('pending', 'scraper', to('nlp', 'queued'))).toBe('claim-advance');
+    expect(kind('pending', 'nlp', to('done', 'completed'))).toBe('claim-finish');
+
+    // repeats of an update that already took effect
+    const repeats: [JobStatus, string, RefState][] = [
+      ['pending', 'scraper', to('scraper', 'queued')],
+      ['pending', 'nlp', to('nlp', 'queued')],
+      ['processing', 'nlp', to('nlp', 'queued')],
+      ['processing', 'nlp', to('scraper', 'processing')],
+      ['processing', 'scraper', to('scraper', 'queued')],
+      ['completed', 'done', to('done', 'completed')],
+      ['completed', 'done', to('nlp', 'queued')],
+      ['failed', 'scraper', to('scraper', 'error')],
+      ['cancelled', 'nlp', to('nlp', 'error')],
+      ['failed', 'nlp', to('scraper', 'processing')],
+    ];
+    for (const [s, stage, target] of repeats) expect(kind(s, stage, target), `${s}/${stage} → ${JSON.stringify(target)}`).toBe('noop');
+
     const rejected: [JobStatus, string, RefState][] = [
-      ['pending', 'scraper', to('nlp', 'queued')],
       ['pending', 'scraper', to('done', 'completed')],
       ['pending', 'scraper', to('nlp', 'processing')],
       ['processing', 'scraper', to('done', 'completed')],
-      ['processing', 'scraper', to('scraper', 'queued')],
-      ['processing', 'nlp', to('nlp', 'queued')],
       ['processing', 'scraper', to('nlp', 'error')],
       ['paused', 'scraper', to('scraper', 'processing')],
-      ['completed', 'done', to('scraper', 'processing')],
-      ['completed', 'done', to('done', 'completed')],
-      ['failed', 'scraper', to('scraper', 'error')],
+      ['paused', 'scraper', to('nlp', 'queued')],
+      ['completed', 'done', to('done', 'error')],
+      ['failed', 'scraper', to('scraper', 'processing')],
+      ['failed', 'nlp', to('nlp', 'queued')],
+      ['failed', 'scraper', to('nlp', 'error')],
     ];
     for (const [s, stage, target] of rejected) expect(kind(s, stage, target), `${s}/${stage} → ${JSON.stringify(target)}`).toBe('reject');
   });
