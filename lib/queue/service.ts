@@ -100,6 +100,38 @@ export interface RetryReport {
   results?: { id: string; type: string; status: QueueStatus | 'SKIPPED' }[];
 }
 
+export interface QueueServiceOptions {
+  workerId?: string;
+  leaseMs?: number;
+  clock?: () => Date;
+}
+
+/** Any string (or key) holding U+0000, which jsonb cannot store. */
+function hasNul(v: unknown, depth = 0): boolean {
+  if (typeof v === 'string') return v.includes('\u0000');
+  if (depth > 64 || v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) return v.some((x) => hasNul(x, depth + 1));
+  return Object.entries(v).some(([k, x]) => k.includes('\u0000') || hasNul(x, depth + 1));
+}
+
+/**
+ * One set of rules for addToQueue and updateInQueue, checked before anything reaches SQL, so a bad
+ * value is a QueueError naming the field and nothing is written.
+ */
+function checkTaskFields(f: { data?: unknown; priority?: unknown; maxAttempts?: unknown; scheduledFor?: unknown }): void {
+  const bad = (msg: string) => new QueueError('invalid_input', msg);
+  if (f.data !== undefined && hasNul(f.data)) throw bad('data must not contain the NUL character (U+0000)');
+  if (f.priority !== undefined && !(Number.isInteger(f.priority) && Math.abs(f.priority as number) <= 1000)) {
+    throw bad('priority must be an integer from -1000 to 1000');
+  }
+  if (f.maxAttempts !== undefined && !(Number.isInteger(f.maxAttempts) && (f.maxAttempts as number) >= 1 && (f.maxAttempts as number) <= 100)) {
+    throw bad('maxAttempts must be an integer from 1 to 100');
+  }
+  if (f.scheduledFor !== undefined && !(f.scheduledFor instanceof Date && !Number.isNaN(f.scheduledFor.getTime()))) {
+    throw bad('scheduledFor must be a valid Date');
+  }
+}
+
 const PATCHABLE = new Set(['data', 'priority', 'scheduledFor', 'maxAttempts', 'referenceId', 'referenceType', 'status']);
 
 /**
@@ -116,7 +148,7 @@ export class QueueService {
   constructor(
     private readonly db: Db,
     private readonly jobTypes: JobTypes,
-    opts: { workerId?: string; leaseMs?: number; clock?: () => Date } = {},
+    opts: QueueServiceOptions = {},
   ) {
     this.workerId = opts.workerId ?? newWorkerId('queue-service');
     this.leaseMs = Math.max(opts.leaseMs ?? 60_000, 1_000);
@@ -125,6 +157,7 @@ export class QueueService {
   }
 
   async addToQueue<TData>(type: string, data: TData, options: AddOptions = {}): Promise<QueueTask<TData>> {
+    checkTaskFields({ data, priority: options.priority, maxAttempts: options.maxAttempts, scheduledFor: options.scheduledFor });
     const { job } = await enqueueJob(
       this.db,
       this.jobTypes,
@@ -182,6 +215,13 @@ export class QueueService {
   ): Promise<QueueTask<TData, TResult>> {
     const unknown = Object.keys(patch).filter((k) => !PATCHABLE.has(k));
     if (unknown.length) throw new QueueError('invalid_input', `These fields cannot be updated: ${unknown.join(', ')}`);
+    checkTaskFields(patch);
+    for (const k of ['referenceId', 'referenceType'] as const) {
+      const v = patch[k];
+      if (v !== undefined && v !== null && (typeof v !== 'string' || v.length > 200 || /[\u0000-\u001f\u007f]/.test(v))) {
+        throw new QueueError('invalid_input', `${k} must be a string of at most 200 characters without control characters`);
+      }
+    }
     const now = this.clock();
     if (patch.status !== undefined) {
       if (patch.status !== 'PENDING') throw new QueueError('invalid_transition', `A task cannot be set to ${patch.status}; it gets there by running`);
@@ -226,6 +266,12 @@ export class QueueService {
    * attempt back (the engine's deferral); a waiting one only moves later, never earlier.
    */
   async handleRateLimitError(taskId: string, provider: string, retryAfter = 60): Promise<void> {
+    if (typeof provider !== 'string' || provider.length < 1 || provider.length > 100 || /[\u0000-\u001f\u007f]/.test(provider)) {
+      throw new QueueError('invalid_input', 'provider must be 1–100 characters without control characters');
+    }
+    if (typeof retryAfter !== 'number' || !Number.isFinite(retryAfter) || retryAfter < 0) {
+      throw new QueueError('invalid_input', 'retryAfter must be a number of seconds, 0 or more');
+    }
     const job = await getJob(this.db, taskId);
     if (!job) throw new QueueError('not_found', `Task ${taskId} not found`);
     const now = this.clock();
