@@ -29,6 +29,10 @@ const EnvSchema = z.object({
   DATABASE_PREPARE: flag(true),
   CRON_SECRET: bearerSecret,
   QUEUE_API_KEY: bearerSecret,
+  // Bearer for GET /api/metrics (and /api/health's details); CRON_SECRET is taken too.
+  METRICS_TOKEN: bearerSecret,
+  // /api/health answers 503 once a due job has waited longer than this for a worker.
+  HEALTH_MAX_DUE_AGE_S: z.coerce.number().int().min(10).max(7 * 86_400).default(300),
   DASHBOARD_PASSWORD: secret,
   SESSION_SECRET: secret,
   GITHUB_API_URL: url.default('https://api.github.com'),

@@ -45,14 +45,31 @@ export function safeEqual(a: string, b: string): boolean {
  * An unset secret refuses everyone (503) rather than letting everyone in.
  */
 export function requireBearer(req: Request, secret: string | undefined, name: string): Response | null {
-  if (!secret) return errorJson(503, `${name} is not configured on the server, so this route is closed`);
-  const header = req.headers.get('authorization') ?? '';
-  // The scheme is case-insensitive (RFC 9110 §11.1); the token is not.
-  const match = /^Bearer +(\S+) *$/i.exec(header);
-  if (!match || !safeEqual(match[1], secret)) {
+  return requireAnyBearer(req, [secret], name);
+}
+
+/**
+ * As requireBearer, for a route that takes any of several secrets (unset ones are skipped). Every set
+ * secret is compared, so the time taken does not tell which one came close.
+ */
+export function requireAnyBearer(req: Request, secrets: (string | undefined)[], name: string): Response | null {
+  const set = secrets.filter((s): s is string => !!s);
+  if (set.length === 0) return errorJson(503, `${name} is not configured on the server, so this route is closed`);
+  const token = bearerToken(req);
+  let ok = false;
+  for (const secret of set) ok = safeEqual(token ?? '', secret) || ok;
+  if (token === null || !ok) {
     return errorJson(401, 'Missing or invalid bearer token', undefined, { 'www-authenticate': 'Bearer' });
   }
   return null;
+}
+
+/** The token of an `Authorization: Bearer …` header; null when there is none. */
+export function bearerToken(req: Request): string | null {
+  const header = req.headers.get('authorization') ?? '';
+  // The scheme is case-insensitive (RFC 9110 §11.1); the token is not.
+  const match = /^Bearer +(\S+) *$/i.exec(header);
+  return match ? match[1] : null;
 }
 
 /**

@@ -8,6 +8,7 @@ import { isLimitKey } from './limits';
 import { newJobId } from './ids';
 import { GroupCommit } from './group-commit';
 import { notifyWhen } from './notify';
+import { endEnqueueSpan, startEnqueueSpan } from './tracing';
 import type { JobTypes } from './registry';
 import {
   DEFAULT_MAX_ATTEMPTS,
@@ -207,7 +208,21 @@ export async function enqueueJobs(
   inputs: EnqueueInput[],
   opts: { now?: Date } = {},
 ): Promise<EnqueueResult[]> {
-  const now = opts.now ?? new Date();
+  const { span, traceparent } = startEnqueueSpan(inputs.length, () => [...new Set(inputs.map((i) => i.queue ?? types[i.type]?.queue ?? ''))]);
+  try {
+    // The enqueue's span goes with each job (a caller's own traceparent is kept), for its runs to join.
+    const traced = traceparent === null ? inputs
+      : inputs.map((i) => (i.metadata?.traceparent === undefined ? { ...i, metadata: { ...i.metadata, traceparent } } : i));
+    const results = await insertEnqueued(db, types, traced, opts.now ?? new Date());
+    endEnqueueSpan(span, { id: results.length === 1 ? results[0].job.id : undefined });
+    return results;
+  } catch (err) {
+    endEnqueueSpan(span, { error: err });
+    throw err;
+  }
+}
+
+async function insertEnqueued(db: Db, types: JobTypes, inputs: EnqueueInput[], now: Date): Promise<EnqueueResult[]> {
   if (inputs.length >= COPY_MIN_JOBS && inputs.every((i) => i.dedupKey == null)) {
     const jobs = await copyJobs(db, inputs, (i) => prepare(types, i, now));
     return jobs.map((job) => ({ job, created: true }));
@@ -244,6 +259,24 @@ export async function enqueueFromSelect(
   source: SQL,
   opts: { now: Date; maxAttempts?: number },
 ): Promise<{ created: number; existing: number }> {
+  const { span, traceparent } = startEnqueueSpan(0, () => []);
+  try {
+    const done = await insertFromSelect(db, source, opts, traceparent);
+    span.setAttribute('messaging.batch.message_count', done.created);
+    endEnqueueSpan(span, {});
+    return done;
+  } catch (err) {
+    endEnqueueSpan(span, { error: err });
+    throw err;
+  }
+}
+
+async function insertFromSelect(
+  db: Db,
+  source: SQL,
+  opts: { now: Date; maxAttempts?: number },
+  traceparent: string | null,
+): Promise<{ created: number; existing: number }> {
   const [r] = await rows(
     db,
     // NOT MATERIALIZED: the count of source rows is a second, cheap pass (only the rows, not their
@@ -252,10 +285,11 @@ export async function enqueueFromSelect(
     with src as not materialized (${source}),
     ins as (
       insert into jobs (id, queue, type, payload, priority, run_at, max_attempts, dedup_key, user_id,
-                        entity_type, entity_id, limit_key, owner_key, created_at, updated_at)
+                        entity_type, entity_id, limit_key, owner_key, created_at, updated_at, metadata)
       select steady_fanout_job_id(${ts(opts.now)}, s.n), s.queue, s.type, s.payload, s.priority, ${ts(opts.now)},
              coalesce(${opts.maxAttempts ?? null}::int, q.default_max_attempts, ${DEFAULT_MAX_ATTEMPTS}),
-             s.dedup_key, s.user_id, s.entity_type, s.entity_id, s.limit_key, s.owner_key, ${ts(opts.now)}, ${ts(opts.now)}
+             s.dedup_key, s.user_id, s.entity_type, s.entity_id, s.limit_key, s.owner_key, ${ts(opts.now)}, ${ts(opts.now)},
+             coalesce(${traceparent === null ? null : JSON.stringify({ traceparent })}::jsonb, '{}'::jsonb)
       from (select src.*, row_number() over (order by src.dedup_key) as n from src) s
       left join queues q on q.name = s.queue
       on conflict (dedup_key) where dedup_key is not null and status in ('pending', 'processing', 'paused')

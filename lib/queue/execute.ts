@@ -10,6 +10,9 @@ import {
   JobTimeoutError, PermanentJobError, RateLimitedError, type HandlerContext, type JobType, type JobTypes,
 } from './registry';
 import { QueueError, type Db, type Job } from './types';
+import { processMetrics } from './process-metrics';
+import { endRunSpan, startRunSpan, withSpan } from './tracing';
+import type { Span } from '@opentelemetry/api';
 
 export type Outcome = 'completed' | 'retrying' | 'failed' | 'deferred' | 'lost';
 
@@ -104,11 +107,14 @@ function progressFor(db: Db, id: string, clock: () => Date, workerId: string): (
   return (step) => updateJobProgress(db, { id, now: clock(), progress: step.slice(0, 200), workerId }).then(() => {});
 }
 
-function outcomeOf(job: Job, startedAt: number, extra: Partial<JobOutcome> & { outcome: Outcome }): JobOutcome {
-  return {
+function outcomeOf(job: Job, startedAt: number, span: Span, extra: Partial<JobOutcome> & { outcome: Outcome }): JobOutcome {
+  const o: JobOutcome = {
     id: job.id, type: job.type, queue: job.queue, userId: job.userId, payload: job.payload,
     attempt: job.attempts, durationMs: Date.now() - startedAt, ...extra,
   };
+  processMetrics.recordRun(job, o.outcome, o.durationMs);
+  endRunSpan(span, o.outcome, o.error);
+  return o;
 }
 
 /**
@@ -219,9 +225,11 @@ export function createExecutor(db: Db, types: JobTypes, opts: ExecutorOptions) {
     const t0 = Date.now();
     const limitMs = Math.max(1, Math.min(def?.timeoutMs ?? 30_000, timeoutMs));
     const run = new Run(job, t0 + limitMs, limitMs, opts.signal);
+    const span = startRunSpan(job);
     const handled = new Promise<unknown>((resolve, reject) => {
       run.reject = reject;
-      invoke(run, def).then(resolve, reject);
+      // Only a recording span becomes the handler's context (for its HTTP calls' spans).
+      (span.isRecording() ? withSpan(span, () => invoke(run, def)) : invoke(run, def)).then(resolve, reject);
     });
     active.add(run);
     ticker ??= setInterval(tick, TICK_MS);
@@ -230,13 +238,13 @@ export function createExecutor(db: Db, types: JobTypes, opts: ExecutorOptions) {
         active.delete(run);
         // Checked alone, before it joins a grouped write that it would otherwise fail for every job in it.
         const unstorable = result == null ? null : unstorableReason(result);
-        if (unstorable) return outcomeOf(job, t0, await settleFailure(job, new PermanentJobError(`Result cannot be stored: ${unstorable}`)));
+        if (unstorable) return outcomeOf(job, t0, span, await settleFailure(job, new PermanentJobError(`Result cannot be stored: ${unstorable}`)));
         const ok = await completer.add({ id: job.id, attempt: job.attempts, startedAt: job.startedAt, result: result ?? null });
-        return outcomeOf(job, t0, ok ? { outcome: 'completed' } : { outcome: 'lost', error: 'Lease lost before completion' });
+        return outcomeOf(job, t0, span, ok ? { outcome: 'completed' } : { outcome: 'lost', error: 'Lease lost before completion' });
       },
       async (err: unknown) => {
         active.delete(run);
-        return outcomeOf(job, t0, await settleFailure(job, err));
+        return outcomeOf(job, t0, span, await settleFailure(job, err));
       },
     );
     return {

@@ -31,5 +31,11 @@ export { GroupCommit } from './group-commit';
 export { parseTs } from './rows';
 export { uuidArray } from './sql';
 export { startWorker, type WorkerHandle, type WorkerOptions, type WorkerStats } from './worker';
-export { listenWith, JOBS_CHANNEL, type Listen } from './notify';
+export { listenWith, listenHealth, JOBS_CHANNEL, LISTEN_PROBE_MS, type Listen, type ListenHealth } from './notify';
+export {
+  getQueueMetrics, getDueBacklog, getQueueLatency, getLimitGauges, dueAgeSeconds,
+  type QueueMetrics, type DueBacklog, type QueueLatency, type LimitGauge,
+} from './metrics';
+export { processMetrics, ProcessMetrics, LATENCY_BUCKETS_S, type ProcessMetricsSnapshot, type HistogramSnapshot } from './process-metrics';
+export { startRunSpan, endRunSpan, toTraceparent, fromTraceparent, MESSAGING_SYSTEM, ATTR as SPAN_ATTRIBUTES } from './tracing';
 export { pingJobTypes, PING_TYPE } from './ping';

@@ -4,6 +4,7 @@ import { claimJobs, rescueAndClaimJobs } from './claim';
 import { releaseJobs, rescueExpiredLeases } from './lease';
 import { createExecutor, type JobOutcome, type Outcome } from './execute';
 import { handledTypeNames, type JobTypes } from './registry';
+import { processMetrics } from './process-metrics';
 import type { Db, Job } from './types';
 
 export type { Outcome, JobOutcome } from './execute';
@@ -120,6 +121,7 @@ export async function runBatch(db: Db, types: JobTypes, opts: RunBatchOptions = 
       first = false;
       const r = await rescueAndClaimJobs(db, claim);
       summary.rescued = r.rescued;
+      processMetrics.recordRescued(r.rescued);
       jobs = r.jobs;
       // The rescued jobs were not claimable within that statement: claim again for them.
       if (jobs.length === 0 && r.rescued > 0) continue;
@@ -143,7 +145,10 @@ export async function runBatch(db: Db, types: JobTypes, opts: RunBatchOptions = 
     if (writeError !== undefined || unstarted.length > 0) break;
   }
   // Stopped before its first claim (aborted, or no budget): still put back what expired.
-  if (first) summary.rescued = (await rescueExpiredLeases(db, { now: clock() })).length;
+  if (first) {
+    summary.rescued = (await rescueExpiredLeases(db, { now: clock() })).length;
+    processMetrics.recordRescued(summary.rescued);
+  }
   await Promise.all(outcomes);
   await executor.flush().catch((err: unknown) => { writeError ??= err; });
   if (unstarted.length > 0 && writeError === undefined) {

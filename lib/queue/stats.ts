@@ -23,7 +23,7 @@ export const emptyCounts = (): StatusCounts =>
   Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as StatusCounts;
 
 // Past this many delta rows the counters are folded before the next read.
-const COMPACT_THRESHOLD = 2000;
+export const COMPACT_THRESHOLD = 2000;
 
 /**
  * Everything the dashboard shows, without touching more than a bounded slice of `jobs`: counts come

@@ -4,6 +4,7 @@ import { createExecutor, type JobOutcome } from './execute';
 import { JOBS_CHANNEL, wakesFor, type Listen } from './notify';
 import { newWorkerId } from './run-batch';
 import { handledTypeNames, type JobTypes } from './registry';
+import { processMetrics } from './process-metrics';
 import type { Db, Job } from './types';
 
 export interface WorkerOptions {
@@ -166,6 +167,7 @@ export async function startWorker(db: Db, types: JobTypes, opts: WorkerOptions =
         ? await rescueAndClaimJobs(db, claimOpts)
         : { jobs: await claimJobs(db, claimOpts), rescued: 0 };
       stats.claimed += jobs.length;
+      if (rescued > 0) processMetrics.recordRescued(rescued);
       if (stopping) await release(jobs);
       else buffer.push(...jobs);
       // Fewer than asked: the queue is drained for now, so wait for a notification or the next poll.

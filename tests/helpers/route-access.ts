@@ -18,7 +18,10 @@ export type Guard =
   | 'operator';
 
 const RULES: [RegExp, Guard][] = [
+  // Anyone learns ok or not ok; the details need METRICS_TOKEN or CRON_SECRET (tests/integration/metrics.test.ts).
   [/^\/api\/health$/, 'public'],
+  // Bearer METRICS_TOKEN or CRON_SECRET; the suites set only CRON_SECRET.
+  [/^\/api\/metrics$/, 'cron'],
   [/^\/api\/public\//, 'public'],
   [/^\/api\/auth\/(login|logout)$/, 'public'],
   // The profile reference: the status of a request is public, and shows only its status fields.

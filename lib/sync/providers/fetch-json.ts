@@ -4,6 +4,7 @@ import { RateLimitedError } from '@/lib/queue';
 import { classifyFailure, DEFAULT_RATE_LIMIT_SEC, ProviderError, rateLimitExhausted, retryAfterSeconds } from './classify';
 import type { Allowance, FetchDayOptions } from './types';
 import { BodyTooLarge, readCappedBody } from '@/lib/capped-body';
+import { endClientSpan, startClientSpan } from '@/lib/observability/http-span';
 
 export interface FetchJsonOptions<T> {
   platform: Platform;
@@ -34,6 +35,7 @@ export async function fetchJson<T>(opts: FetchJsonOptions<T>): Promise<{ data: T
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   let res: Response;
   let text: string;
+  const span = startClientSpan('GET', opts.url, { 'steady.platform': opts.platform });
   try {
     res = await (opts.fetch ?? fetch)(opts.url, {
       headers: { accept: 'application/json', 'user-agent': 'steady-sync', ...opts.headers },
@@ -43,6 +45,7 @@ export async function fetchJson<T>(opts: FetchJsonOptions<T>): Promise<{ data: T
     // A platform (or something posing as one) sending a huge page must not be held in memory whole.
     text = (await readCappedBody(res, MAX_BODY_BYTES)).toString('utf8');
   } catch (err) {
+    endClientSpan(span, { error: err });
     if (err instanceof BodyTooLarge) {
       throw new ProviderError(opts.platform, `${label} answered with more than ${MAX_BODY_BYTES / 1e6} MB for ${opts.what}`, res!.status);
     }
@@ -53,6 +56,7 @@ export async function fetchJson<T>(opts: FetchJsonOptions<T>): Promise<{ data: T
     const reason = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
     throw new ProviderError(opts.platform, `Could not reach ${label} at ${opts.url.host}: ${reason}; will retry`, undefined, { cause: err });
   }
+  endClientSpan(span, { status: res.status });
   const body = parseBody(text);
   if (!res.ok) {
     const now = new Date();
