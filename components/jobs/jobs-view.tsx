@@ -20,7 +20,7 @@ export function JobsView(props: { initialPage?: JobPageDto; initialParams: JobLi
   const cursor = search.get('cursor') ?? undefined;
   const params: JobListParams = { ...filters, cursor, limit: JOBS_PAGE_SIZE };
 
-  const monitor = useQueueMonitor({ initialStats: props.initialStats });
+  const monitor = useQueueMonitor({ initialStats: props.initialStats, idlePollMs: POLL_IDLE_MS, tasks: false });
   const sameAsServer = JSON.stringify(params) === JSON.stringify(props.initialParams);
   const list = useQuery({
     ...jobListQueryOptions(params),

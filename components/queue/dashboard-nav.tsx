@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useQueueMonitor } from '@/hooks/use-queue-monitor';
+import { POLL_IDLE_MS } from '@/lib/dashboard/queries';
 
 const LINKS = [
   { href: '/', label: 'Overview' },
@@ -15,7 +16,7 @@ const isCurrent = (pathname: string, href: string) => (href === '/' ? pathname =
 
 export function DashboardNav({ canSignOut }: { canSignOut: boolean }) {
   const pathname = usePathname();
-  const monitor = useQueueMonitor();
+  const monitor = useQueueMonitor({ idlePollMs: POLL_IDLE_MS, tasks: false });
   const working = monitor.processingCount + (monitor.counts?.pending ?? 0);
   return (
     <header className="nav">

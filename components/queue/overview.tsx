@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { formatCount, formatDuration } from '@/lib/dashboard/format';
 import type { StatsDto } from '@/lib/dashboard/types';
 import { useQueueMonitor } from '@/hooks/use-queue-monitor';
+import { POLL_IDLE_MS } from '@/lib/dashboard/queries';
 import { useRunQueueNow, useSyncAll } from '@/hooks/use-dashboard-actions';
 import { ErrorState, LoadingState } from '@/components/ui/states';
 import { StatusBadge } from '@/components/ui/status-badge';
@@ -29,7 +30,7 @@ function Tile({ label, value, tone, href }: { label: string; value: string; tone
 }
 
 export function Overview({ initialStats }: { initialStats?: StatsDto }) {
-  const monitor = useQueueMonitor({ initialStats });
+  const monitor = useQueueMonitor({ initialStats, idlePollMs: POLL_IDLE_MS, tasks: false });
   const runNow = useRunQueueNow();
   const syncAll = useSyncAll();
   const s = monitor.stats;

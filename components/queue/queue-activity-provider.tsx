@@ -7,6 +7,8 @@ import { postJson } from '@/lib/dashboard/api-client';
 import { POLL_TASKS_MS, dashboardKeys, statsQueryOptions, taskStatusesQueryOptions } from '@/lib/dashboard/queries';
 import { summarizeTasks, type TaskProgress } from '@/lib/dashboard/task-progress';
 import type { EnqueuedDto, TaskStatusDto } from '@/lib/dashboard/types';
+import type { JobStatus } from '@/lib/queue/types';
+import { toEngineStatus } from '@/lib/queue-service/types';
 import { TaskToast } from './task-toast';
 import { loadGroups, saveGroups, type TrackedGroup } from './tracked-groups';
 
@@ -19,8 +21,26 @@ const BOOST_MS = 30_000;
 export interface ShowToastInput {
   /** Same id → the same toast, updated in place. Defaults to a fresh id. */
   id?: string;
-  title: string;
-  jobIds: readonly string[];
+  title?: string;
+  /** The jobs this toast follows. Absent, as the queue package calls it: the job whose id is `id`. */
+  jobIds?: readonly string[];
+  /** The queue package's status (PENDING, PROCESSING…) when the caller knows it: drawn until the first poll answers. */
+  status?: string;
+  /** The task's data, as the package passes it; a `title`, `name` or `type` in it names the toast. */
+  data?: unknown;
+}
+
+function titleOf(input: ShowToastInput): string {
+  if (input.title) return input.title;
+  const d = input.data as Record<string, unknown> | null | undefined;
+  const named = d && typeof d === 'object' ? [d.title, d.name, d.type].find((v) => typeof v === 'string' && v.length > 0) : undefined;
+  return (named as string | undefined) ?? 'Task';
+}
+
+/** A stand-in for a job's status before the first poll: enough for the toast's steps. */
+export function seededStatus(id: string, status: JobStatus): TaskStatusDto {
+  const at = new Date().toISOString();
+  return { id, type: '', queue: '', status, stage: null, progress: null, attempts: 0, maxAttempts: 1, lastError: null, runAt: at, updatedAt: at };
 }
 
 export interface QueueActivity {
@@ -121,16 +141,30 @@ export function QueueActivityProvider({ children }: { children: React.ReactNode 
     setBoostUntil(Date.now() + BOOST_MS);
   }, []);
 
+  // Read through refs so showToast keeps one identity: the queue package calls it from an effect that
+  // lists it as a dependency, and a new function on every progress change would run that effect forever.
+  const progressRef = useRef(progress);
+  progressRef.current = progress;
+  const groupsRef = useRef(groups);
+  groupsRef.current = groups;
+
   const showToast = useCallback(
     (input: ShowToastInput) => {
       const id = input.id ?? `task-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
-      const group: TrackedGroup = { id, title: input.title, jobIds: [...new Set(input.jobIds)], createdAt: Date.now() };
+      const jobIds = [...new Set(input.jobIds ?? (input.id ? [input.id] : []))];
+      // The package's call, { id, status, data }, repeated for a task already shown: the poll keeps that
+      // toast current, so a repeat changes nothing (and cannot make the caller's effect run again).
+      const shown = groupsRef.current.find((g) => g.id === id);
+      if (!input.jobIds && shown && shown.jobIds.join() === jobIds.join()) return id;
+      const group: TrackedGroup = { id, title: titleOf(input), jobIds, createdAt: Date.now() };
+      const seeded = input.jobIds ? undefined : toEngineStatus(input.status);
       // A restarted job must not be read as finished from its previous run's status, whether held here
       // or in a cached answer for the same set of jobs.
       queryClient.removeQueries({ queryKey: [...dashboardKeys.all, 'tasks'] });
       setStatuses((prev) => {
         const next = { ...prev };
         for (const jobId of group.jobIds) delete next[jobId];
+        if (seeded) for (const jobId of group.jobIds) next[jobId] = seededStatus(jobId, seeded);
         return next;
       });
       clearTimeout(dismissTimers.current.get(id));
@@ -139,7 +173,7 @@ export function QueueActivityProvider({ children }: { children: React.ReactNode 
       setGroups((prev) => {
         const others = prev.filter((g) => g.id !== id);
         while (others.length >= MAX_TASK_TOASTS) {
-          const finishedIdx = others.findIndex((g) => progress[g.id]?.final);
+          const finishedIdx = others.findIndex((g) => progressRef.current[g.id]?.final);
           const [dropped] = others.splice(finishedIdx === -1 ? 0 : finishedIdx, 1);
           toast.dismiss(dropped.id);
           rendered.current.delete(dropped.id);
@@ -149,7 +183,7 @@ export function QueueActivityProvider({ children }: { children: React.ReactNode 
       startMonitoring();
       return id;
     },
-    [progress, queryClient, startMonitoring],
+    [queryClient, startMonitoring],
   );
 
   const retryFailed = useCallback(

@@ -12,7 +12,7 @@ import { RelativeTime } from '@/components/ui/relative-time';
 import { EmptyState, ErrorState, LoadingState } from '@/components/ui/states';
 
 export function UsersView(props: { initialUsers?: UserDto[]; labels: Record<PlatformName, string> }) {
-  const monitor = useQueueMonitor();
+  const monitor = useQueueMonitor({ idlePollMs: POLL_IDLE_MS, tasks: false });
   const users = useQuery({
     ...usersQueryOptions(),
     initialData: props.initialUsers,

@@ -133,3 +133,22 @@ describe('QueueService refuses bad input with a coded QueueError and writes noth
     expect(await getJobEvents(db, task.id)).toEqual([]);
   });
 });
+
+describe('getQueueStatus (the package’s polling query)', () => {
+  it('answers the package’s lists in its words: uppercase statuses, data, priority higher-first, per user', async () => {
+    const route = await import('@/app/api/dashboard/queue-status/route');
+    const { call } = await import('../helpers/route-call');
+    const queueService = new QueueService(db);
+    const waiting = await queueService.addToQueue('EMAIL_SEND', { to: 'w@example.com', template: 'status' }, { priority: 3 });
+    const res = await call(route.GET, 'GET', '/api/dashboard/queue-status', { key: null });
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body).sort()).toEqual(['completedTasks', 'failedTasks', 'pendingTasks', 'processingTasks']);
+    expect(res.body.pendingTasks.find((x: { id: string }) => x.id === waiting.id)).toMatchObject({
+      status: 'PENDING', priority: 3, data: { to: 'w@example.com', template: 'status' }, type: 'EMAIL_SEND',
+    });
+    expect(res.body.completedTasks.every((x: { status: string }) => x.status === 'COMPLETED')).toBe(true);
+    const other = await call(route.GET, 'GET', '/api/dashboard/queue-status?userId=00000000-0000-4000-8000-000000000000', { key: null });
+    expect(other.body).toEqual({ pendingTasks: [], processingTasks: [], completedTasks: [], failedTasks: [] });
+    expect((await call(route.GET, 'GET', '/api/dashboard/queue-status?userId=nope', { key: null })).status).toBe(400);
+  });
+});
