@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { enqueueJob, pauseJob, QueueError, type Db, type Job, type JobTypes } from '@/lib/queue';
+import { enqueueJob, joinJob, pauseJob, QueueError, type Db, type Job, type JobTypes } from '@/lib/queue';
 import { rows } from '@/lib/queue/sql';
 import { toJob } from '@/lib/queue/rows';
 import type { RequestInput } from './schemas';
@@ -8,6 +8,7 @@ import {
   dedupKeyFor,
   ENGINE_PRIORITY,
   PROFILE_ENTITY,
+  PROFILE_QUEUE,
   PROFILE_TYPE,
   profileKey,
   STATUS_OF,
@@ -16,10 +17,19 @@ import {
 
 export interface ProfileRequestResult {
   job: Job;
+  /** This request's own id (sent, or made up when absent). */
+  requestId: string;
   created: boolean;
-  /** The same request_id was seen before: this is the job its first request created. */
+  /** The same request_id was seen before: this is the job it resolved to then. */
   duplicate: boolean;
+  /** A new request_id for a username with an unfinished request: it joined that job, and resolves to it for good. */
+  joined: boolean;
+  /** Joining raised the waiting job's priority (a HIGH request behind a LOW one). */
+  priorityRaised: boolean;
 }
+
+/** Where a joined request's id is kept on the job, so findByRequestId resolves it for good. */
+const JOINED_IDS = 'request_ids';
 
 /**
  * POST /api/profile/{username}/request. request_id must de-duplicate for ever, but the engine's dedup key
@@ -44,36 +54,62 @@ export async function requestProfile(
           job_id: first.id,
         });
       }
-      if (first) return { job: first, created: false, duplicate: true };
+      if (first) return { job: first, requestId, created: false, duplicate: true, joined: false, priorityRaised: false };
     }
-    const { job, created } = await enqueueJob(
-      tx,
-      types,
-      {
-        type: PROFILE_TYPE,
-        payload: { username: input.username, source: input.source, requestId, platforms: input.platforms ?? {} },
-        priority: ENGINE_PRIORITY[input.priority],
-        dedupKey: dedupKeyFor(input.username),
-        correlationId: requestId,
-        entity: { type: PROFILE_ENTITY, id: profileKey(input.username) },
-        metadata: { source: input.source, request_id: requestId, priority: input.priority },
-      },
-      { now: input.now },
-    );
-    // Paused inside the enqueue's transaction: no claim can see the job before it is paused.
-    if (created && input.paused) return { job: await pauseJob(tx, { id: job.id, now: input.now, actor: 'profile-api' }), created, duplicate: false };
-    return { job, created, duplicate: false };
+    // Twice at most: a joined job that finished in between frees its dedup key for a new job.
+    for (let round = 0; round < 2; round++) {
+      const { job, created } = await enqueueJob(
+        tx,
+        types,
+        {
+          type: PROFILE_TYPE,
+          payload: { username: input.username, source: input.source, requestId, platforms: input.platforms ?? {} },
+          priority: ENGINE_PRIORITY[input.priority],
+          dedupKey: dedupKeyFor(input.username),
+          correlationId: requestId,
+          entity: { type: PROFILE_ENTITY, id: profileKey(input.username) },
+          metadata: { source: input.source, request_id: requestId, priority: input.priority },
+        },
+        { now: input.now },
+      );
+      const base = { requestId, duplicate: false };
+      if (created) {
+        // Paused inside the enqueue's transaction: no claim can see the job before it is paused.
+        const out = input.paused ? await pauseJob(tx, { id: job.id, now: input.now, actor: 'profile-api' }) : job;
+        return { ...base, job: out, created: true, joined: false, priorityRaised: false };
+      }
+      const joined = await joinJob(tx, {
+        id: job.id,
+        now: input.now,
+        raisePriorityTo: ENGINE_PRIORITY[input.priority],
+        append: { key: JOINED_IDS, value: requestId },
+        actor: 'profile-api',
+        message: `Request ${requestId} (${input.priority}, source ${input.source}) joined this request`,
+      });
+      if (joined) return { ...base, job: joined, created: false, joined: true, priorityRaised: joined.priority < job.priority };
+    }
+    throw new QueueError('conflict', 'The request for this username kept changing; try again');
   });
 }
 
-/** The first job a request_id created (jobs_correlation_idx). */
+/**
+ * The job a request_id resolved to: the one it created (jobs_correlation_idx), else the one it joined
+ * (its id in metadata.request_ids; a walk of the profile queue's rows only).
+ */
 export async function findByRequestId(db: Db, requestId: string): Promise<Job | null> {
   const [row] = await rows(
     db,
     sql`select * from jobs where correlation_id = ${requestId} and type = ${PROFILE_TYPE}
         order by created_at, id limit 1`,
   );
-  return row ? toJob(row) : null;
+  if (row) return toJob(row);
+  const [joined] = await rows(
+    db,
+    sql`select * from jobs where queue = ${PROFILE_QUEUE} and type = ${PROFILE_TYPE}
+          and metadata -> ${JOINED_IDS}::text @> jsonb_build_array(${requestId}::text)
+        order by created_at, id limit 1`,
+  );
+  return joined ? toJob(joined) : null;
 }
 
 /** The username's latest request (jobs_entity_idx). */
@@ -90,16 +126,18 @@ export async function latestProfileJob(db: Db, username: string): Promise<Job | 
 export function toRequestResponse(r: ProfileRequestResult, username: string) {
   return {
     job_id: r.job.id,
-    request_id: r.job.correlationId,
+    request_id: r.requestId,
     username,
     status: STATUS_OF[r.job.status],
     priority: toProfilePriority(r.job.priority),
     created: r.created,
     duplicate: r.duplicate,
+    joined: r.joined,
+    priority_raised: r.priorityRaised,
     message: r.created
       ? 'Queued'
       : r.duplicate
         ? 'This request_id was already received; this is its job'
-        : 'This username already has a request in progress; this is its job',
+        : `This username already has a request in progress; this request joined it${r.priorityRaised ? ' and raised it to HIGH' : ''}`,
   };
 }

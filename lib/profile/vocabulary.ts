@@ -56,7 +56,11 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** Exactly the reference's fields, nothing else: the status endpoint is public. */
 export function toProfileStatus(job: Job) {
+  const payload = (job.payload ?? {}) as { username?: unknown; source?: unknown };
   return {
+    id: job.id,
+    username: typeof payload.username === 'string' ? payload.username : job.entityId,
+    source: typeof payload.source === 'string' ? payload.source : null,
     status: STATUS_OF[job.status],
     priority: toProfilePriority(job.priority),
     attempts: job.attempts,

@@ -6,6 +6,7 @@ export { enqueueJob, enqueueJobs, enqueueFromSelect, type EnqueueInput, type Enq
 export { claimJobs, rescueAndClaimJobs, type ClaimOptions } from './claim';
 export { claimJobById, type ClaimOneOptions } from './claim-one';
 export { handOutJobs, type HandOutOptions } from './hand-out';
+export { joinJob, type JoinOptions } from './join';
 export { advanceStage, type AdvanceOptions } from './advance-stage';
 export { completeJob, completeJobs, type Completion } from './complete';
 export { failJob, type FailOptions } from './fail';

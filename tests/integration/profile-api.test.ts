@@ -40,7 +40,8 @@ const processProfiles = () => runBatch(t.db, getJobTypes(), { queues: ['profile'
 const jobCount = async (where: ReturnType<typeof sql>) =>
   Number((await t.db.select({ n: sql<number>`count(*)::int` }).from(jobs).where(where))[0].n);
 
-const STATUS_FIELDS = ['attempts', 'created_at', 'error_message', 'last_attempt', 'priority', 'request_id', 'status', 'timestamp', 'updated_at'];
+// The reference table's columns (id, username, source … updated_at); nothing else: the endpoint is public.
+const STATUS_FIELDS = ['attempts', 'created_at', 'error_message', 'id', 'last_attempt', 'priority', 'request_id', 'source', 'status', 'timestamp', 'updated_at', 'username'];
 
 describe('requesting a profile', () => {
   it('queues a request and reports it on the public status endpoint with only the reference fields', async () => {
@@ -52,6 +53,7 @@ describe('requesting a profile', () => {
     expect(Object.keys(st.body).sort()).toEqual(STATUS_FIELDS);
     expect(st.body).toMatchObject({ status: 'PENDING', priority: 'HIGH', attempts: 0, last_attempt: null, error_message: null, request_id: 'req-octo-1' });
     expect(st.body.timestamp).toBe(st.body.created_at);
+    expect(st.body).toMatchObject({ id: res.body.job_id, username: 'octocat', source: 'frontend' });
   });
 
   it('answers a repeated request_id with the first request’s job, flagged duplicate', async () => {
@@ -68,10 +70,13 @@ describe('requesting a profile', () => {
     expect((await status('octocat')).body.request_id).toBe(first.body.request_id);
   });
 
-  it('answers a new request for a username with an unfinished request with that job', async () => {
+  it('lets a new request for a username with an unfinished request join that job, and resolves its id to it for good', async () => {
     const existing = await request('octocat', { request_id: 'req-octo-2' });
     expect(existing.status).toBe(200);
-    expect(existing.body).toMatchObject({ created: false, duplicate: false, request_id: 'req-octo-1' });
+    expect(existing.body).toMatchObject({ created: false, duplicate: false, joined: true, request_id: 'req-octo-2', priority_raised: false });
+    const again = await request('octocat', { request_id: 'req-octo-2' });
+    expect(again.body).toMatchObject({ duplicate: true, created: false, request_id: 'req-octo-2', job_id: existing.body.job_id });
+    expect((await request('someone-else', { request_id: 'req-octo-2' })).status).toBe(409);
     expect(await jobCount(sql`type = 'profile.process' and entity_id = 'octocat'`)).toBe(1);
   });
 
@@ -146,7 +151,26 @@ describe('requesting a profile', () => {
     const differentIds = await Promise.all(Array.from({ length: 10 }, (_, i) => request('eve', { request_id: `req-eve-${i}` })));
     expect(new Set(differentIds.map((a) => a.body.job_id)).size).toBe(1);
     expect(await jobCount(sql`type = 'profile.process' and entity_id = 'eve'`)).toBe(1);
+    expect(differentIds.filter((a) => a.body.joined)).toHaveLength(9);
     await processProfiles();
+    // every one of the ten ids resolves to that job, after it finished too
+    for (let i = 0; i < 10; i++) {
+      expect((await request('eve', { request_id: `req-eve-${i}` })).body).toMatchObject({ duplicate: true, job_id: differentIds[0].body.job_id });
+    }
+    expect(await jobCount(sql`type = 'profile.process' and entity_id = 'eve'`)).toBe(1);
+  });
+
+  it('raises a waiting LOW request to HIGH when a HIGH request joins it, and says so', async () => {
+    const low = await request('hedy', { priority: 'LOW', request_id: 'req-hedy-low' });
+    expect(low.body).toMatchObject({ priority: 'LOW', created: true });
+    const high = await request('hedy', { priority: 'HIGH', request_id: 'req-hedy-high' });
+    expect(high.body).toMatchObject({ job_id: low.body.job_id, joined: true, priority_raised: true, priority: 'HIGH', request_id: 'req-hedy-high' });
+    expect(high.body.message).toMatch(/raised it to HIGH/);
+    expect((await status('hedy')).body).toMatchObject({ priority: 'HIGH', request_id: 'req-hedy-low' });
+    // a LOW request never lowers it
+    expect((await request('hedy', { priority: 'LOW', request_id: 'req-hedy-low-2' })).body).toMatchObject({ priority: 'HIGH', priority_raised: false });
+    await processProfiles();
+    expect((await request('hedy', { request_id: 'req-hedy-high' })).body).toMatchObject({ duplicate: true, job_id: low.body.job_id, status: 'COMPLETED' });
   });
 });
 
