@@ -44,6 +44,21 @@ const EnvSchema = z.object({
   INSTAGRAM_API_URL: url.default('https://graph.instagram.com'),
   INSTAGRAM_ACCESS_TOKEN: z.string().optional(),
   PLATFORM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  // Audited job types an outside processor works (reporting through PATCH /api/jobs/{id}), as
+  // comma-separated queue/type pairs: resume-processing/extract-resume-content,…
+  AUDIT_EXTERNAL_JOB_TYPES: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(
+      z.array(
+        z.string().regex(
+          /^[A-Za-z0-9_.:-]{1,100}\/[A-Za-z0-9_.:-]{1,100}$/,
+          'must be comma-separated queue/type pairs of letters, digits, ".", "_", ":" and "-"',
+        ),
+      ),
+    )
+    .transform((pairs) => pairs.map((p) => ({ queue: p.split('/')[0], type: p.split('/')[1] }))),
   // Seconds a serverless invocation may run; process-queue keeps its batch budget below it.
   PROCESS_QUEUE_MAX_DURATION_S: z.coerce.number().int().min(5).max(900).default(60),
   // process-queue calls at work at once, across every instance (cron ticks, fan-out, dashboard runs).

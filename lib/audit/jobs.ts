@@ -16,18 +16,28 @@ import {
   type JobTypes,
 } from '@/lib/queue';
 import type { CreateJobInput, UpdateStatusInput } from './schemas';
-import { EXTERNALLY_WORKED } from './job-types';
+import { isAuditType, isExternallyWorked } from './job-types';
 import { canAuditTransition, toAuditHistory, toAuditStatus, toEnginePriority, toQueueMessage, VALID_TRANSITIONS } from './vocabulary';
 
 /** createQueueJob(): one engine job carrying the reference's tracking fields. */
 export async function createAuditedJob(db: Db, types: JobTypes, input: CreateJobInput, now: Date) {
   const type = (input.type ?? input.jobType)!;
   const def = types[type];
-  if (!def) throw new QueueError('unknown_type', `Unknown job type "${type}"`, { known: Object.keys(types).sort() });
+  const known = Object.keys(types).filter((t) => isAuditType(types, t)).sort();
+  if (!def) throw new QueueError('unknown_type', `Unknown job type "${type}"`, { field: 'type', known });
+  if (!isAuditType(types, type)) {
+    // A pipeline job made here would have no stage, a profile job no request_id dedup: each workload's
+    // jobs come from its own routes, which set up what its workers expect.
+    throw new QueueError('invalid_input', `Jobs of type ${type} are made through their own workload's routes, not /api/jobs`, {
+      field: 'type',
+      known,
+    });
+  }
   if (input.queueName && input.queueName !== def.queue) {
     throw new QueueError('invalid_input', `Job type ${type} runs on queue ${def.queue}, not ${input.queueName}`);
   }
-  const entity = input.entity ?? (input.entityName ? { name: input.entityName, id: input.entityId! } : undefined);
+  // entityName alone (the entity is made later): entity_id stays null.
+  const entity = input.entity ?? (input.entityName ? { name: input.entityName, id: input.entityId ?? (null as unknown as string) } : undefined);
   const { job } = await enqueueJob(
     db,
     types,
@@ -44,16 +54,18 @@ export async function createAuditedJob(db: Db, types: JobTypes, input: CreateJob
     },
     { now },
   );
-  return toQueueMessage(job);
+  return toQueueMessage(job, { reported: isExternallyWorked(types, job.type) });
 }
 
-export async function getAuditedJob(db: Db, id: string) {
+export async function getAuditedJob(db: Db, types: JobTypes, id: string) {
   const { job, events } = await getJobWithEvents(db, id);
-  return { ...toQueueMessage(job), history: toAuditHistory(events) };
+  const reported = isExternallyWorked(types, job.type);
+  return { ...toQueueMessage(job, { reported }), history: toAuditHistory(events, { reported }) };
 }
 
 export async function traceJobs(
   db: Db,
+  types: JobTypes,
   q: { correlationId?: string; entityName?: string; entityId?: string; limit: number; cursor?: string },
 ) {
   const page = await listJobs(
@@ -61,7 +73,7 @@ export async function traceJobs(
     { correlationId: q.correlationId, entityType: q.entityName, entityId: q.entityId },
     { limit: q.limit, cursor: q.cursor },
   );
-  return { items: page.items.map(toQueueMessage), nextCursor: page.nextCursor };
+  return { items: page.items.map((j) => toQueueMessage(j, { reported: isExternallyWorked(types, j.type) })), nextCursor: page.nextCursor };
 }
 
 const LEASE_MS = 10 * 60_000;
@@ -71,11 +83,16 @@ const LEASE_MS = 10 * 60_000;
  * may follow what, then the engine's guarded statement makes the move (on behalf of whoever holds
  * the lease, since the processor reports by job id only).
  */
-export async function updateAuditedStatus(db: Db, id: string, input: UpdateStatusInput, now: Date) {
+export async function updateAuditedStatus(db: Db, types: JobTypes, id: string, input: UpdateStatusInput, now: Date) {
   const job = await getJob(db, id);
   if (!job) throw new QueueError('not_found', `Job ${id} not found`);
-  if (!EXTERNALLY_WORKED.has(job.type)) {
-    throw new QueueError('conflict', `Jobs of type ${job.type} are worked in the app; their status is not set from outside`);
+  if (!isExternallyWorked(types, job.type)) {
+    throw new QueueError(
+      'conflict',
+      isAuditType(types, job.type) && types[job.type]?.handle
+        ? `Jobs of type ${job.type} are worked in the app; their status is not set from outside`
+        : `Jobs of type ${job.type} belong to another workload; their status is set through that workload's routes`,
+    );
   }
   const from = toAuditStatus(job);
   if (!canAuditTransition(from, input.status)) {
@@ -86,7 +103,7 @@ export async function updateAuditedStatus(db: Db, id: string, input: UpdateStatu
     });
   }
   const changed = await move(db, job, input, now);
-  return toQueueMessage(changed);
+  return toQueueMessage(changed, { reported: true });
 }
 
 async function move(db: Db, job: Job, input: UpdateStatusInput, now: Date): Promise<Job> {
@@ -102,7 +119,7 @@ async function move(db: Db, job: Job, input: UpdateStatusInput, now: Date): Prom
       return completeJob(db, { ...holder, result: input.result ?? null });
     case 'failed':
       if (job.status === 'processing') return failJob(db, { ...holder, error, permanent: true });
-      return cancelJob(db, { id: job.id, now, actor: 'audit-api' });
+      return cancelJob(db, { id: job.id, now, actor: 'audit-api', reason: error });
     case 'retrying': {
       const policy = (await listQueues(db)).find((q) => q.name === job.queue)?.backoff ?? DEFAULT_BACKOFF;
       return failJob(db, { ...holder, error, policy });

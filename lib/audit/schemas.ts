@@ -32,9 +32,10 @@ export const CreateJobBody = z
   .strict()
   .refine((b) => (b.type ?? b.jobType) !== undefined, { message: 'is required', path: ['type'] })
   .refine((b) => !(b.type && b.jobType && b.type !== b.jobType), { message: 'type and jobType disagree', path: ['jobType'] })
-  .refine((b) => (b.entityName === undefined) === (b.entityId === undefined), {
-    message: 'entityName and entityId go together',
-    path: ['entityId'],
+  // The reference's own createQueueJob example names the entity before it exists (entityName alone).
+  .refine((b) => b.entityId === undefined || b.entityName !== undefined, {
+    message: 'entityId needs entityName',
+    path: ['entityName'],
   })
   .refine((b) => !(b.entity && b.entityName), { message: 'give entity or entityName/entityId, not both', path: ['entity'] });
 export type CreateJobInput = z.infer<typeof CreateJobBody>;

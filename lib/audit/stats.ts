@@ -29,10 +29,11 @@ export interface AuditQueueStats {
  * when the job finished (newest DURATION_SAMPLE per queue, by creation); processing is the time its
  * running jobs have taken so far; waiting jobs have none.
  */
-export async function getAuditQueueStats(db: Db, now: Date): Promise<AuditQueueStats> {
+export async function getAuditQueueStats(db: Db, now: Date, opts: { queues?: string[] } = {}): Promise<AuditQueueStats> {
   const [engine, configured] = await Promise.all([getQueueStats(db, { now }), listQueues(db)]);
-  // Configured queues appear even while empty, as the reference lists each of its queues.
-  const queues = [...new Set([...configured.map((q) => q.name), ...Object.keys(engine.byQueue)])].sort();
+  // Configured queues (the engine's, and the outside processors' from AUDIT_EXTERNAL_JOB_TYPES) appear
+  // even while empty, as the reference lists each of its queues.
+  const queues = [...new Set([...configured.map((q) => q.name), ...(opts.queues ?? []), ...Object.keys(engine.byQueue)])].sort();
   const [waiting, durations, running] = queues.length === 0 ? [[], [], []] : await Promise.all([
     rows(db, sql`
       select q.queue, count(s.*)::int as sampled, count(s.*) filter (where s.attempts > 0 or s.deferrals > 0)::int as retrying

@@ -82,8 +82,23 @@ export function sanitizeError(job: Pick<Job, 'status' | 'lastError' | 'attempts'
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-/** The reference's QueueMessage, in camelCase as its TypeScript entity names it. */
-export function toQueueMessage(job: Job) {
+/**
+ * A failure an outside processor reported itself (PATCH /api/jobs/{id} with `error`): its own text, to
+ * the key holder who sent it. The engine's lease note names internal workers, so it stays neutral.
+ */
+export function reportedError(job: Pick<Job, 'status' | 'lastError' | 'attempts' | 'deferrals'>): string | null {
+  const status = toAuditStatus(job);
+  if (status !== 'failed' && status !== 'retrying') return null;
+  if (!job.lastError) return job.status === 'cancelled' ? 'Cancelled' : null;
+  return job.lastError.startsWith('Lease expired') ? sanitizeError(job) : job.lastError;
+}
+
+/**
+ * The reference's QueueMessage, in camelCase as its TypeScript entity names it. `reported`: the job is
+ * worked by an outside processor, whose own error text errorDetails then carries; an in-app handler's
+ * errors are summarised (sanitizeError), as the reference's "client receives sanitized messages" says.
+ */
+export function toQueueMessage(job: Job, opts: { reported?: boolean } = {}) {
   return {
     id: job.id,
     queueName: job.queue,
@@ -102,7 +117,7 @@ export function toQueueMessage(job: Job) {
     startedAt: iso(job.startedAt),
     completedAt: iso(job.completedAt),
     processingDurationMs: job.durationMs,
-    errorDetails: sanitizeError(job),
+    errorDetails: opts.reported ? reportedError(job) : sanitizeError(job),
     metadata: job.metadata,
     nextAttemptAt: job.status === 'pending' ? iso(job.runAt) : null,
     updatedAt: iso(job.updatedAt),
@@ -114,12 +129,19 @@ export type QueueMessage = ReturnType<typeof toQueueMessage>;
  * The job's history in the reference's words, without the server-side messages. Each entry names the
  * word it left, so a reader can check every step against VALID_TRANSITIONS.
  */
-export function toAuditHistory(events: JobEvent[]) {
+export function toAuditHistory(events: JobEvent[], opts: { reported?: boolean } = {}) {
   let from: AuditStatus = 'queued';
   return events
     .filter((e) => e.fromStatus !== e.toStatus)
     .map((e) => {
-      const entry = { at: e.at.toISOString(), from, status: eventAuditStatus(e), attempt: e.attempt };
+      const status = eventAuditStatus(e);
+      const entry: { at: string; from: AuditStatus; status: AuditStatus; attempt: number; error?: string } = {
+        at: e.at.toISOString(), from, status, attempt: e.attempt,
+      };
+      // The processor's own words for a failure it reported (outside-worked types only).
+      if (opts.reported && (status === 'failed' || status === 'retrying') && e.message && !e.message.startsWith('Lease expired')) {
+        entry.error = e.message;
+      }
       from = entry.status;
       return entry;
     });

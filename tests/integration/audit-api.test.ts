@@ -13,7 +13,7 @@ const PASSWORD = 'test-dashboard-password';
 let t: TestDb;
 beforeAll(async () => {
   t = await createTestDb();
-  useAppEnv(t, { DASHBOARD_PASSWORD: PASSWORD });
+  useAppEnv(t, { DASHBOARD_PASSWORD: PASSWORD, AUDIT_EXTERNAL_JOB_TYPES: 'resume-processing/extract-resume-content' });
 });
 afterAll(async () => {
   await closeAppDb();
@@ -102,6 +102,51 @@ describe('audited jobs', () => {
   });
 });
 
+describe('the reference’s createQueueJob and an outside processor (configured types)', () => {
+  it('takes the reference’s own call verbatim, shows its queue in the stats, and passes the processor’s error text to the key holder', async () => {
+    expect((await call(statsRoute.GET, 'GET', '/api/queue/stats')).body.database['resume-processing']).toMatchObject({ queued: { count: 0 } });
+    const userId = '8d4b8f0e-2a55-4a8b-9d5e-0f3c1a2b3c4d';
+    const fileName = 'jane.pdf', fileSize = 1234, fileHash = 'ab'.repeat(32);
+    const uuidv4 = () => crypto.randomUUID();
+    // queue.service.ts as the reference calls it (async-operation-queue.md, "Correlation-Based Tracing")
+    const res = await create({
+      queueName: 'resume-processing',
+      jobType: 'extract-resume-content',
+      userId,
+      entityName: 'extracted_resume_content',
+      correlationId: uuidv4(), // Trace across services
+      payload: { fileName, fileSize, fileHash },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ queueName: 'resume-processing', jobType: 'extract-resume-content', status: 'queued', entityName: 'extracted_resume_content', entityId: null, userId });
+    // The processor: processing, then a failure in its own words
+    expect((await patch(res.body.id, { status: 'processing' })).body).toMatchObject({ status: 'processing' });
+    const retrying = await patch(res.body.id, { status: 'retrying', error: 'OCR engine timed out on page 3' });
+    expect(retrying.body).toMatchObject({ status: 'retrying', errorDetails: 'OCR engine timed out on page 3' });
+    await patch(res.body.id, { status: 'processing' });
+    const failed = await patch(res.body.id, { status: 'failed', error: 'PDF is encrypted' });
+    expect(failed.body).toMatchObject({ status: 'failed', errorDetails: 'PDF is encrypted' });
+    const read = (await get(res.body.id)).body;
+    expect(read.history.filter((h: { error?: string }) => h.error).map((h: { error: string }) => h.error)).toEqual(['OCR engine timed out on page 3', 'PDF is encrypted']);
+    const stats = (await call(statsRoute.GET, 'GET', '/api/queue/stats')).body;
+    expect(stats.database['resume-processing']).toMatchObject({ failed: { count: 1 } });
+  });
+
+  it('makes each other workload’s jobs only through its own routes, and says where a PATCH belongs', async () => {
+    for (const type of ['pipeline.app', 'profile.process', 'sync.platform']) {
+      const res = await create({ type, payload: {} });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatch(/own workload's routes/);
+    }
+    const { addApp } = await import('@/lib/pipeline/add');
+    const app = (await addApp(t.db, getJobTypes(), { appId: 'com.example.audit', now: new Date() })) as { job_id: string };
+    const res = await patch(app.job_id, { status: 'processing' });
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatch(/another workload/);
+    expect(res.body.error).not.toMatch(/worked in the app/);
+  });
+});
+
 describe("the reference's transition table", () => {
   it('lets an outside processor walk queued → processing → retrying → processing → completed', async () => {
     const { body } = await create({ type: 'document.review', payload: { doc: 'd1' }, maxAttempts: 3 });
@@ -109,8 +154,8 @@ describe("the reference's transition table", () => {
     expect((await patch(body.id, { status: 'retrying' })).status).toBe(409);
     expect((await patch(body.id, { status: 'processing' })).body).toMatchObject({ status: 'processing', attempts: 1 });
     const retrying = await patch(body.id, { status: 'retrying', error: 'upstream 502 at 10.0.0.7' });
-    expect(retrying.body).toMatchObject({ status: 'retrying', errorDetails: 'Processing failed; a retry is scheduled' });
-    expect(JSON.stringify(retrying.body)).not.toContain('10.0.0.7');
+    // the processor's own words go back to the key holder who sent them
+    expect(retrying.body).toMatchObject({ status: 'retrying', errorDetails: 'upstream 502 at 10.0.0.7' });
     const refused = await patch(body.id, { status: 'completed' });
     expect(refused.status).toBe(409);
     expect(refused.body.details.allowed).toEqual(['processing', 'failed']);
@@ -126,7 +171,7 @@ describe("the reference's transition table", () => {
   it('ends in failed from processing or from retrying, and failed is final', async () => {
     const a = (await create({ type: 'document.review', payload: {} })).body;
     await patch(a.id, { status: 'processing' });
-    expect((await patch(a.id, { status: 'failed', error: 'bad scan' })).body).toMatchObject({ status: 'failed', errorDetails: 'Processing failed' });
+    expect((await patch(a.id, { status: 'failed', error: 'bad scan' })).body).toMatchObject({ status: 'failed', errorDetails: 'bad scan' });
     expect((await patch(a.id, { status: 'processing' })).status).toBe(409);
 
     const b = (await create({ type: 'document.review', payload: {}, maxAttempts: 1 })).body;
@@ -181,7 +226,10 @@ describe('auth and input', () => {
       await create({ type: 'document.review', priority: 'urgent' }),
       await create({ type: 'document.review', maxAttempts: 0 }),
       await create({ type: 'document.review', userId: 'bob' }),
-      await create({ type: 'document.review', entityName: 'resume' }),
+      await create({ type: 'document.review', entityId: 'r-1' }),
+      await create({ type: 'pipeline.app', payload: { app_id: 'com.example' } }),
+      await create({ type: 'profile.process', payload: { username: 'x', source: 'manual', requestId: 'r' } }),
+      await create({ type: 'sync.platform', payload: {} }),
       await create({ type: 'document.review', queueName: 'sync' }),
       await create({ type: 'document.review', bogus: true }),
       await create({ type: 'document.extract', payload: { fileName: 'x' }, correlationId: 'never-used' }),

@@ -24,5 +24,5 @@ export const GET = handle(async (req: Request) => {
   const denied = requireApiKeyOrOperator(req);
   if (denied) return denied;
   const query = parseOr400(ListJobsQuery, queryObject(req), 'query');
-  return json(await traceJobs(getDb(), query));
+  return json(await traceJobs(getDb(), getJobTypes(), query));
 });

@@ -1,5 +1,6 @@
 import { requireApiKeyOrOperator } from '@/lib/auth/guards';
 import { getDb } from '@/lib/db';
+import { getJobTypes } from '@/lib/job-types';
 import { handle, json, parseOr400, readJson } from '@/lib/http';
 import { getAuditedJob, updateAuditedStatus } from '@/lib/audit/jobs';
 import { JobId, UpdateStatusBody } from '@/lib/audit/schemas';
@@ -12,7 +13,7 @@ export const GET = handle(async (req: Request, { params }: Ctx) => {
   const denied = requireApiKeyOrOperator(req);
   if (denied) return denied;
   const id = parseOr400(JobId, (await params).id, 'job id');
-  return json(await getAuditedJob(getDb(), id));
+  return json(await getAuditedJob(getDb(), getJobTypes(), id));
 });
 
 /** An outside processor reporting a step; the reference's transition table decides what may follow what. */
@@ -21,5 +22,5 @@ export const PATCH = handle(async (req: Request, { params }: Ctx) => {
   if (denied) return denied;
   const id = parseOr400(JobId, (await params).id, 'job id');
   const body = parseOr400(UpdateStatusBody, await readJson(req), 'body');
-  return json(await updateAuditedStatus(getDb(), id, body, new Date()));
+  return json(await updateAuditedStatus(getDb(), getJobTypes(), id, body, new Date()));
 });
