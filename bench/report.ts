@@ -11,6 +11,7 @@ import { DASHBOARD } from './scenarios/dashboard';
 import { PICKUP } from './scenarios/pickup';
 import { HTTP_DRAIN } from './scenarios/http-route';
 import { TICK } from './scenarios/route-drain';
+import { QUOTA_DRAIN } from './scenarios/quota-drain';
 
 const fmt = (v: number, unit: string) =>
   unit === 'ms' || unit === 's' || unit === 'µs/job' ? (v < 10 ? v.toFixed(2) : v.toFixed(1)) : Math.round(v).toLocaleString('en');
@@ -65,6 +66,14 @@ export function evaluateTargets(results: Results, config: BenchConfig): TargetRo
   add('claim latency with keys and limits', `p99 ≤ 3 ms at the largest backlog${config.claimPending.at(-1)! < 1_000_000 ? ' (quick run)' : ''}`,
     keyedP99, (v) => v <= 3, keyedP99 === null ? '' : `${keyedP99.toFixed(2)} ms`);
   add('one cron tick', '≥ 95% of 2,000 due no-op jobs completed', share, (v) => v >= 95, share === null ? '' : `${share.toFixed(1)}%`);
+  const quota = (label: string) => results.measurements.find((r) => r.scenario === QUOTA_DRAIN && r.label.startsWith(label))?.summary.median ?? null;
+  const refused = quota('requests refused');
+  add('sync-all against quota-shaped platforms', 'zero requests over quota', refused, (v) => v === 0, refused === null ? '' : String(refused));
+  // YouTube's window is a day: an hour's sample is its burst more than its pace, so it is shown, not judged.
+  for (const p of ['github', 'twitter', 'instagram']) {
+    const pace = quota(`${p}:`);
+    add(`sync-all: ${p}'s pace`, '≥ 90% of what its quota allows', pace, (v) => v >= 90, pace === null ? '' : `${Math.round(pace)}%`);
+  }
   return rows;
 }
 

@@ -19,6 +19,8 @@ import { runDashboard } from './scenarios/dashboard';
 import { runPickup } from './scenarios/pickup';
 import { runHttpRoute } from './scenarios/http-route';
 import { runRouteDrain } from './scenarios/route-drain';
+import { runMetrics } from './scenarios/metrics';
+import { runQuotaDrain } from './scenarios/quota-drain';
 
 const SCENARIOS: [string, (ctx: BenchContext) => Promise<void>][] = [
   ['ceiling', runCeiling],
@@ -30,6 +32,8 @@ const SCENARIOS: [string, (ctx: BenchContext) => Promise<void>][] = [
   ['pickup', runPickup],
   ['http', runHttpRoute],
   ['route', runRouteDrain],
+  ['metrics', runMetrics],
+  ['quota', runQuotaDrain],
 ];
 
 const args = process.argv.slice(2);

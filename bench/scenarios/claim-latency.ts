@@ -59,6 +59,12 @@ export async function runClaimLatency(ctx: BenchContext): Promise<void> {
     select 'key' || k, 100000, 1000000, 1000, 1000000, 1000000 from generate_series(0, 3) k`);
   await server.analyze(db.name);
   await measure(`${biggest.toLocaleString('en')} pending, 4 keys with limits`);
+  // And owned by 10,000 owners taking turns (fair shares), their turns as the insert trigger gives them
+  // to owners enqueueing together: one each in turn.
+  await raw.unsafe(`update jobs set owner_key = 'owner' || (k.g % 10000), turn_at = now() - interval '1 hour' + (k.g / 10000) * interval '1 microsecond'
+    from (select id, row_number() over () as g from jobs) k where jobs.id = k.id`);
+  await server.analyze(db.name);
+  await measure(`${biggest.toLocaleString('en')} pending, 4 keys with limits, 10,000 owners`);
   await client.end();
   await raw.end();
   await server.dropDatabase(db.name);

@@ -60,6 +60,9 @@ LANGUAGE plpgsql VOLATILE
 SET enable_seqscan = off
 SET enable_bitmapscan = off
 SET plan_cache_mode = force_generic_plan
+-- A generic plan prices the key probe's EXISTS as a whole-index walk and starts parallel workers
+-- for it: 20 ms of startup for a row found in the first index page.
+SET max_parallel_workers_per_gather = 0
 AS $$
 DECLARE
   v_closed text[] := ARRAY(SELECT name FROM queues WHERE paused);

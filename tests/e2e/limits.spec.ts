@@ -11,7 +11,7 @@ test('an operator reads the platform limits, changes one, is told why a bad valu
   await signIn(page, '/limits');
   const github = page.locator('tr[data-limit="github"]');
   await expect(github).toContainText('running of 1');
-  await expect(github).toContainText('5,000 / hour');
+  await expect(github).toContainText('4,900 / hour');
 
   await github.getByLabel('At once').fill('2');
   await github.getByRole('button', { name: 'Save' }).click();
