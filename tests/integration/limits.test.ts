@@ -11,6 +11,9 @@ import {
   claimJobs, completeJobs, coolDown, defineJobType, enqueueJobs, getQueueStats, listJobs, listLimits, rescueAndClaimJobs, setLimit, setQueuePaused,
   type Db, type JobTypes,
 } from '@/lib/queue';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 
 let t: TestDb;
@@ -228,5 +231,36 @@ describe('finding the jobs a limit holds', () => {
     await claim(t.db, at(61_000), 10);
     const full = await listJobs(t.db, { waitingOnLimitAt: at(61_000) });
     expect(full.items.map((j) => j.limitKey)).toEqual(['free']);
+  });
+});
+
+describe('a worker killed mid-job', () => {
+  it('holds its slot until its lease is rescued, then gives it back: none leaks', async () => {
+    await setLimit(t.db, 'api', { concurrency: 1 }, actor);
+    await enqueue('api', 3);
+    const holder = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '../helpers/limit-holder.ts')], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      env: { ...process.env, DATABASE_URL: t.url, LEASE_MS: '5000', NOW: at(1_000).toISOString() },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const [line] = (await once(holder.stdout!, 'data')) as [Buffer];
+    const held = line.toString().trim();
+    holder.kill('SIGKILL');
+    await once(holder, 'exit');
+    expect(held).toMatch(/^[0-9a-f-]{36}$/);
+
+    // Its lease runs until 6 s: the slot is still taken, so nothing else of the key starts.
+    expect(await claim(t.db, at(2_000), 5)).toHaveLength(0);
+    // After it, the rescue puts the job back and the one slot goes to a live worker.
+    const rescued = await rescueAndClaimJobs(t.db, { workerId: 'w2', limit: 5, leaseMs: 60_000, now: at(7_000) });
+    expect(rescued.rescued).toBe(1);
+    const running = rescued.jobs.length ? rescued.jobs : await claim(t.db, at(7_001), 5, 'w2');
+    expect(running).toHaveLength(1);
+    expect(await claim(t.db, at(7_002), 5, 'w3')).toHaveLength(0);
+    await done(t.db, running, at(8_000));
+    // Done: the slot is back, the next job starts, and every job is accounted for.
+    expect(await claim(t.db, at(8_001), 5, 'w4')).toHaveLength(1);
+    const [{ n }] = await t.db.execute<{ n: number }>(sql`select count(*)::int as n from jobs where status = 'processing'`);
+    expect(n).toBe(1);
   });
 });
