@@ -45,6 +45,25 @@ export async function importProfile(
   },
 ): Promise<ProfileImportResult> {
   const { userId, created } = await ensureUser(db, payload);
+  try {
+    return await importFor(db, clients, payload, opts, userId, created);
+  } catch (err) {
+    // A request that fails for good leaves no user behind that it made itself (its connections and
+    // activities go with it, by cascade). One made by an earlier attempt of the job is kept: the next
+    // request for the same username picks it up.
+    if (created && err instanceof PermanentJobError) await db.delete(users).where(eq(users.id, userId));
+    throw err;
+  }
+}
+
+async function importFor(
+  db: Db,
+  clients: PlatformClients,
+  payload: ProfilePayload,
+  opts: Parameters<typeof importProfile>[3],
+  userId: string,
+  created: boolean,
+): Promise<ProfileImportResult> {
   const connections = (await listConnections(db, userId)).filter((c) => c.enabled);
   if (connections.length === 0) {
     throw new PermanentJobError(`${PUBLIC_ERROR_PREFIX}${payload.username} has no platform handles; send platforms in the request`);
@@ -109,6 +128,11 @@ async function storedSince(db: Db, userId: string, from: string, since: Date): P
  * the request named; a new user with none gets GitHub under the username.
  */
 async function ensureUser(db: Db, payload: ProfilePayload): Promise<{ userId: string; created: boolean }> {
+  const handles: [Platform, string][] = PLATFORMS.flatMap((p) => (payload.platforms[p] ? [[p, payload.platforms[p]!] as [Platform, string]] : []));
+  if (handles.length === 0 && !isValidHandle('github', payload.username) && !(await getUserByUsername(db, payload.username))) {
+    // Known to fail: nothing to read. Refused before a row is written.
+    throw new PermanentJobError(`${PUBLIC_ERROR_PREFIX}${payload.username} has no platform handles; send platforms in the request`);
+  }
   const inserted = await db
     .insert(users)
     .values({ username: payload.username, displayName: payload.username })
@@ -117,7 +141,6 @@ async function ensureUser(db: Db, payload: ProfilePayload): Promise<{ userId: st
   const created = inserted.length === 1;
   const user = created ? { id: inserted[0].id } : await getUserByUsername(db, payload.username);
   if (!user) throw new Error(`User ${payload.username} vanished while being created`);
-  const handles: [Platform, string][] = PLATFORMS.flatMap((p) => (payload.platforms[p] ? [[p, payload.platforms[p]!] as [Platform, string]] : []));
   if (created && handles.length === 0 && isValidHandle('github', payload.username)) handles.push(['github', payload.username]);
   if (handles.length > 0) {
     await db

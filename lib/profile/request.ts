@@ -3,6 +3,8 @@ import { sql } from 'drizzle-orm';
 import { enqueueJob, joinJob, pauseJob, QueueError, type Db, type Job, type JobTypes } from '@/lib/queue';
 import { rows } from '@/lib/queue/sql';
 import { toJob } from '@/lib/queue/rows';
+import { isValidHandle } from '@/lib/sync/handles';
+import { getUserByUsername } from '@/lib/sync/users';
 import type { RequestInput } from './schemas';
 import {
   dedupKeyFor,
@@ -44,6 +46,14 @@ export async function requestProfile(
   input: RequestInput & { username: string; now: Date },
 ): Promise<ProfileRequestResult> {
   const requestId = input.request_id ?? `req_${randomUUID()}`;
+  // Known to fail at request time: no handles sent, the username is no GitHub name (the default
+  // platform) and no such user exists to read from. Refused here, not queued to fail.
+  const named = Object.values(input.platforms ?? {}).some(Boolean);
+  if (!named && !isValidHandle('github', input.username) && !(await getUserByUsername(db, input.username))) {
+    throw new QueueError('invalid_input', `username: ${input.username} is not a GitHub username, and no platforms were sent; send platforms with the handles to read`, {
+      field: 'username',
+    });
+  }
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('steady.profile-request'), hashtext(${requestId}))`);
     if (input.request_id) {
@@ -68,7 +78,7 @@ export async function requestProfile(
           dedupKey: dedupKeyFor(input.username),
           correlationId: requestId,
           entity: { type: PROFILE_ENTITY, id: profileKey(input.username) },
-          metadata: { source: input.source, request_id: requestId, priority: input.priority },
+          metadata: { source: input.source, request_id: requestId, priority: input.priority, ...(input.timestamp ? { timestamp: input.timestamp } : {}) },
         },
         { now: input.now },
       );

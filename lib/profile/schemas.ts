@@ -19,11 +19,18 @@ export const Platforms = z
   .strict();
 export type PlatformHandles = z.infer<typeof Platforms>;
 
+// The reference's columns: VARCHAR(100) source, VARCHAR(50) request_id. Any printable text fits them;
+// control characters (and NUL, which PostgreSQL text cannot hold) do not.
+// eslint-disable-next-line no-control-regex
+const printable = (max: number) => z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`).regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'must not contain control characters');
+
 export const RequestBody = z
   .object({
-    source: z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9_.:-]+$/, 'may contain only letters, digits, ".", "_", ":" and "-"').default('manual'),
+    source: printable(100).default('manual'),
     priority: z.enum(PROFILE_PRIORITIES, { error: 'must be HIGH or LOW' }).default('LOW'),
-    request_id: z.string().trim().min(1).max(50).regex(/^[A-Za-z0-9_.:-]+$/, 'may contain only letters, digits, ".", "_", ":" and "-"').optional(),
+    request_id: printable(50).optional(),
+    /** The reference's `timestamp` column: when the client made the request. Kept with the job. */
+    timestamp: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
     platforms: Platforms.optional(),
     /** Queue the request as PAUSED: it waits until POST /api/profile/{username}/resume. */
     paused: z.boolean().default(false),

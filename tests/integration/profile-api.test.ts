@@ -207,6 +207,8 @@ describe('failures', () => {
     const st = await status('gone-georgia');
     expect(st.body.status).toBe('FAILED');
     expect(st.body.error_message).toMatch(/^Profile import failed: no platform could be read \(GitHub: /);
+    // the failed request leaves no user (nor its connections) it made itself
+    expect(await t.db.select().from(users).where(sql`lower(username) = 'gone-georgia'`)).toEqual([]);
   });
 
   it('waits out a rate limit and then completes', async () => {
@@ -244,7 +246,10 @@ describe('auth and input', () => {
       await request('semi;colon', {}),
       await request('ok', { priority: 'MEDIUM' }),
       await request('ok', { request_id: 'x'.repeat(51) }),
-      await request('ok', { request_id: 'has space' }),
+      await request('ok', { request_id: 'tab\there' }),
+      await request('ok', { source: 'nul\u0000byte' }),
+      await request('ok', { timestamp: 'yesterday' }),
+      await request('a..b', {}),
       await request('ok', { source: '' }),
       await request('ok', { platforms: { github: 'bad handle' } }),
       await request('ok', { platforms: { myspace: 'x' } }),
@@ -258,5 +263,24 @@ describe('auth and input', () => {
       expect(res.body.error).toEqual(expect.any(String));
     }
     expect(await jobCount(sql`type = 'profile.process'`)).toBe(before);
+  });
+
+  it('names the field it refuses, and refuses at request time a username nothing could be read for', async () => {
+    const ctl = await request('ok', { source: 'line\nbreak' });
+    expect(ctl.body.error).toMatch(/source/);
+    const dots = await request('a..b', {});
+    expect(dots.status).toBe(400);
+    expect(dots.body.error).toMatch(/username/);
+    expect(await t.db.select().from(users).where(sql`lower(username) = 'a..b'`)).toEqual([]);
+  });
+
+  it('accepts what the reference’s columns accept: printable source and request_id, and its timestamp field', async () => {
+    const res = await request('printable-pat', {
+      source: 'Frontend App (v2) — ümlaut', request_id: 'req 42 / büro', timestamp: '2025-04-20T08:00:00Z',
+    });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ request_id: 'req 42 / büro' });
+    expect((await status('printable-pat')).body).toMatchObject({ source: 'Frontend App (v2) — ümlaut', request_id: 'req 42 / büro' });
+    expect((await request('printable-pat', { request_id: 'req 42 / büro' })).body).toMatchObject({ duplicate: true });
   });
 });
