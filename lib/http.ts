@@ -21,7 +21,23 @@ export const json = (data: unknown, status = 200, headers?: HeadersInit) =>
   Response.json(data, { status, headers: { 'cache-control': 'no-store', ...headers } });
 
 export const errorJson = (status: number, error: string, details?: unknown, headers?: HeadersInit) =>
-  json(details === undefined ? { error } : { error, details }, status, headers);
+  json(details === undefined ? { error } : { error, details: errorDetails(details) }, status, headers);
+
+/**
+ * One shape for `details` on every refusal: an object. A validation failure lists its problems as
+ * `issues: [{ path, message }]`; other refusals name their context (`current`, `allowed`, `job_id`…).
+ */
+export function errorDetails(details: unknown): Record<string, unknown> {
+  if (Array.isArray(details)) {
+    const issues = details.map((i: { path?: unknown; message?: unknown }) => ({
+      path: Array.isArray(i?.path) ? i.path.join('.') || '(root)' : typeof i?.path === 'string' ? i.path : '(root)',
+      message: typeof i?.message === 'string' ? i.message : String(i),
+    }));
+    return { issues };
+  }
+  if (details !== null && typeof details === 'object') return details as Record<string, unknown>;
+  return { value: details };
+}
 
 export function zodDetails(error: z.ZodError) {
   return error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));

@@ -245,6 +245,9 @@ describe('auth and input', () => {
       expect(res.body.error).toEqual(expect.any(String));
     }
     expect((await trace('correlationId=never-used')).body.items.length).toBe(before);
+    // an invalid payload (checked by the job type's schema) answers the same details shape as any 400
+    const payload = await create({ type: 'document.extract', payload: { fileName: 'x' } });
+    expect(payload.body.details.issues).toEqual(expect.arrayContaining([expect.objectContaining({ path: expect.any(String), message: expect.any(String) })]));
     expect((await get('00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });
 });

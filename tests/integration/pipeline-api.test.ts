@@ -297,3 +297,25 @@ describe('auth and input', () => {
     }
   });
 });
+
+describe('answers that agree', () => {
+  it('names the range when limit or lease_s is out of it', async () => {
+    for (const [qs, field, range] of [
+      ['limit=0', 'limit', '1 to 100'], ['limit=101', 'limit', '1 to 100'], ['limit=abc', 'limit', '1 to 100'],
+      ['lease_s=5', 'lease_s', '10 to 3600'], ['lease_s=4000', 'lease_s', '10 to 3600'],
+    ]) {
+      const res = await poll(`stage=scraper&status=queued&${qs}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe(`Invalid query: ${field} must be a whole number from ${range}`);
+    }
+  });
+
+  it('gives details one shape: an object, with issues for validation and context for other refusals', async () => {
+    const bad = await poll('stage=scraper&status=queued&limit=0');
+    expect(bad.body.details).toEqual({ issues: [{ path: 'limit', message: 'must be a whole number from 1 to 100' }] });
+    const { job_id } = (await add('com.example.details')).body;
+    const refused = await update(job_id, { status: 'completed', stage: 'done' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.details).toEqual({ current: { stage: 'scraper', status: 'queued' } });
+  });
+});
