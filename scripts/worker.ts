@@ -4,6 +4,7 @@
  * LISTEN/NOTIFY and polls as a fallback; SIGTERM/SIGINT stop claiming, let running jobs finish until
  * the deadline and hand the rest back. Settings come from flags, then WORKER_* variables (see README).
  */
+import { createServer } from 'node:http';
 import postgres from 'postgres';
 import { z } from 'zod';
 import { createDb } from '@/lib/db';
@@ -22,6 +23,8 @@ const Settings = z.object({
   listen: z.enum(['on', 'off']).default('on'),
   // A direct (session) connection for LISTEN when DATABASE_URL goes through a transaction-mode pooler.
   listenUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  // GET /metrics on this port: /api/metrics as this process sees it (its runs, its LISTEN), same bearer.
+  metricsPort: int(1, 65_535).optional(),
 });
 
 function readSettings(argv: string[], source: NodeJS.ProcessEnv) {
@@ -41,6 +44,7 @@ function readSettings(argv: string[], source: NodeJS.ProcessEnv) {
     queues: source.WORKER_QUEUES,
     listen: source.WORKER_LISTEN,
     listenUrl: source.WORKER_LISTEN_URL,
+    metricsPort: source.WORKER_METRICS_PORT,
   };
   const merged = Object.fromEntries(
     Object.entries({ ...fromEnv, ...flags }).filter(([, v]) => v !== undefined && v !== ''),
@@ -104,6 +108,23 @@ const worker = await startWorker(db, types, {
 const handled = Object.entries(types).filter(([, t]) => t.handle).map(([name]) => name);
 log(`${worker.workerId} running ${handled.length} job types${queues ? ` from ${queues.join(', ')}` : ''}, ` +
   `concurrency ${settings.concurrency}, ${listener ? 'LISTEN/NOTIFY with ' : ''}polling every ${settings.pollMs} ms`);
+
+if (settings.metricsPort) {
+  const { GET } = await import('@/app/api/metrics/route');
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    const headers = new Headers();
+    if (req.headers.authorization) headers.set('authorization', req.headers.authorization);
+    void GET(new Request('http://worker/metrics', { headers })).then(async (r) => {
+      res.writeHead(r.status, Object.fromEntries(r.headers)).end(await r.text());
+    }, () => res.writeHead(500).end());
+  });
+  server.listen(settings.metricsPort, () => log(`metrics on :${settings.metricsPort}/metrics (bearer METRICS_TOKEN or CRON_SECRET)`));
+  server.unref();
+}
 
 let stopping = false;
 const shutdown = async (signal: string) => {

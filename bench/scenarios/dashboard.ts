@@ -19,7 +19,7 @@ const TYPES = [
  * A jobs table shaped like a busy deployment: mostly finished work over three days, some pending,
  * a few running, failed, cancelled and paused; per-minute stats for two days.
  */
-async function seed(url: string, rows: number): Promise<void> {
+export async function seed(url: string, rows: number): Promise<void> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   const typeCase = (col: 0 | 1) => {
     let acc = 0;

@@ -1,7 +1,7 @@
 'use client';
 
 import { JOB_STATUSES, type JobStatus } from '@/lib/queue/types';
-import { formatCount } from '@/lib/dashboard/format';
+import { formatCount, formatDuration } from '@/lib/dashboard/format';
 import type { StatsDto, StatusCountsDto } from '@/lib/dashboard/types';
 import { useSetQueuePaused } from '@/hooks/use-dashboard-actions';
 import { statusLabel } from '@/components/ui/status-badge';
@@ -24,12 +24,27 @@ function CountsBar({ counts }: { counts: StatusCountsDto }) {
   );
 }
 
+function LatencyCells({ latency }: { latency?: StatsDto['latency'][number] }) {
+  const due = latency?.oldestDueAgeMs ?? 0;
+  const p50 = latency?.pickupP50Ms ?? null;
+  const p95 = latency?.pickupP95Ms ?? null;
+  return (
+    <>
+      <td className={`num ${due === 0 ? 'muted' : ''}`} data-col="oldest-due">{due > 0 ? formatDuration(due) : '–'}</td>
+      <td className={`num hide-sm ${p50 === null ? 'muted' : ''}`} data-col="pickup">
+        {p50 === null || p95 === null ? '–' : `${formatDuration(p50)} / ${formatDuration(p95)}`}
+      </td>
+    </>
+  );
+}
+
 export function QueueTable({ stats }: { stats: StatsDto }) {
   const pause = useSetQueuePaused();
   const empty = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as StatusCountsDto;
   const names = [...new Set([...stats.queues.map((q) => q.name), ...Object.keys(stats.byQueue)])].sort();
   const paused = new Set(stats.queues.filter((q) => q.paused).map((q) => q.name));
   const known = new Set(stats.queues.map((q) => q.name));
+  const latency = new Map(stats.latency.map((l) => [l.queue, l]));
   return (
     <div className="table-wrap">
       <table className="table table--queues">
@@ -43,6 +58,8 @@ export function QueueTable({ stats }: { stats: StatsDto }) {
                 {statusLabel(s)}
               </th>
             ))}
+            <th scope="col" className="num" title="How long the oldest due job has waited for a worker">Oldest due</th>
+            <th scope="col" className="num hide-sm" title="Due → started, over the newest completions">Pickup p50 / p95</th>
             <th scope="col">
               <span className="visually-hidden">Actions</span>
             </th>
@@ -67,6 +84,7 @@ export function QueueTable({ stats }: { stats: StatsDto }) {
                     {formatCount(counts[s])}
                   </td>
                 ))}
+                <LatencyCells latency={latency.get(name)} />
                 <td className="actions">
                   {known.has(name) && (
                     <button

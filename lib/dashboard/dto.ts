@@ -51,7 +51,7 @@ export function toJobEventDto(e: JobEvent): JobEventDto {
 
 export function toStatsDto(
   s: QueueStats,
-  extra: Pick<StatsDto, 'queues' | 'processing' | 'recentCompleted' | 'recentFailed'>,
+  extra: Pick<StatsDto, 'queues' | 'processing' | 'recentCompleted' | 'recentFailed' | 'latency'>,
 ): StatsDto {
   const { generatedAt, throughput, pausedQueues: _paused, ...counts } = s;
   return {

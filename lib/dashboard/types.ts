@@ -67,7 +67,18 @@ export type StatsDto = Omit<QueueStats, 'generatedAt' | 'throughput' | 'pausedQu
   processing: JobSummaryDto[];
   recentCompleted: JobSummaryDto[];
   recentFailed: JobSummaryDto[];
+  /** Per queue: how long its oldest due job has waited, and pickup (due → started) of recent completions. */
+  latency: QueueLatencyDto[];
 };
+
+export interface QueueLatencyDto {
+  queue: string;
+  /** 0 when nothing in the queue is due. */
+  oldestDueAgeMs: number;
+  /** Null without completions to measure. */
+  pickupP50Ms: number | null;
+  pickupP95Ms: number | null;
+}
 
 /** What a toast needs to know about one job it follows. */
 export interface TaskStatusDto {

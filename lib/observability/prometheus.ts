@@ -51,7 +51,7 @@ export async function renderMetrics(input: MetricsInput): Promise<string> {
     runSeconds.inc(labels, t.durationMsSum / 1000);
   }
 
-  const recentHelp = 'over the newest 500 completions of each type in the queue';
+  const recentHelp = 'over the newest 200 completions of each type in the queue';
   const pickup = gauge('steady_queue_pickup_latency_seconds', `Due → started (the last attempt), ${recentHelp}.`, ['queue', 'quantile']);
   const run = gauge('steady_queue_run_duration_seconds', `Run time, ${recentHelp}.`, ['queue', 'quantile']);
   for (const l of db.latency) {

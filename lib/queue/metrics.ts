@@ -54,9 +54,9 @@ export interface LimitGauge {
 // How far the per-queue walk reads into each priority level (and each limit key's level) in due order.
 // The overall oldest is exact whatever this is; a queue whose due jobs all wait behind this many older
 // jobs of other queues at the same level is left out of byQueue (it is no older than those).
-const DUE_WALK = 500;
+const DUE_WALK = 100;
 // Newest completions per type that pickup and run percentiles are taken over (jobs_completed_idx).
-const LATENCY_SAMPLE = 500;
+const LATENCY_SAMPLE = 200;
 const RUNNING_CAP = 10_000;
 
 /**
