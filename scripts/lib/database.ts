@@ -13,6 +13,8 @@ const DEFAULT_PORT = 54329;
 /**
  * DATABASE_URL when set; otherwise an embedded PostgreSQL under `dataDir` (default .data/pg) with a
  * `steady` database. Either way the committed migrations are applied before anything else runs.
+ * A data directory that is kept runs durable (fsync, synchronous commits, full-page writes): it holds
+ * what a person stored. Only a throwaway one (`ephemeral`, deleted on stop) runs with the fast settings.
  */
 export async function prepareDatabase(opts: {
   dataDir?: string;
@@ -35,12 +37,13 @@ export async function prepareDatabase(opts: {
     dataDir,
     port: opts.port ?? DEFAULT_PORT,
     ephemeral: opts.ephemeral,
+    durable: !opts.ephemeral,
     log,
   });
   await ensureDatabase(pg.url('postgres'), 'steady');
   const url = pg.url('steady');
   await migrateDatabase(url);
-  log(`embedded PostgreSQL ${pg.owned ? 'started' : 'reused'} on port ${pg.port} (${dataDir}); migrations applied`);
+  log(`embedded PostgreSQL ${pg.owned ? 'started' : 'reused'} on port ${pg.port} (${dataDir}, ${opts.ephemeral ? 'throwaway: fsync off' : 'durable'}); migrations applied`);
   return { url, embedded: pg, stop: pg.stop };
 }
 

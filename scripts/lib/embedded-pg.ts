@@ -9,7 +9,7 @@ import { arch, platform } from 'node:os';
 export interface EmbeddedOptions {
   dataDir: string;
   port?: number;
-  /** Durable settings for benchmarks; fast (fsync off) for dev and tests. */
+  /** Durable settings for data that is kept (and benchmarks); fast (fsync off) for throwaway databases. */
   durable?: boolean;
   /** Delete the data directory on stop. */
   ephemeral?: boolean;
