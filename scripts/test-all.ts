@@ -1,7 +1,8 @@
 /**
- * `npm test`: unit and integration (vitest, real PostgreSQL), the same two again with the clock moved
- * to a year's last seconds (libfaketime; skipped with a note where it is not installed, required in
- * CI), then the production build and Playwright in Chromium against it. Ends with one
+ * `npm test`: the type check, unit and integration (vitest, real PostgreSQL), the same two on Node 24
+ * (STEADY_NODE24) and again with the clock moved to a year's last seconds (libfaketime); each of those
+ * two is skipped with a note where it is not installed, and required in CI; then the production build
+ * and Playwright in Chromium against it. Ends with one
  * "N passed, N failed" line over every tier.
  */
 import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
@@ -37,12 +38,39 @@ function readPlaywright(file: string) {
   return true;
 }
 
+if (want('types')) {
+  console.log('\n[test] type check (next typegen, tsc --noEmit)…');
+  const gen = await runOnce(bin('next'), ['typegen'], env);
+  const code = gen === 0 ? await runOnce(bin('tsc'), ['--noEmit', '--incremental', 'false'], env) : gen;
+  if (code !== 0) failedTiers.push('types');
+}
+
 if (want('unit') || want('integration')) {
   const projects = ['unit', 'integration'].filter(want).flatMap((p) => ['--project', p]);
   const out = 'test-results/vitest.json';
   rmSync(out, { force: true });
   const code = await runOnce(bin('vitest'), ['run', ...projects, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`], env);
   if (!readVitest(out) || code !== 0) failedTiers.push('unit/integration');
+}
+
+// The Node the README names as supported, beside the machine's own: STEADY_NODE24 is the folder of a
+// Node 24 binary (.ci/run installs the npm registry's node@24 and sets it). Required in CI.
+if (want('node24')) {
+  const dir = env.STEADY_NODE24;
+  if (!dir || !existsSync(path.join(dir, 'node'))) {
+    const line = 'node24 tier: STEADY_NODE24 does not name a folder with a Node 24 binary (npm install --prefix <dir> node@24)';
+    if (env.CI) {
+      console.log(`\n[test] ${line}; CI requires it`);
+      failedTiers.push('node24');
+    } else console.log(`\n[test] ${line}; skipped`);
+  } else {
+    console.log(`\n[test] unit and integration on Node 24 (${dir})…`);
+    const out = 'test-results/vitest-node24.json';
+    rmSync(out, { force: true });
+    const code = await runOnce(bin('vitest'), ['run', '--project', 'unit', '--project', 'integration', '--reporter=dot', '--reporter=json', `--outputFile.json=${out}`],
+      { ...env, PATH: `${dir}${path.delimiter}${env.PATH ?? ''}` });
+    if (!readVitest(out) || code !== 0) failedTiers.push('node24');
+  }
 }
 
 // Only when asked for by name or as part of the whole run: `npm test -- unit` stays quick.
