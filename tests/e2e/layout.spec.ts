@@ -49,6 +49,9 @@ test('a control pressed from the keyboard keeps the focus while its request runs
   await expect(sync).toBeFocused();
 
   await page.goto('/');
+  // Beside the counts: how long each queue's oldest due job has waited, and its pickup latency.
+  await expect(page.getByRole('columnheader', { name: 'Oldest due' }).first()).toBeVisible();
+  await expect(page.locator('tr[data-queue="sync"]:visible td[data-col="pickup"]')).toBeVisible();
   const pause = page.locator('tr[data-queue="sync"]:visible').getByRole('button', { name: 'Pause queue sync' });
   await pause.focus();
   await page.keyboard.press('Enter');
