@@ -231,3 +231,44 @@ export function parseOr400<T>(schema: z.ZodType<T>, input: unknown, what = 'requ
   }
   return parsed.data;
 }
+
+/** The methods a route module may serve; HEAD follows GET and OPTIONS is answered for every route. */
+export const ROUTE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export type RouteMethod = (typeof ROUTE_METHODS)[number];
+
+/** Set on the handlers below, so the route sweeps (tests/helpers/route-catalog.ts) can tell a refusal from a route. */
+export const REFUSAL = Symbol.for('steady.http.refusal');
+export type RefusalHandler = ((req: Request) => Promise<Response>) & { readonly [REFUSAL]: true };
+
+const refusal = (fn: (req: Request) => Response): RefusalHandler =>
+  Object.assign(async (req: Request) => fn(req), { [REFUSAL]: true as const });
+
+const pathOf = (req: Request) => new URL(req.url).pathname;
+
+type Refused<A extends RouteMethod> = Exclude<RouteMethod, A> | 'OPTIONS' | ('GET' extends A ? never : 'HEAD');
+
+/**
+ * The handlers a route module does not define, each a JSON 405 with `Allow` (OPTIONS a 204 with it):
+ * `export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods(['GET', 'POST']);`. Without them Next
+ * answers an empty 405, and its own OPTIONS would list these as allowed. The method is refused before
+ * the route's guard, as Next's own 405 is: it says only which methods the path serves.
+ */
+export function otherMethods<const A extends readonly RouteMethod[]>(allowed: A): Record<Refused<A[number]>, RefusalHandler> {
+  const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : []), 'OPTIONS'];
+  const headers = { allow: allow.join(', ') };
+  const refuse = refusal((req) =>
+    json({ error: `Method ${req.method} is not allowed on ${pathOf(req)}`, allowed: allow }, 405, headers));
+  const out: Record<string, RefusalHandler> = {
+    OPTIONS: refusal(() => new Response(null, { status: 204, headers })),
+  };
+  for (const m of [...ROUTE_METHODS, 'HEAD'] as const) {
+    if (!(allow as string[]).includes(m)) out[m] = refuse;
+  }
+  return out as Record<Refused<A[number]>, RefusalHandler>;
+}
+
+/** Every method of a catch-all under an API prefix: a JSON 404 instead of Next's HTML page. */
+export function noRoute(): Record<RouteMethod | 'HEAD' | 'OPTIONS', RefusalHandler> {
+  const refuse = refusal((req) => errorJson(404, `No route for ${req.method} ${pathOf(req)}`));
+  return { GET: refuse, POST: refuse, PUT: refuse, PATCH: refuse, DELETE: refuse, HEAD: refuse, OPTIONS: refuse };
+}

@@ -18,6 +18,8 @@ export type Guard =
   | 'operator';
 
 const RULES: [RegExp, Guard][] = [
+  // The catch-alls under /api and /queue only answer "no route" (404 JSON), which tells nothing to anyone.
+  [/^\/(api|queue)\/\[\.\.\.path\]$/, 'public'],
   // Anyone learns ok or not ok; the details need METRICS_TOKEN or CRON_SECRET (tests/integration/metrics.test.ts).
   [/^\/api\/health$/, 'public'],
   // Bearer METRICS_TOKEN or CRON_SECRET; the suites set only CRON_SECRET.

@@ -5,6 +5,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { NextRequest } from 'next/server';
+import { REFUSAL } from '@/lib/http';
 
 const root = path.resolve(import.meta.dirname, '../..');
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -18,6 +19,11 @@ export interface Route {
   file: string;
   params: string[];
   handlers: Partial<Record<Method, Handler>>;
+  /**
+   * Methods answered only with a refusal from lib/http (otherMethods' 405, a catch-all's 404): kept out of
+   * `handlers`, so the sweeps call what a route serves; tests/integration/api-refusals.test.ts calls these.
+   */
+  refusals: Partial<Record<Method, Handler>>;
 }
 
 function walk(dir: string): string[] {
@@ -55,10 +61,15 @@ export async function loadRoutes(): Promise<{ routes: Route[]; failures: { file:
       continue;
     }
     const handlers: Route['handlers'] = {};
-    for (const m of METHODS) if (typeof mod[m] === 'function') handlers[m] = mod[m] as Handler;
+    const refusals: Route['refusals'] = {};
+    for (const m of METHODS) {
+      if (typeof mod[m] !== 'function') continue;
+      if ((mod[m] as { [REFUSAL]?: true })[REFUSAL]) refusals[m] = mod[m] as Handler;
+      else handlers[m] = mod[m] as Handler;
+    }
     const pattern = patternOf(file);
     const params = [...pattern.matchAll(/\[(?:\.\.\.)?([^\]]+)\]/g)].map((m) => m[1]);
-    routes.push({ pattern, file, params, handlers });
+    routes.push({ pattern, file, params, handlers, refusals });
   }
   return { routes, failures };
 }

@@ -1,6 +1,6 @@
 import { getDb } from '@/lib/db';
 import { env } from '@/lib/env';
-import { bearerToken, handle, json, requireAnyBearer } from '@/lib/http';
+import { bearerToken, handle, json, otherMethods, requireAnyBearer } from '@/lib/http';
 import { checkHealth } from '@/lib/observability/health';
 
 export const dynamic = 'force-dynamic';
@@ -15,3 +15,4 @@ export const GET = handle(async (req: Request) => {
   const detailed = bearerToken(req) !== null && requireAnyBearer(req, [e.METRICS_TOKEN, e.CRON_SECRET], 'METRICS_TOKEN') === null;
   return json(detailed ? report : { ok: report.ok }, report.ok ? 200 : 503);
 });
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(['GET']);

@@ -1,6 +1,6 @@
 import { requireApiKeyOrOperator } from '@/lib/auth/guards';
 import { getDb } from '@/lib/db';
-import { handle, json, parseOr400, queryObject, readJson } from '@/lib/http';
+import { handle, json, otherMethods, parseOr400, queryObject, readJson } from '@/lib/http';
 import { getJobTypes } from '@/lib/job-types';
 import { processSoon } from '@/lib/process-soon';
 import { createAuditedJob, traceJobs } from '@/lib/audit/jobs';
@@ -26,3 +26,4 @@ export const GET = handle(async (req: Request) => {
   const query = parseOr400(ListJobsQuery, queryObject(req), 'query');
   return json(await traceJobs(getDb(), getJobTypes(), query));
 });
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods(['GET', 'POST']);

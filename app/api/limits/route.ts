@@ -1,5 +1,5 @@
 import { getDb } from '@/lib/db';
-import { handle, json } from '@/lib/http';
+import { handle, json, otherMethods } from '@/lib/http';
 import { getLimitEvents, listLimits } from '@/lib/queue';
 import { authorizeLimits } from '@/lib/limits-input';
 
@@ -14,3 +14,4 @@ export const GET = handle(async (req: Request) => {
   const [limits, events] = await Promise.all([listLimits(db, { now }), getLimitEvents(db, { limit: 20 })]);
   return json({ now: now.toISOString(), limits, events });
 });
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(['GET']);

@@ -1,6 +1,6 @@
 import { getDb } from '@/lib/db';
 import { env } from '@/lib/env';
-import { handle, requireAnyBearer } from '@/lib/http';
+import { handle, otherMethods, requireAnyBearer } from '@/lib/http';
 import { getQueueMetrics, listenHealth, processMetrics } from '@/lib/queue';
 import { METRICS_CONTENT_TYPE, renderMetrics } from '@/lib/observability/prometheus';
 
@@ -20,3 +20,4 @@ export const GET = handle(async (req: Request) => {
   });
   return new Response(text, { headers: { 'content-type': METRICS_CONTENT_TYPE, 'cache-control': 'no-store' } });
 });
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(['GET']);

@@ -1,6 +1,6 @@
 import { env } from '@/lib/env';
 import { getDb } from '@/lib/db';
-import { handle, json, parseOr400, readJson, requireBearer } from '@/lib/http';
+import { handle, json, otherMethods, parseOr400, readJson, requireBearer } from '@/lib/http';
 import { getJobTypes } from '@/lib/job-types';
 import { addApp } from '@/lib/pipeline/add';
 import { AddBody } from '@/lib/pipeline/schemas';
@@ -13,3 +13,4 @@ export const POST = handle(async (req: Request) => {
   const body = parseOr400(AddBody, await readJson(req), 'body');
   return json(await addApp(getDb(), getJobTypes(), { appId: body.app_id, now: new Date() }));
 });
+export const { GET, PUT, PATCH, DELETE, HEAD, OPTIONS } = otherMethods(['POST']);

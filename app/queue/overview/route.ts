@@ -1,6 +1,6 @@
 import { env } from '@/lib/env';
 import { getDb } from '@/lib/db';
-import { handle, json, requireBearer } from '@/lib/http';
+import { handle, json, otherMethods, requireBearer } from '@/lib/http';
 import { pipelineOverview } from '@/lib/pipeline/views';
 
 export const dynamic = 'force-dynamic';
@@ -10,3 +10,4 @@ export const GET = handle(async (req: Request) => {
   if (denied) return denied;
   return json(await pipelineOverview(getDb(), new Date()));
 });
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(['GET']);

@@ -1,6 +1,6 @@
 import { env } from '@/lib/env';
 import { getDb } from '@/lib/db';
-import { handle, json, parseOr400, queryObject, requireBearer } from '@/lib/http';
+import { handle, json, otherMethods, parseOr400, queryObject, requireBearer } from '@/lib/http';
 import { pollJobs } from '@/lib/pipeline/poll';
 import { PollQuery } from '@/lib/pipeline/schemas';
 
@@ -12,3 +12,4 @@ export const GET = handle(async (req: Request) => {
   const query = parseOr400(PollQuery, queryObject(req), 'query');
   return json(await pollJobs(getDb(), { ...query, now: new Date() }));
 });
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(['GET']);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { env } from '@/lib/env';
-import { errorJson, handle, json, parseOr400, readForm, readJson } from '@/lib/http';
+import { errorJson, handle, json, otherMethods, parseOr400, readForm, readJson } from '@/lib/http';
 import { passwordMatches } from '@/lib/auth/guards';
 import { createSessionToken, sessionKey } from '@/lib/auth/session';
 import { safeNextPath, sessionCookie } from '@/lib/auth/session-cookie';
@@ -53,3 +53,4 @@ function redirectTo(path: string, cookie?: string): Response {
   if (cookie) headers.set('set-cookie', cookie);
   return new Response(null, { status: 303, headers });
 }
+export const { GET, PUT, PATCH, DELETE, HEAD, OPTIONS } = otherMethods(['POST']);

@@ -1,4 +1,4 @@
-import { handle } from '@/lib/http';
+import { handle, otherMethods } from '@/lib/http';
 import { clearedSessionCookie } from '@/lib/auth/session-cookie';
 
 export const dynamic = 'force-dynamic';
@@ -14,3 +14,4 @@ export const POST = handle(async (req: Request) => {
   headers.set('location', '/login?signedOut=1');
   return new Response(null, { status: 303, headers });
 });
+export const { GET, PUT, PATCH, DELETE, HEAD, OPTIONS } = otherMethods(['POST']);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { wholeNumber } from '@/lib/whole-number';
 import { getDb } from '@/lib/db';
 import { env } from '@/lib/env';
-import { handle, json, parseOr400, readInput, requireBearer } from '@/lib/http';
+import { handle, json, otherMethods, parseOr400, readInput, requireBearer } from '@/lib/http';
 import { cleanupOldJobs } from '@/lib/queue';
 
 export const dynamic = 'force-dynamic';
@@ -25,3 +25,4 @@ async function cleanup(req: Request): Promise<Response> {
 
 export const GET = handle(cleanup);
 export const POST = handle(cleanup);
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods(['GET', 'POST']);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { wholeNumber } from '@/lib/whole-number';
 import { getDb } from '@/lib/db';
 import { env } from '@/lib/env';
-import { handle, json, parseOr400, readInput, requireBearer } from '@/lib/http';
+import { handle, json, otherMethods, parseOr400, readInput, requireBearer } from '@/lib/http';
 import { admitDrainCall, refusedDrainCall, runDrainCall, type DrainCallOptions } from '@/lib/drain-call';
 import { afterResponse, appDrain } from '@/lib/process-soon';
 
@@ -50,3 +50,4 @@ async function run(req: Request): Promise<Response> {
 
 export const GET = handle(run);
 export const POST = handle(run);
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods(['GET', 'POST']);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getDb } from '@/lib/db';
 import { env } from '@/lib/env';
-import { handle, json, parseOr400, readInput, requireBearer } from '@/lib/http';
+import { handle, json, otherMethods, parseOr400, readInput, requireBearer } from '@/lib/http';
 import { IsoDateSchema } from '@/lib/sync/dates';
 import { defaultSyncDates, enqueueAllUsersSync } from '@/lib/sync/enqueue';
 import { processSoon } from '@/lib/process-soon';
@@ -41,3 +41,4 @@ async function syncAll(req: Request): Promise<Response> {
 
 export const GET = handle(syncAll);
 export const POST = handle(syncAll);
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods(['GET', 'POST']);

@@ -1,5 +1,5 @@
 import { getDb } from '@/lib/db';
-import { handle, json, parseOr400, queryObject } from '@/lib/http';
+import { handle, json, otherMethods, parseOr400, queryObject } from '@/lib/http';
 import { requireOperator } from '@/lib/auth/guards';
 import { JobListQuery } from '@/lib/dashboard/filters';
 import { listJobPage } from '@/lib/dashboard/jobs';
@@ -12,3 +12,4 @@ export const GET = handle(async (req: Request) => {
   const query = parseOr400(JobListQuery, queryObject(req), 'query');
   return json(await listJobPage(getDb(), query));
 });
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(['GET']);

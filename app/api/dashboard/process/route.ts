@@ -1,6 +1,6 @@
 import { getDb } from '@/lib/db';
 import { env } from '@/lib/env';
-import { handle, json } from '@/lib/http';
+import { handle, json, otherMethods } from '@/lib/http';
 import { requireOperator } from '@/lib/auth/guards';
 import { admitDrainCall, refusedDrainCall, runDrainCall } from '@/lib/drain-call';
 import { appDrain } from '@/lib/process-soon';
@@ -33,3 +33,4 @@ export const POST = handle(async (req: Request) => {
   const message = r.claimed === 0 ? 'Nothing was due' : `Ran ${r.claimed} job${r.claimed === 1 ? '' : 's'}: ${parts.join(', ') || 'no outcome yet'}`;
   return json({ message, claimed: r.claimed, counts: r.counts, rescued: r.rescued, stoppedBy: r.stoppedBy });
 });
+export const { GET, PUT, PATCH, DELETE, HEAD, OPTIONS } = otherMethods(['POST']);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getDb } from '@/lib/db';
-import { handle, json, parseOr400, queryObject } from '@/lib/http';
+import { handle, json, otherMethods, parseOr400, queryObject } from '@/lib/http';
 import { requireOperator } from '@/lib/auth/guards';
 import { getQueueStatus } from '@/lib/queue-service/status';
 
@@ -18,3 +18,4 @@ export const GET = handle(async (req: Request) => {
   const { userId } = parseOr400(Query, queryObject(req), 'query');
   return json(await getQueueStatus(getDb(), { userId }));
 });
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(['GET']);

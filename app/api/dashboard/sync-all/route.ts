@@ -1,5 +1,5 @@
 import { getDb } from '@/lib/db';
-import { handle, json } from '@/lib/http';
+import { handle, json, otherMethods } from '@/lib/http';
 import { requireOperator } from '@/lib/auth/guards';
 import { syncAllNow } from '@/lib/dashboard/sync';
 import { processSoon } from '@/lib/process-soon';
@@ -16,3 +16,4 @@ export const POST = handle(async (req: Request) => {
   if (result.jobIds.length > 0) processSoon(db);
   return json(result);
 });
+export const { GET, PUT, PATCH, DELETE, HEAD, OPTIONS } = otherMethods(['POST']);

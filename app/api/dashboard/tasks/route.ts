@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getDb } from '@/lib/db';
-import { handle, json, parseOr400, queryObject } from '@/lib/http';
+import { handle, json, otherMethods, parseOr400, queryObject } from '@/lib/http';
 import { requireOperator } from '@/lib/auth/guards';
 import { MAX_TASK_IDS, getTaskStatuses } from '@/lib/dashboard/tasks';
 
@@ -21,3 +21,4 @@ export const GET = handle(async (req: Request) => {
   const { ids } = parseOr400(Query, queryObject(req), 'query');
   return json(await getTaskStatuses(getDb(), ids));
 });
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(['GET']);

@@ -1,5 +1,5 @@
 import { getDb } from '@/lib/db';
-import { handle, json } from '@/lib/http';
+import { handle, json, otherMethods } from '@/lib/http';
 import { requireOperator } from '@/lib/auth/guards';
 import { listUsersWithConnections } from '@/lib/dashboard/users';
 
@@ -10,3 +10,4 @@ export const GET = handle(async (req: Request) => {
   if (denied) return denied;
   return json({ users: await listUsersWithConnections(getDb()) });
 });
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(['GET']);

@@ -1,7 +1,7 @@
 import { requireApiKeyOrOperator } from '@/lib/auth/guards';
 import { getDb } from '@/lib/db';
 import { getJobTypes } from '@/lib/job-types';
-import { handle, json, parseOr400, readJson } from '@/lib/http';
+import { handle, json, otherMethods, parseOr400, readJson } from '@/lib/http';
 import { getAuditedJob, updateAuditedStatus } from '@/lib/audit/jobs';
 import { JobId, UpdateStatusBody } from '@/lib/audit/schemas';
 
@@ -24,3 +24,4 @@ export const PATCH = handle(async (req: Request, { params }: Ctx) => {
   const body = parseOr400(UpdateStatusBody, await readJson(req), 'body');
   return json(await updateAuditedStatus(getDb(), getJobTypes(), id, body, new Date()));
 });
+export const { POST, PUT, DELETE, OPTIONS } = otherMethods(['GET', 'PATCH']);

@@ -1,5 +1,5 @@
 import { getDb } from '@/lib/db';
-import { HttpError, handle, json, parseOr400, readJson } from '@/lib/http';
+import { HttpError, handle, json, otherMethods, parseOr400, readJson } from '@/lib/http';
 import { removeLimit, setLimit } from '@/lib/queue';
 import { LimitBody, LimitKeyParam, authorizeLimits } from '@/lib/limits-input';
 
@@ -23,3 +23,4 @@ export const DELETE = handle(async (req: Request, { params }: Ctx) => {
   if (!(await removeLimit(getDb(), key, { actor: auth.actor, now: new Date() }))) throw new HttpError(404, `No limit on "${key}"`);
   return json({ removed: key });
 });
+export const { GET, POST, PATCH, HEAD, OPTIONS } = otherMethods(['PUT', 'DELETE']);

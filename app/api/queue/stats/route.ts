@@ -1,6 +1,6 @@
 import { requireApiKeyOrOperator } from '@/lib/auth/guards';
 import { getDb } from '@/lib/db';
-import { handle, json } from '@/lib/http';
+import { handle, json, otherMethods } from '@/lib/http';
 import { getAuditQueueStats } from '@/lib/audit/stats';
 import { externalQueues } from '@/lib/audit/job-types';
 import { env } from '@/lib/env';
@@ -12,3 +12,4 @@ export const GET = handle(async (req: Request) => {
   if (denied) return denied;
   return json(await getAuditQueueStats(getDb(), new Date(), { queues: externalQueues(env()) }));
 });
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(['GET']);

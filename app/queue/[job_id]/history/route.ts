@@ -1,6 +1,6 @@
 import { env } from '@/lib/env';
 import { getDb } from '@/lib/db';
-import { handle, json, parseOr400, requireBearer } from '@/lib/http';
+import { handle, json, otherMethods, parseOr400, requireBearer } from '@/lib/http';
 import { JobIdParam } from '@/lib/pipeline/schemas';
 import { pipelineHistory } from '@/lib/pipeline/views';
 
@@ -12,3 +12,4 @@ export const GET = handle(async (req: Request, { params }: { params: Promise<{ j
   const jobId = parseOr400(JobIdParam, (await params).job_id, 'job id');
   return json(await pipelineHistory(getDb(), jobId));
 });
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(['GET']);

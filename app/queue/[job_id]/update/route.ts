@@ -1,6 +1,6 @@
 import { env } from '@/lib/env';
 import { getDb } from '@/lib/db';
-import { handle, json, parseOr400, readJson, requireBearer } from '@/lib/http';
+import { handle, json, otherMethods, parseOr400, readJson, requireBearer } from '@/lib/http';
 import { JobIdParam, UpdateBody } from '@/lib/pipeline/schemas';
 import { updatePipelineJob } from '@/lib/pipeline/update';
 
@@ -13,3 +13,4 @@ export const POST = handle(async (req: Request, { params }: { params: Promise<{ 
   const body = parseOr400(UpdateBody, await readJson(req), 'body');
   return json(await updatePipelineJob(getDb(), { ...body, jobId, now: new Date() }));
 });
+export const { GET, PUT, PATCH, DELETE, HEAD, OPTIONS } = otherMethods(['POST']);

@@ -1,6 +1,6 @@
 import { env } from '@/lib/env';
 import { getDb } from '@/lib/db';
-import { handle, json, parseOr400, requireBearer } from '@/lib/http';
+import { handle, json, otherMethods, parseOr400, requireBearer } from '@/lib/http';
 import { AppId } from '@/lib/pipeline/schemas';
 import { appStatus } from '@/lib/pipeline/views';
 
@@ -12,3 +12,4 @@ export const GET = handle(async (req: Request, { params }: { params: Promise<{ a
   const appId = parseOr400(AppId, (await params).app_id, 'app id');
   return json(await appStatus(getDb(), appId));
 });
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(['GET']);

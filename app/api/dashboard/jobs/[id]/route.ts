@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getDb } from '@/lib/db';
-import { handle, json, parseOr400 } from '@/lib/http';
+import { handle, json, otherMethods, parseOr400 } from '@/lib/http';
 import { requireOperator } from '@/lib/auth/guards';
 import { getJobDetail } from '@/lib/dashboard/jobs';
 
@@ -14,3 +14,4 @@ export const GET = handle(async (req: Request, ctx: { params: Promise<{ id: stri
   const { id } = parseOr400(Params, await ctx.params, 'job id');
   return json(await getJobDetail(getDb(), id));
 });
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(['GET']);

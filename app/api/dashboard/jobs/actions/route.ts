@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getDb } from '@/lib/db';
-import { handle, json, parseOr400, readJson } from '@/lib/http';
+import { handle, json, otherMethods, parseOr400, readJson } from '@/lib/http';
 import { requireOperator } from '@/lib/auth/guards';
 import { JobFilterInput } from '@/lib/dashboard/filters';
 import { MAX_BULK, cancelTarget, retryTarget } from '@/lib/dashboard/jobs';
@@ -39,3 +39,4 @@ export const POST = handle(async (req: Request) => {
 });
 
 const describe = (n: number, verb: string, none: string) => (n === 0 ? none : `${verb} ${n} job${n === 1 ? '' : 's'}`);
+export const { GET, PUT, PATCH, DELETE, HEAD, OPTIONS } = otherMethods(['POST']);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getDb } from '@/lib/db';
-import { HttpError, handle, json, parseOr400, readJson } from '@/lib/http';
+import { HttpError, handle, json, otherMethods, parseOr400, readJson } from '@/lib/http';
 import { requireOperator } from '@/lib/auth/guards';
 import { listQueues, setQueuePaused } from '@/lib/queue';
 import { processSoon } from '@/lib/process-soon';
@@ -23,3 +23,4 @@ export const POST = handle(async (req: Request, ctx: { params: Promise<{ name: s
   if (!paused) processSoon(db);
   return json({ name: queue.name, paused: queue.paused, message: `Queue ${name} ${paused ? 'paused' : 'resumed'}` });
 });
+export const { GET, PUT, PATCH, DELETE, HEAD, OPTIONS } = otherMethods(['POST']);

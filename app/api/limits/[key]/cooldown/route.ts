@@ -1,5 +1,5 @@
 import { getDb } from '@/lib/db';
-import { handle, json, parseOr400, readJson } from '@/lib/http';
+import { handle, json, otherMethods, parseOr400, readJson } from '@/lib/http';
 import { coolDown, endCoolDown, listLimits } from '@/lib/queue';
 import { CooldownBody, LimitKeyParam, authorizeLimits } from '@/lib/limits-input';
 
@@ -29,3 +29,4 @@ export const DELETE = handle(async (req: Request, { params }: Ctx) => {
   await endCoolDown(getDb(), { key, now, actor: auth.actor });
   return json(await current(key, now));
 });
+export const { GET, PUT, PATCH, HEAD, OPTIONS } = otherMethods(['POST', 'DELETE']);

@@ -1,6 +1,6 @@
 import { requireApiKeyOrOperator } from '@/lib/auth/guards';
 import { getDb } from '@/lib/db';
-import { handle, json, parseOr400 } from '@/lib/http';
+import { handle, json, otherMethods, parseOr400 } from '@/lib/http';
 import { setProfilePaused } from '@/lib/profile/control';
 import { Username } from '@/lib/profile/schemas';
 
@@ -13,3 +13,4 @@ export const POST = handle(async (req: Request, { params }: { params: Promise<{ 
   const username = parseOr400(Username, (await params).username, 'username');
   return json(await setProfilePaused(getDb(), { username, paused: true, now: new Date(), actor: 'profile-api' }));
 });
+export const { GET, PUT, PATCH, DELETE, HEAD, OPTIONS } = otherMethods(['POST']);

@@ -1,6 +1,6 @@
 import { requireApiKeyOrOperator } from '@/lib/auth/guards';
 import { getDb } from '@/lib/db';
-import { handle, json, parseOr400, readJson } from '@/lib/http';
+import { handle, json, otherMethods, parseOr400, readJson } from '@/lib/http';
 import { getJobTypes } from '@/lib/job-types';
 import { processSoon } from '@/lib/process-soon';
 import { requestProfile, toRequestResponse } from '@/lib/profile/request';
@@ -19,3 +19,4 @@ export const POST = handle(async (req: Request, { params }: { params: Promise<{ 
   if (result.created) processSoon(db);
   return json(toRequestResponse(result, username), result.created ? 202 : 200);
 });
+export const { GET, PUT, PATCH, DELETE, HEAD, OPTIONS } = otherMethods(['POST']);

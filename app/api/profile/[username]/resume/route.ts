@@ -1,6 +1,6 @@
 import { requireApiKeyOrOperator } from '@/lib/auth/guards';
 import { getDb } from '@/lib/db';
-import { handle, json, parseOr400 } from '@/lib/http';
+import { handle, json, otherMethods, parseOr400 } from '@/lib/http';
 import { processSoon } from '@/lib/process-soon';
 import { setProfilePaused } from '@/lib/profile/control';
 import { Username } from '@/lib/profile/schemas';
@@ -17,3 +17,4 @@ export const POST = handle(async (req: Request, { params }: { params: Promise<{ 
   processSoon(db);
   return json(status);
 });
+export const { GET, PUT, PATCH, DELETE, HEAD, OPTIONS } = otherMethods(['POST']);

@@ -1,5 +1,5 @@
 import { getDb } from '@/lib/db';
-import { errorJson, handle, json, parseOr400 } from '@/lib/http';
+import { errorJson, handle, json, otherMethods, parseOr400 } from '@/lib/http';
 import { latestProfileJob } from '@/lib/profile/request';
 import { Username } from '@/lib/profile/schemas';
 import { toProfileStatus } from '@/lib/profile/vocabulary';
@@ -13,3 +13,4 @@ export const GET = handle(async (_req: Request, { params }: { params: Promise<{ 
   if (!job) return errorJson(404, `No profile request for ${username}`);
   return json(toProfileStatus(job));
 });
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(['GET']);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getDb } from '@/lib/db';
-import { HttpError, handle, json, parseOr400, queryObject } from '@/lib/http';
+import { HttpError, handle, json, otherMethods, parseOr400, queryObject } from '@/lib/http';
 import { getPublicActivity } from '@/lib/sync/activity';
 import { addDays, daysBetween, IsoDateSchema, todayUtc } from '@/lib/sync/dates';
 import { USERNAME_PATTERN } from '@/lib/sync/users';
@@ -26,3 +26,4 @@ export const GET = handle(async (req: Request, { params }: { params: Promise<{ u
   if (!activity) throw notFound;
   return json(activity);
 });
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(['GET']);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { requireOperator } from '@/lib/auth/guards';
 import { getDb } from '@/lib/db';
 import { env } from '@/lib/env';
-import { handle, json, parseOr400, readJson, requireBearer } from '@/lib/http';
+import { handle, json, otherMethods, parseOr400, readJson, requireBearer } from '@/lib/http';
 import { processSoon } from '@/lib/process-soon';
 import { IsoDateSchema } from '@/lib/sync/dates';
 import { enqueueUserSync } from '@/lib/sync/enqueue';
@@ -41,3 +41,4 @@ export const POST = handle(async (req: Request, { params }: { params: Promise<{ 
       : 'next-cron';
   return json({ ...result, processing }, result.created > 0 ? 201 : 200);
 });
+export const { GET, PUT, PATCH, DELETE, HEAD, OPTIONS } = otherMethods(['POST']);

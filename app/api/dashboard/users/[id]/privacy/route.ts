@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getDb } from '@/lib/db';
-import { handle, json, parseOr400, readJson } from '@/lib/http';
+import { handle, json, otherMethods, parseOr400, readJson } from '@/lib/http';
 import { requireOperator } from '@/lib/auth/guards';
 import { PlatformSchema } from '@/lib/sync/platforms';
 import { setPlatformPrivacy } from '@/lib/dashboard/users';
@@ -18,3 +18,4 @@ export const POST = handle(async (req: Request, ctx: { params: Promise<{ id: str
   const privacy = await setPlatformPrivacy(getDb(), { userId: id, ...body, now: new Date() });
   return json({ privacy });
 });
+export const { GET, PUT, PATCH, DELETE, HEAD, OPTIONS } = otherMethods(['POST']);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getDb } from '@/lib/db';
-import { handle, json, parseOr400 } from '@/lib/http';
+import { handle, json, otherMethods, parseOr400 } from '@/lib/http';
 import { requireOperator } from '@/lib/auth/guards';
 import { syncUserNow } from '@/lib/dashboard/sync';
 import { processSoon } from '@/lib/process-soon';
@@ -21,3 +21,4 @@ export const POST = handle(async (req: Request, ctx: { params: Promise<{ id: str
   if (result.jobIds.length > 0) processSoon(db);
   return json(result);
 });
+export const { GET, PUT, PATCH, DELETE, HEAD, OPTIONS } = otherMethods(['POST']);
