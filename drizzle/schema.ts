@@ -84,7 +84,7 @@ export const jobs = pgTable(
     index('jobs_claim_idx').on(t.priority, sql`(coalesce(turn_at, run_at))`, t.id).where(sql`status = 'pending' and limit_key is null`),
     index('jobs_claim_key_idx').on(t.limitKey, t.priority, sql`(coalesce(turn_at, run_at))`, t.id).where(sql`status = 'pending' and limit_key is not null`),
     index('jobs_owner_turn_idx').on(t.queue, t.ownerKey, t.turnAt).where(sql`status = 'pending' and owner_key is not null`),
-    index('jobs_turn_idx').on(t.queue, t.turnAt).where(sql`status = 'pending' and owner_key is not null`),
+    index('jobs_turn_idx').on(t.queue, t.turnAt).where(sql`status = 'pending' and turn_at is not null`),
     index('jobs_lease_idx').on(t.lockedUntil).where(sql`status = 'processing'`),
     // What runs now, per queue and key: the claim counts it against concurrency limits.
     index('jobs_running_idx').on(t.limitKey, t.queue).where(sql`status = 'processing'`),

@@ -21,10 +21,16 @@ DROP INDEX IF EXISTS "jobs_claim_key_idx";--> statement-breakpoint
 CREATE INDEX "jobs_claim_idx" ON "jobs" USING btree ("priority", (coalesce(turn_at, run_at)), "id") WHERE status = 'pending' and limit_key is null;--> statement-breakpoint
 CREATE INDEX "jobs_claim_key_idx" ON "jobs" USING btree ("limit_key", "priority", (coalesce(turn_at, run_at)), "id") WHERE status = 'pending' and limit_key is not null;--> statement-breakpoint
 -- The owner's last turn, and the queue's head turn: one probe each when an owned job is inserted.
+-- Their predicates differ so that neither probe can be planned on the other's index (an owner's probe
+-- filtering the whole queue's turns row by row made a bulk insert quadratic).
 CREATE INDEX "jobs_owner_turn_idx" ON "jobs" USING btree ("queue", "owner_key", "turn_at") WHERE status = 'pending' and owner_key is not null;--> statement-breakpoint
-CREATE INDEX "jobs_turn_idx" ON "jobs" USING btree ("queue", "turn_at") WHERE status = 'pending' and owner_key is not null;--> statement-breakpoint
+CREATE INDEX "jobs_turn_idx" ON "jobs" USING btree ("queue", "turn_at") WHERE status = 'pending' and turn_at is not null;--> statement-breakpoint
 CREATE OR REPLACE FUNCTION steady_take_turn() RETURNS trigger
 LANGUAGE plpgsql VOLATILE
+-- Its two probes may be planned while the table still looks empty (a first bulk insert on fresh
+-- statistics): a sequential scan per inserted row would make that insert quadratic.
+SET enable_seqscan = off
+SET enable_bitmapscan = off
 AS $$
 DECLARE
   v_turn timestamptz;
@@ -32,11 +38,11 @@ BEGIN
   IF TG_OP = 'INSERT' AND NEW.turn_at IS NULL THEN
     -- Rows inserted earlier by the same statement are seen here: a batch of one owner's jobs lines up.
     SELECT turn_at + interval '1 microsecond' INTO v_turn FROM jobs
-    WHERE status = 'pending' AND owner_key = NEW.owner_key AND queue = NEW.queue AND turn_at IS NOT NULL
+    WHERE status = 'pending' AND owner_key = NEW.owner_key AND queue = NEW.queue
     ORDER BY turn_at DESC LIMIT 1;
     IF v_turn IS NULL THEN
       SELECT turn_at INTO v_turn FROM jobs
-      WHERE status = 'pending' AND owner_key IS NOT NULL AND queue = NEW.queue AND turn_at IS NOT NULL
+      WHERE status = 'pending' AND turn_at IS NOT NULL AND queue = NEW.queue
       ORDER BY turn_at LIMIT 1;
       -- A head still in the future (only deferred jobs wait): this job is due now.
       v_turn := least(v_turn, NEW.created_at);
@@ -49,7 +55,10 @@ BEGIN
   RETURN NEW;
 END
 $$;--> statement-breakpoint
-CREATE TRIGGER jobs_take_turn BEFORE INSERT OR UPDATE OF run_at ON jobs
+-- An insert that gives a row its turn itself skips it.
+CREATE TRIGGER jobs_take_turn BEFORE INSERT ON jobs
+FOR EACH ROW WHEN (NEW.owner_key IS NOT NULL AND NEW.turn_at IS NULL) EXECUTE FUNCTION steady_take_turn();--> statement-breakpoint
+CREATE TRIGGER jobs_turn_follows_run_at BEFORE UPDATE OF run_at ON jobs
 FOR EACH ROW WHEN (NEW.owner_key IS NOT NULL) EXECUTE FUNCTION steady_take_turn();
 --> statement-breakpoint
 -- The claim as in 0014, in turn order: (priority, coalesce(turn_at, run_at), id).
