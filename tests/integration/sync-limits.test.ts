@@ -64,7 +64,8 @@ describe('a platform answering 429 with Retry-After: 600', () => {
     expect(fake.control.stats().byPlatform.github).toBe(1);
 
     fake.control.apply({ clearFaults: true });
-    const after = await run(later(601_000));
+    // The window began when the 429 came, a moment into the first run (its clock runs from T0): resume well after.
+    const after = await run(later(630_000));
     expect(after.counts).toMatchObject({ completed: 6, failed: 0 });
     jobs = await byPlatform();
     expect(jobs.github.every((j) => j.status === 'completed' && j.attempts === 1)).toBe(true);
