@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { createDb } from '@/lib/db';
 import { defineJobType, PermanentJobError, type JobTypes } from '@/lib/queue';
-import { QueueService } from '@/lib/queue/service';
+import { QueueService } from '@/lib/queue-service/service';
 
 const url = process.env.DATABASE_URL;
 if (!url) {

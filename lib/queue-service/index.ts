@@ -1,5 +1,5 @@
 import type { JobTypes } from '@/lib/queue';
-import { QueueService as EngineQueueService, type QueueServiceOptions } from '@/lib/queue/service';
+import { QueueService as EngineQueueService, type QueueServiceOptions } from './service';
 import type { Db } from '@/lib/queue';
 import { getJobTypes } from '@/lib/job-types';
 import { PIPELINE_TYPE } from '@/lib/pipeline/vocabulary';
@@ -8,7 +8,7 @@ import { SYNC_JOB_TYPE } from '@/lib/sync/platforms';
 import { registeredWorkers } from './workers';
 
 export { registerWorker, unregisterWorker, type QueueWorker } from './workers';
-export { toTask, toTaskStatus, type QueueStatus, type QueueTask, type AddOptions, type RetryReport } from '@/lib/queue/service';
+export { toTask, toTaskStatus, type QueueStatus, type QueueTask, type AddOptions, type RetryReport } from './service';
 
 /**
  * Types whose jobs only their own workload's routes make (they carry a stage, a request id, a user and

@@ -1,5 +1,5 @@
 import { listJobs, type Db, type JobStatus } from '@/lib/queue';
-import { toTask } from '@/lib/queue/service';
+import { toTask } from './service';
 import type { QueueStatusDto, QueueTaskDto } from './types';
 
 /** Each list is the newest this many tasks. */

@@ -31,7 +31,7 @@ export interface QueueStatusDto {
   failedTasks: QueueTaskDto[];
 }
 
-/** The package's word for an engine status (see toTaskStatus in lib/queue/service.ts for the full rule). */
+/** The package's word for an engine status (see toTaskStatus in lib/queue-service/service.ts for the full rule). */
 export function toQueueStatus(t: { status: JobStatus; attempts: number; maxAttempts: number }): QueueStatus {
   switch (t.status) {
     case 'pending':

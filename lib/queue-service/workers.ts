@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineJobType, QueueError, type HandlerContext, type JobTypes } from '@/lib/queue';
-import { toTask, type QueueTask } from '@/lib/queue/service';
+import { toTask, type QueueTask } from './service';
 
 /**
  * The queue package's workers (its `workers/project.ts`): a task type and the function that processes

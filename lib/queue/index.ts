@@ -18,6 +18,8 @@ export { updateJobProgress } from './progress';
 export { getJob, getJobEvents, getJobWithEvents, listJobs, jobFilterSql, encodeCursor, decodeCursor } from './read';
 export type { JobFilter, Page } from './read';
 export { deleteJob } from './delete';
+export { updateWaitingJob, rescheduleWaitingJob, listRetryCandidates, hasProcessingJobs, type WaitingChange } from './waiting';
+export { createExecutor, type Execution, type ExecutorOptions } from './execute';
 export { getQueueStats, compactStats, emptyCounts, type QueueStats, type StatusCounts } from './stats';
 export { cleanupOldJobs, type CleanupResult } from './cleanup';
 export { listQueues, configureQueue, setQueuePaused, type QueueConfig, type QueueSettings } from './queues';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { claimJobs, defineJobType, getJobWithEvents, PermanentJobError, type JobTypes } from '@/lib/queue';
-import { QueueService } from '@/lib/queue/service';
+import { QueueService } from '@/lib/queue-service/service';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 
 let t: TestDb;
@@ -126,6 +126,11 @@ describe('QueueService, as queue-package.md uses it', () => {
     const read = await service.readFromQueue(task.id);
     expect(read).toMatchObject({ status: 'PENDING', failedProviders: ['SendGrid'] });
     expect(read!.scheduledFor).toEqual(new Date(now.getTime() + 1_800_000));
+    // Written to the job's history like every other engine change.
+    const { events } = await getJobWithEvents(t.db, task.id);
+    expect(events.map((e) => `${e.fromStatus}->${e.toStatus} ${e.message}`)).toEqual([
+      'pending->pending Rate limited by SendGrid; retry after 60s', 'pending->pending Rate limited by SendGrid; retry after 1800s',
+    ]);
     await service.deleteFromQueue(task.id);
   });
 
@@ -161,6 +166,8 @@ describe('QueueService, as queue-package.md uses it', () => {
     const task = await service.addToQueue('EMAIL_SEND', { to: 'd@example.com', template: 'a' });
     const changed = await service.updateInQueue(task.id, { data: { to: 'e@example.com', template: 'b' }, priority: 3, maxAttempts: 7 });
     expect(changed).toMatchObject({ data: { to: 'e@example.com', template: 'b', subject: 'Hello' }, priority: 3, maxAttempts: 7 });
+    const { events } = await getJobWithEvents(t.db, task.id);
+    expect(events.map((e) => `${e.fromStatus}->${e.toStatus} ${e.message}`)).toEqual(['pending->pending Updated payload, priority, maxAttempts']);
     await expect(service.updateInQueue(task.id, { data: { to: 'not-an-email' } as never })).rejects.toMatchObject({ code: 'invalid_input' });
     await expect(service.updateInQueue(task.id, { result: 1 } as never)).rejects.toMatchObject({ code: 'invalid_input' });
     await expect(service.updateInQueue(task.id, { status: 'COMPLETED' })).rejects.toMatchObject({ code: 'invalid_transition' });

@@ -10,7 +10,7 @@ import {
   AUDIT_PRIORITIES,
 } from '@/lib/audit/vocabulary';
 import { publicError, STATUS_OF, toProfilePriority, ENGINE_PRIORITY } from '@/lib/profile/vocabulary';
-import { toEnginePriority, toTaskPriority, toTaskStatus } from '@/lib/queue/service';
+import { toEnginePriority, toTaskPriority, toTaskStatus } from '@/lib/queue-service/service';
 import { extractDocument } from '@/lib/audit/document-extract';
 
 const j = (status: JobStatus, extra: Partial<Job> = {}) =>

@@ -1,16 +1,8 @@
-import { sql } from 'drizzle-orm';
-import { claimJobById } from './claim-one';
-import { deferJob } from './defer';
-import { deleteJob } from './delete';
-import { enqueueJob } from './enqueue';
-import { createExecutor } from './execute';
-import { getJob } from './read';
-import { retryJob, retryJobs } from './retry';
-import { toJob } from './rows';
-import { rows, textArray, ts } from './sql';
-import { newWorkerId } from './run-batch';
-import { handledTypeNames, type JobTypes } from './registry';
-import { PRIORITY, PRIORITY_MAX, PRIORITY_MIN, QueueError, type Db, type Job } from './types';
+import {
+  claimJobById, createExecutor, deferJob, deleteJob, enqueueJob, getJob, handledTypeNames, hasProcessingJobs, listRetryCandidates,
+  newWorkerId, rescheduleWaitingJob, retryJob, retryJobs, updateWaitingJob,
+  PRIORITY, PRIORITY_MAX, PRIORITY_MIN, QueueError, type Db, type Job, type JobTypes,
+} from '@/lib/queue';
 
 // ---- The queue package's vocabulary (queue-package.md), mapped onto the engine in this one place ----
 
@@ -235,25 +227,14 @@ export class QueueService {
       if (!parsed?.success) throw new QueueError('invalid_input', `Invalid data for ${current.type}`, parsed?.error.issues);
       payload = parsed.data;
     }
-    const fields = [payload, patch.priority, patch.scheduledFor, patch.maxAttempts, patch.referenceId, patch.referenceType];
-    if (fields.every((f) => f === undefined)) return toTask<TData, TResult>(current);
-    const set = (col: string, v: unknown, cast = '') => (v === undefined ? sql.raw(`j.${col}`) : sql`${v}${sql.raw(cast)}`);
-    const [row] = await rows(
-      this.db,
-      sql`
-      update jobs j set
-        payload = ${payload === undefined ? sql`j.payload` : sql`${JSON.stringify(payload)}::jsonb`},
-        priority = ${set('priority', patch.priority === undefined ? undefined : toEnginePriority(patch.priority), '::int')},
-        run_at = ${patch.scheduledFor ? ts(patch.scheduledFor) : sql`j.run_at`},
-        max_attempts = ${set('max_attempts', patch.maxAttempts, '::int')},
-        entity_id = ${set('entity_id', patch.referenceId)},
-        entity_type = ${set('entity_type', patch.referenceType)},
-        updated_at = ${ts(now)}
-      where j.id = ${taskId} and j.status in ('pending', 'paused')
-      returning j.*`,
-    );
-    if (!row) throw new QueueError('invalid_transition', `Task ${taskId} is ${toTaskStatus(current)}; only a waiting task can be changed`);
-    return toTask<TData, TResult>(toJob(row));
+    const change = {
+      payload, priority: patch.priority === undefined ? undefined : toEnginePriority(patch.priority),
+      runAt: patch.scheduledFor ?? undefined, maxAttempts: patch.maxAttempts, entityId: patch.referenceId, entityType: patch.referenceType,
+    };
+    if (Object.values(change).every((f) => f === undefined)) return toTask<TData, TResult>(current);
+    const job = await updateWaitingJob(this.db, { id: taskId, change, now, actor: this.workerId });
+    if (!job) throw new QueueError('invalid_transition', `Task ${taskId} is ${toTaskStatus(current)}; only a waiting task can be changed`);
+    return toTask<TData, TResult>(job);
   }
 
   /** A running task cannot be deleted (its worker would complete a row that is gone): cancel it first. */
@@ -280,17 +261,10 @@ export class QueueService {
       return;
     }
     const until = new Date(now.getTime() + Math.min(Math.max(0, retryAfter), 86_400) * 1000);
-    const [row] = await rows(
-      this.db,
-      sql`
-      update jobs set run_at = greatest(run_at, ${ts(until)}), updated_at = ${ts(now)},
-        failed_providers = case when ${provider} = any(failed_providers) then failed_providers
-                                else array_append(failed_providers, ${provider}::text) end,
-        last_error = ${`Rate limited by ${provider}; retry after ${Math.round(retryAfter)}s`}
-      where id = ${taskId} and status in ('pending', 'paused')
-      returning id`,
-    );
-    if (!row) throw new QueueError('invalid_transition', `Task ${taskId} is ${toTaskStatus(job)}; there is nothing to reschedule`);
+    const moved = await rescheduleWaitingJob(this.db, {
+      id: taskId, provider, until, reason: `Rate limited by ${provider}; retry after ${Math.round(retryAfter)}s`, now, actor: this.workerId,
+    });
+    if (!moved) throw new QueueError('invalid_transition', `Task ${taskId} is ${toTaskStatus(job)}; there is nothing to reschedule`);
   }
 
   /**
@@ -302,23 +276,16 @@ export class QueueService {
     if (handled.length === 0) return { success: true, message: 'No task types to retry', processed: 0 };
     const queues = [...new Set(handled.map((name) => this.jobTypes[name].queue))];
     const now = this.clock();
-    // Walks jobs_queue_status_created_idx for the handled queues' failed and pending rows; LIMIT bounds it.
-    const candidates = await rows(
-      this.db,
-      sql`
-      select id, status from jobs
-      where queue = any(${textArray(queues)}) and type = any(${textArray(handled)})
-        and ((status = 'failed' and attempts < max_attempts)
-             or (status = 'pending' and attempts > 0 and run_at <= ${ts(now)}))
-      order by updated_at limit ${Math.min(Math.max(opts.limit ?? 50, 1), 500)}`,
-    );
-    const failedIds = candidates.filter((c) => c.status === 'failed').map((c) => String(c.id));
+    const candidates = await listRetryCandidates(this.db, {
+      queues, types: handled, now, limit: Math.min(Math.max(opts.limit ?? 50, 1), 500),
+    });
+    const failedIds = candidates.filter((c) => c.status === 'failed').map((c) => c.id);
     if (failedIds.length) await retryJobs(this.db, { ids: failedIds }, { now, actor: this.workerId });
     const results: NonNullable<RetryReport['results']> = [];
     for (const c of candidates) {
-      const task = await this.processJob(String(c.id));
-      const after = task ?? (await this.readFromQueue(String(c.id)));
-      results.push({ id: String(c.id), type: after?.type ?? '?', status: task ? task.status : 'SKIPPED' });
+      const task = await this.processJob(c.id);
+      const after = task ?? (await this.readFromQueue(c.id));
+      results.push({ id: c.id, type: after?.type ?? '?', status: task ? task.status : 'SKIPPED' });
     }
     const successful = results.filter((r) => r.status === 'COMPLETED').length;
     return {
@@ -332,9 +299,7 @@ export class QueueService {
   }
 
   async hasProcessingTasks(type: string): Promise<boolean> {
-    // Only processing rows are in jobs_lease_idx, so this probes the running set, not the table.
-    const [row] = await rows(this.db, sql`select exists (select 1 from jobs where status = 'processing' and type = ${type}) as yes`);
-    return Boolean(row?.yes);
+    return hasProcessingJobs(this.db, type);
   }
 }
 
