@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { PENDING_KEYS, rows, ts } from './sql';
+import { PENDING_LEVELS, rows, ts } from './sql';
 import { parseTs } from './rows';
 import { compactStats, COMPACT_THRESHOLD } from './stats';
 import type { Db, JobStatus } from './types';
@@ -71,27 +71,7 @@ export async function getDueBacklog(db: Db, opts: { now: Date }): Promise<DueBac
   const found = await rows(
     db,
     sql`
-    with recursive levels as (
-      (select priority from jobs where status = 'pending' and limit_key is null order by priority limit 1)
-      union all
-      select (select j.priority from jobs j where j.status = 'pending' and j.limit_key is null and j.priority > l.priority
-              order by j.priority limit 1)
-      from levels l where l.priority is not null
-    ),
-    ${PENDING_KEYS},
-    key_levels as (
-      select keys.k, lv.priority from keys
-      cross join lateral (
-        with recursive lv as (
-          (select priority from jobs where status = 'pending' and limit_key = keys.k order by priority limit 1)
-          union all
-          select (select j.priority from jobs j where j.status = 'pending' and j.limit_key = keys.k and j.priority > lv.priority
-                  order by j.priority limit 1)
-          from lv where lv.priority is not null
-        )
-        select priority from lv where priority is not null) lv
-      where keys.k is not null
-    ),
+    with recursive ${PENDING_LEVELS},
     heads as (
       select w.queue, w.run_at from levels l cross join lateral (
         select j.queue, j.run_at from jobs j

@@ -81,3 +81,30 @@ export const PENDING_KEYS = sql`keys as (
               order by limit_key limit 1)
       from keys where keys.k is not null
     )`;
+
+/**
+ * The priority levels that have pending jobs, found by skip-scans (for a `with recursive`): `levels`
+ * for the jobs without a limit key (jobs_claim_idx), `key_levels` (k, priority) within each pending key
+ * (jobs_claim_key_idx). The due statistics read each level's first entries.
+ */
+export const PENDING_LEVELS = sql`levels as (
+      (select priority from jobs where status = 'pending' and limit_key is null order by priority limit 1)
+      union all
+      select (select j.priority from jobs j where j.status = 'pending' and j.limit_key is null and j.priority > l.priority
+              order by j.priority limit 1)
+      from levels l where l.priority is not null
+    ),
+    ${PENDING_KEYS},
+    key_levels as (
+      select keys.k, lv.priority from keys
+      cross join lateral (
+        with recursive lv as (
+          (select priority from jobs where status = 'pending' and limit_key = keys.k order by priority limit 1)
+          union all
+          select (select j.priority from jobs j where j.status = 'pending' and j.limit_key = keys.k and j.priority > lv.priority
+                  order by j.priority limit 1)
+          from lv where lv.priority is not null
+        )
+        select priority from lv where priority is not null) lv
+      where keys.k is not null
+    )`;

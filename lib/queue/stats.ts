@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { PENDING_KEYS, rows, ts } from './sql';
+import { PENDING_LEVELS, rows, ts } from './sql';
 import { parseTs } from './rows';
 import { JOB_STATUSES, type Db, type JobStatus } from './types';
 
@@ -51,34 +51,15 @@ export async function getQueueStats(db: Db, opts: { now: Date }): Promise<QueueS
         order by completed_at desc limit 500) d
       group by t.type order by t.type`),
     // Skip-scans: priority levels of the jobs without a limit key (jobs_claim_idx), and keys, then levels
-    // within each key (jobs_claim_key_idx); the oldest run_at of each level is its first entry.
+    // within each key (jobs_claim_key_idx); each level's first entry in claim order stands for its oldest
+    // (exact for jobs without an owner; an owner's turn may put a newer job first).
     rows(db, sql`
-      with recursive levels as (
-        (select priority from jobs where status = 'pending' and limit_key is null order by priority limit 1)
-        union all
-        select (select j.priority from jobs j where j.status = 'pending' and j.limit_key is null and j.priority > l.priority
-                order by j.priority limit 1)
-        from levels l where l.priority is not null
-      ),
-      ${PENDING_KEYS},
-      key_levels as (
-        select keys.k, lv.priority from keys
-        cross join lateral (
-          with recursive lv as (
-            (select priority from jobs where status = 'pending' and limit_key = keys.k order by priority limit 1)
-            union all
-            select (select j.priority from jobs j where j.status = 'pending' and j.limit_key = keys.k and j.priority > lv.priority
-                    order by j.priority limit 1)
-            from lv where lv.priority is not null
-          )
-          select priority from lv where priority is not null) lv
-        where keys.k is not null
-      )
+      with recursive ${PENDING_LEVELS}
       select least(
         (select min((select j.run_at from jobs j where j.status = 'pending' and j.limit_key is null and j.priority = l.priority
-                     order by j.run_at limit 1)) from levels l where l.priority is not null),
+                     order by coalesce(j.turn_at, j.run_at), j.id limit 1)) from levels l where l.priority is not null),
         (select min((select j.run_at from jobs j where j.status = 'pending' and j.limit_key = kl.k and j.priority = kl.priority
-                     order by j.run_at limit 1)) from key_levels kl)) as oldest`),
+                     order by coalesce(j.turn_at, j.run_at), j.id limit 1)) from key_levels kl)) as oldest`),
     rows(db, sql`select name from queues where paused order by name`),
   ]);
 
