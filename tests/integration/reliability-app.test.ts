@@ -59,7 +59,9 @@ beforeAll(async () => {
     QUEUE_API_KEY: 'app-queue-api-key-3Jd9',
     DASHBOARD_PASSWORD: 'app-dashboard-password-7Ps1',
     SESSION_SECRET: 'app-session-secret-2Vn6',
-    PLATFORM_TIMEOUT_MS: '8000',
+    // Longer than the kill test's wait for its claims on a loaded machine: its slow requests must still
+    // be in flight when the app is killed, not already timed out and settled.
+    PLATFORM_TIMEOUT_MS: '30000',
     // Every one of the 16 callers at work at once: what this test puts under load is the claim.
     PROCESS_QUEUE_MAX_PARALLEL: String(CALLERS),
     ...fake.baseUrls,
@@ -183,7 +185,7 @@ describe('the built app', () => {
     const enq = await enqueueAllUsersSync(monitor.db, { date, userIds: ids, now: new Date() });
     expect(enq.created).toBe(30);
     fake.control.reset();
-    fake.control.apply({ faults: [{ platform: 'github', mode: 'slow', delayMs: 20_000, retryAfterSec: 60 }] });
+    fake.control.apply({ faults: [{ platform: 'github', mode: 'slow', delayMs: 60_000, retryAfterSec: 60 }] });
 
     const inFlight = post('/api/cron/process-queue', { limit: 30 }).catch((err: unknown) => err);
     while ((await one<{ n: number }>(sql`select count(*)::int as n from jobs where status = 'processing'`)).n < 30 || fake.control.stats().total < 5) {
