@@ -53,41 +53,39 @@ if (want('unit') || want('integration')) {
   if (!readVitest(out) || code !== 0) failedTiers.push('unit/integration');
 }
 
-// The Node the README names as supported, beside the machine's own: STEADY_NODE24 is the folder of a
-// Node 24 binary (.ci/run installs the npm registry's node@24 and sets it). Required in CI.
-if (want('node24')) {
-  const dir = env.STEADY_NODE24;
-  if (!dir || !existsSync(path.join(dir, 'node'))) {
-    const line = 'node24 tier: STEADY_NODE24 does not name a folder with a Node 24 binary (npm install --prefix <dir> node@24)';
-    if (env.CI) {
-      console.log(`\n[test] ${line}; CI requires it`);
-      failedTiers.push('node24');
-    } else console.log(`\n[test] ${line}; skipped`);
-  } else {
-    console.log(`\n[test] unit and integration on Node 24 (${dir})…`);
-    const out = 'test-results/vitest-node24.json';
-    rmSync(out, { force: true });
-    const code = await runOnce(bin('vitest'), ['run', '--project', 'unit', '--project', 'integration', '--reporter=dot', '--reporter=json', `--outputFile.json=${out}`],
-      { ...env, PATH: `${dir}${path.delimiter}${env.PATH ?? ''}` });
-    if (!readVitest(out) || code !== 0) failedTiers.push('node24');
+/**
+ * A vitest tier that needs something the machine may lack: without it, skipped with a note, except in
+ * CI, which installs it and so requires it. `run` writes its vitest JSON report to `out`.
+ */
+async function vitestTier(name: string, missing: string | null, intro: string, out: string, run: () => Promise<number>) {
+  if (missing) {
+    console.log(`\n[test] ${name} tier: ${missing}; ${env.CI ? 'CI requires it' : 'skipped'}`);
+    if (env.CI) failedTiers.push(name);
+    return;
   }
+  console.log(`\n[test] ${intro}…`);
+  rmSync(out, { force: true });
+  const code = await run();
+  if (!readVitest(out) || code !== 0) failedTiers.push(name);
+}
+
+// The Node the README names as supported, beside the machine's own: STEADY_NODE24 is the folder of a
+// Node 24 binary (.ci/run installs the npm registry's node@24 and sets it).
+if (want('node24')) {
+  const dir = env.STEADY_NODE24 ?? '';
+  const out = 'test-results/vitest-node24.json';
+  await vitestTier('node24',
+    dir && existsSync(path.join(dir, 'node')) ? null : 'STEADY_NODE24 does not name a folder with a Node 24 binary (npm install --prefix <dir> node@24)',
+    `unit and integration on Node 24 (${dir})`, out,
+    () => runOnce(bin('vitest'), ['run', '--project', 'unit', '--project', 'integration', '--reporter=dot', '--reporter=json', `--outputFile.json=${out}`],
+      { ...env, PATH: `${dir}${path.delimiter}${env.PATH ?? ''}` }));
 }
 
 // Only when asked for by name or as part of the whole run: `npm test -- unit` stays quick.
 if (want('dates')) {
-  if (!findLibfaketime()) {
-    const line = 'dates tier: libfaketime is not installed (apt-get install -y faketime)';
-    if (env.CI) {
-      console.log(`\n[test] ${line}; CI requires it`);
-      failedTiers.push('dates');
-    } else console.log(`\n[test] ${line}; skipped`);
-  } else {
-    console.log('\n[test] unit and integration with the clock moved (npm run test:dates -- --quick)…');
-    const out = 'test-results/vitest-dates.json';
-    rmSync(out, { force: true });
-    const code = await runOnce(bin('tsx'), ['scripts/test-dates.ts', '--quick'], env);
-    if (!readVitest(out) || code !== 0) failedTiers.push('dates');
-  }
+  await vitestTier('dates', findLibfaketime() ? null : 'libfaketime is not installed (apt-get install -y faketime)',
+    'unit and integration with the clock moved (npm run test:dates -- --quick)', 'test-results/vitest-dates.json',
+    () => runOnce(bin('tsx'), ['scripts/test-dates.ts', '--quick'], env));
 }
 
 if (want('e2e')) {

@@ -2,7 +2,7 @@ import postgres from 'postgres';
 import { createDb } from '@/lib/db';
 import { compactStats, getQueueStats, listJobs, type JobFilter } from '@/lib/queue';
 import { steady } from '../systems/steady';
-import { latencies, percentile, summarise } from '../lib/stats';
+import { measureReads } from '../lib/stats';
 import type { BenchContext } from '../lib/context';
 
 export const DASHBOARD = 'dashboard reads';
@@ -60,7 +60,7 @@ export async function seed(url: string, rows: number): Promise<void> {
 }
 
 export async function runDashboard(ctx: BenchContext): Promise<void> {
-  const { config, results, log, server } = ctx;
+  const { config, server } = ctx;
   const db = await ctx.freshDb(steady, 'dashboard');
   await seed(db.url, config.dashboardRows);
   await server.analyze(db.name);
@@ -81,19 +81,7 @@ export async function runDashboard(ctx: BenchContext): Promise<void> {
     ['listJobs search dedup key', list({ search: 'sync:4242' })],
   ];
   const size = `${config.dashboardRows.toLocaleString('en')} rows`;
-  for (const [label, read] of reads) {
-    const p50: number[] = [];
-    const p95: number[] = [];
-    for (let round = 0; round < config.rounds; round++) {
-      const lat = await latencies(config.readSamples, read);
-      p50.push(percentile(lat, 50));
-      p95.push(percentile(lat, 95));
-    }
-    const [s50, s95] = [summarise(p50), summarise(p95)];
-    results.add({ scenario: DASHBOARD, label: `${label} p50`, unit: 'ms', better: 'lower', summary: s50, note: size });
-    results.add({ scenario: DASHBOARD, label: `${label} p95`, unit: 'ms', better: 'lower', summary: s95, note: size });
-    log(`${label} at ${size}: p50 ${s50.median.toFixed(1)} ms, p95 ${s95.median.toFixed(1)} ms`);
-  }
+  await measureReads(ctx, { scenario: DASHBOARD, reads, rounds: config.rounds, samples: config.readSamples, note: size });
   await client.end();
   await server.dropDatabase(db.name);
 }

@@ -3,51 +3,17 @@ import {
   newWorkerId, rescheduleWaitingJob, retryJob, retryJobs, updateWaitingJob,
   PRIORITY, PRIORITY_MAX, PRIORITY_MIN, QueueError, type Db, type Job, type JobTypes,
 } from '@/lib/queue';
+import { toQueueStatus, type QueueStatus, type QueueTaskShape } from './types';
 
 // ---- The queue package's vocabulary (queue-package.md), mapped onto the engine in this one place ----
 
-export type QueueStatus = 'PENDING' | 'PROCESSING' | 'COMPLETED' | 'FAILED' | 'MAX_RETRIES_REACHED';
+export type { QueueStatus } from './types';
 
-export interface QueueTask<TData = unknown, TResult = unknown> {
-  id: string;
-  type: string;
-  data: TData;
-  result?: TResult;
-  status: QueueStatus;
-  attempts: number;
-  maxAttempts: number;
-  failedProviders: string[];
-  errorMessage?: string | null;
+export interface QueueTask<TData = unknown, TResult = unknown> extends QueueTaskShape<TData, TResult, Date> {
   errorPatterns?: Record<string, unknown> | null;
-  priority?: number;
-  scheduledFor?: Date | null;
-  processedAt?: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-  referenceId?: string | null;
-  referenceType?: string | null;
 }
 
-/**
- * FAILED is "failed but may be retried": waiting for a retry after a failed attempt, or failed for good
- * with attempts left (a permanent error), which retryFailedQueueTasks() restarts. MAX_RETRIES_REACHED
- * is a job that used up its attempts. A cancelled job reads as FAILED with the message "Cancelled".
- */
-export function toTaskStatus(job: Pick<Job, 'status' | 'attempts' | 'maxAttempts'>): QueueStatus {
-  switch (job.status) {
-    case 'pending':
-    case 'paused':
-      return job.attempts > 0 ? 'FAILED' : 'PENDING';
-    case 'processing':
-      return 'PROCESSING';
-    case 'completed':
-      return 'COMPLETED';
-    case 'failed':
-      return job.attempts >= job.maxAttempts ? 'MAX_RETRIES_REACHED' : 'FAILED';
-    case 'cancelled':
-      return 'FAILED';
-  }
-}
+export const toTaskStatus = (job: Pick<Job, 'status' | 'attempts' | 'maxAttempts'>): QueueStatus => toQueueStatus(job);
 
 /** The package's priority: higher runs first, 0 is normal. The engine's number: lower runs first. */
 export const toEnginePriority = (p: number) =>

@@ -4,7 +4,8 @@ import type { JobStatus } from '@/lib/queue/types';
 
 export type QueueStatus = 'PENDING' | 'PROCESSING' | 'COMPLETED' | 'FAILED' | 'MAX_RETRIES_REACHED';
 
-export interface QueueTaskDto<TData = unknown, TResult = unknown> {
+/** A task in the package's shape, with its times as `TTime`: Date in the server, ISO strings on the wire. */
+export interface QueueTaskShape<TData, TResult, TTime> {
   id: string;
   type: string;
   data: TData;
@@ -15,13 +16,15 @@ export interface QueueTaskDto<TData = unknown, TResult = unknown> {
   failedProviders: string[];
   errorMessage?: string | null;
   priority?: number;
-  scheduledFor?: string | null;
-  processedAt?: string | null;
-  createdAt: string;
-  updatedAt: string;
+  scheduledFor?: TTime | null;
+  processedAt?: TTime | null;
+  createdAt: TTime;
+  updatedAt: TTime;
   referenceId?: string | null;
   referenceType?: string | null;
 }
+
+export type QueueTaskDto<TData = unknown, TResult = unknown> = QueueTaskShape<TData, TResult, string>;
 
 /** The reference's getQueueStatus answer: active tasks, recently completed and failed ones. */
 export interface QueueStatusDto {
@@ -31,7 +34,12 @@ export interface QueueStatusDto {
   failedTasks: QueueTaskDto[];
 }
 
-/** The package's word for an engine status (see toTaskStatus in lib/queue-service/service.ts for the full rule). */
+/**
+ * The package's word for an engine status. FAILED is "failed but may be retried": waiting for a retry
+ * after a failed attempt, or failed for good with attempts left (a permanent error), which
+ * retryFailedQueueTasks() restarts. MAX_RETRIES_REACHED is a job that used up its attempts. A
+ * cancelled job reads as FAILED with the message "Cancelled".
+ */
 export function toQueueStatus(t: { status: JobStatus; attempts: number; maxAttempts: number }): QueueStatus {
   switch (t.status) {
     case 'pending':

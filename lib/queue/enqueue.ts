@@ -69,16 +69,16 @@ function limitKeyOf(def: JobTypes[string], payload: unknown, type: string): stri
   return key;
 }
 
+// A user id or a tenant's name: spaces allowed, control characters not (as in a limit key).
+const OWNER_KEY_PATTERN = /^\P{Cc}{1,200}$/u;
+
 function ownerKeyOf(def: JobTypes[string], payload: unknown, input: EnqueueInput): string | null {
   const key = input.ownerKey ?? def.ownerKey?.(payload) ?? null;
-  if (key !== null && (typeof key !== 'string' || key.length < 1 || key.length > 200 || hasControl(key))) {
+  if (key !== null && (typeof key !== 'string' || !OWNER_KEY_PATTERN.test(key))) {
     throw new QueueError('invalid_input', `${input.type}: owner key must be 1-200 characters without control characters`);
   }
   return key;
 }
-
-// eslint-disable-next-line no-control-regex
-const hasControl = (s: string) => /[\u0000-\u001f\u007f]/.test(s);
 
 function prepare(types: JobTypes, input: EnqueueInput, now: Date): Prepared {
   const def = types[input.type];

@@ -154,14 +154,17 @@ export function createExecutor(db: Db, types: JobTypes, opts: ExecutorOptions) {
     for (const run of active) run.controller?.abort(opts.signal?.reason);
   }, { once: true });
 
+  /** Stops every start under `key` until it allows again (deferredUntil: the same time a deferred job gets). */
+  const coolKey = (key: string, retryAfterSec: number, cause: string, now: Date) =>
+    coolDown(db, { key, until: deferredUntil(retryAfterSec, now), cause, now, actor: workerId });
+
   const settleFailure = async (job: Job, err: unknown): Promise<Partial<JobOutcome> & { outcome: Outcome }> => {
     const now = clock();
     try {
       if (err instanceof RateLimitedError) {
         // The whole key waits, not only this job: the next claim passes the key over until then.
-        const until = deferredUntil(err.retryAfterSec, now);
         // rateLimited() from older handlers may name anything; only a name a limit can carry cools down.
-        if (isLimitKey(err.provider)) await coolDown(db, { key: err.provider, until, cause: err.message, now, actor: workerId });
+        if (isLimitKey(err.provider)) await coolKey(err.provider, err.retryAfterSec, err.message, now);
         const j = await deferJob(db, {
           id: job.id, workerId, attempt: job.attempts, startedAt: job.startedAt, provider: err.provider,
           retryAfterSec: err.retryAfterSec, now,
@@ -208,8 +211,7 @@ export function createExecutor(db: Db, types: JobTypes, opts: ExecutorOptions) {
       rateLimited,
       coolDown: async (key, retryAfterSec) => {
         if (!isLimitKey(key)) throw new QueueError('invalid_input', `coolDown: "${String(key).slice(0, 60)}" is not a limit key`);
-        const now = clock();
-        await coolDown(db, { key, until: deferredUntil(retryAfterSec, now), cause: `${key} said no request is left`, now, actor: workerId });
+        await coolKey(key, retryAfterSec, `${key} said no request is left`, clock());
       },
     };
     try {

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { PENDING_LEVELS, rows, ts } from './sql';
 import { parseTs } from './rows';
 import { compactStats, COMPACT_THRESHOLD } from './stats';
+import { listLimits, type Limit } from './limits';
 import type { Db, JobStatus } from './types';
 
 /**
@@ -38,18 +39,8 @@ export interface QueueLatency {
   runP95Ms: number;
 }
 
-export interface LimitGauge {
-  key: string;
-  concurrency: number | null;
-  /** Jobs under the limit running now, counted up to RUNNING_CAP. */
-  running: number;
-  rate: number | null;
-  periodMs: number | null;
-  /** Starts the bucket holds now; null without a rate. */
-  tokens: number | null;
-  /** Until when the key cools down; null when it does not. */
-  cooldownUntil: Date | null;
-}
+/** A limit as monitoring reads it: listLimits without the count of waiting jobs. */
+export type LimitGauge = Omit<Limit, 'waiting'>;
 
 // How far the per-queue walk reads into each priority level (and each limit key's level) in due order.
 // The overall oldest is exact whatever this is; a queue whose due jobs all wait behind this many older
@@ -57,7 +48,6 @@ export interface LimitGauge {
 const DUE_WALK = 100;
 // Newest completions per type that pickup and run percentiles are taken over (jobs_completed_idx).
 const LATENCY_SAMPLE = 200;
-const RUNNING_CAP = 10_000;
 
 /**
  * The oldest due pending job, overall and per queue. Priority levels (and limit keys, then their levels)
@@ -127,38 +117,9 @@ export async function getQueueLatency(db: Db): Promise<QueueLatency[]> {
   }));
 }
 
-/**
- * Every limit with its room now: tokens through steady_limit_room (the claim's own arithmetic, read
- * without a lock) and running jobs counted as that function counts them, but up to RUNNING_CAP rather
- * than the cap, so a gauge can show a key over its cap after the cap was lowered.
- */
+/** Every limit with its cap, running jobs, tokens and cool-down now, as the Limits page reads them. */
 export async function getLimitGauges(db: Db, opts: { now: Date }): Promise<LimitGauge[]> {
-  const found = await rows(
-    db,
-    sql`
-    select l.key, l.concurrency, l.rate, l.period_ms, room.tokens, l.cooldown_until,
-      case when l.concurrency is null then 0
-           when starts_with(l.key, 'queue:') then (select count(*)::int from (select 1 from jobs
-             where status = 'processing' and queue = substr(l.key, 7) limit ${RUNNING_CAP}) r)
-           when right(l.key, 1) = ':' then (select count(*)::int from (select 1 from jobs
-             where status = 'processing' and limit_key >= l.key and limit_key < l.key || chr(1114111) limit ${RUNNING_CAP}) r)
-           else (select count(*)::int from (select 1 from jobs
-             where status = 'processing' and limit_key = l.key limit ${RUNNING_CAP}) r) end as running
-    from limits l cross join lateral steady_limit_room(l.key, ${ts(opts.now)}, false) room
-    order by l.key`,
-  );
-  return found.map((r) => {
-    const until = r.cooldown_until === null ? null : parseTs(r.cooldown_until);
-    return {
-      key: String(r.key),
-      concurrency: r.concurrency === null ? null : Number(r.concurrency),
-      running: Number(r.running),
-      rate: r.rate === null ? null : Number(r.rate),
-      periodMs: r.period_ms === null ? null : Number(r.period_ms),
-      tokens: r.tokens === null ? null : Number(r.tokens),
-      cooldownUntil: until !== null && until > opts.now ? until : null,
-    };
-  });
+  return (await listLimits(db, { now: opts.now, waiting: false })).map(({ waiting: _, ...gauge }) => gauge);
 }
 
 /** Everything /api/metrics shows from the database, in five bounded reads run side by side. */
