@@ -5,7 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import { POLL_ACTIVE_MS, jobQueryOptions } from '@/lib/dashboard/queries';
 import { formatDuration, formatTimestamp, prettyJson } from '@/lib/dashboard/format';
 import { CANCELLABLE, RETRIABLE } from '@/lib/dashboard/filters';
-import { isFinal } from '@/lib/queue/transitions';
+import { isFinal } from '@/lib/queue/browser';
 import type { JobDetailDto } from '@/lib/dashboard/types';
 import { useJobAction } from '@/hooks/use-dashboard-actions';
 import { StatusBadge } from '@/components/ui/status-badge';

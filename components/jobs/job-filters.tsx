@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useId, useState } from 'react';
-import { JOB_STATUSES } from '@/lib/queue/types';
+import { JOB_STATUSES } from '@/lib/queue/browser';
 import { hasFilters, type FilterKey, type JobFilterInput } from '@/lib/dashboard/filters';
 import { statusLabel } from '@/components/ui/status-badge';
 

@@ -7,7 +7,7 @@ import { postJson } from '@/lib/dashboard/api-client';
 import { POLL_TASKS_MS, dashboardKeys, statsQueryOptions, taskStatusesQueryOptions } from '@/lib/dashboard/queries';
 import { summarizeTasks, type TaskProgress } from '@/lib/dashboard/task-progress';
 import type { EnqueuedDto, TaskStatusDto } from '@/lib/dashboard/types';
-import type { JobStatus } from '@/lib/queue/types';
+import type { JobStatus } from '@/lib/queue/browser';
 import { toEngineStatus } from '@/lib/queue-service/types';
 import { TaskToast } from './task-toast';
 import { loadGroups, saveGroups, type TrackedGroup } from './tracked-groups';

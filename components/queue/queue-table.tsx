@@ -1,6 +1,6 @@
 'use client';
 
-import { JOB_STATUSES, type JobStatus } from '@/lib/queue/types';
+import { JOB_STATUSES, type JobStatus } from '@/lib/queue/browser';
 import { formatCount, formatDuration } from '@/lib/dashboard/format';
 import type { StatsDto, StatusCountsDto } from '@/lib/dashboard/types';
 import { useSetQueuePaused } from '@/hooks/use-dashboard-actions';

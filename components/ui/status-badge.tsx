@@ -1,4 +1,4 @@
-import type { JobStatus } from '@/lib/queue/types';
+import type { JobStatus } from '@/lib/queue/browser';
 
 const LABELS: Record<JobStatus, string> = {
   pending: 'Pending',

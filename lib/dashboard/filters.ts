@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { wholeNumber } from '@/lib/whole-number';
-import { isUuid, JOB_STATUSES, UNFINISHED, type JobStatus } from '@/lib/queue/types';
+import { isUuid, JOB_STATUSES, UNFINISHED, type JobStatus } from '@/lib/queue/browser';
 
 // The jobs table's filters: the same names in the page URL, the list API's query and the bulk
 // actions' body, so a filtered view, its data and "everything matching" always mean the same rows.

@@ -1,7 +1,7 @@
 import { queryOptions } from '@tanstack/react-query';
 import { apiFetch } from './api-client';
 import { dashboardKeys } from './queries';
-import type { Limit, LimitEvent } from '@/lib/queue/limits';
+import type { Limit, LimitEvent } from '@/lib/queue';
 
 /** A limit as /api/limits answers it: the engine's, with dates as ISO text. */
 export type LimitDto = Omit<Limit, 'cooldownUntil' | 'updatedAt'> & { cooldownUntil: string | null; updatedAt: string };

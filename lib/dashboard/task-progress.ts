@@ -1,4 +1,4 @@
-import { isFinal } from '@/lib/queue/transitions';
+import { isFinal } from '@/lib/queue/browser';
 import type { TaskStatusDto } from './types';
 
 // Pure: where a toast's jobs stand, as the four steps a person reads. Unit-tested; the toast only draws it.

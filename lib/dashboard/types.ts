@@ -1,5 +1,5 @@
-import type { QueueStats, StatusCounts } from '@/lib/queue/stats';
-import type { JobEvent, JobStatus } from '@/lib/queue/types';
+import type { JobEvent, QueueStats, StatusCounts } from '@/lib/queue';
+import type { JobStatus } from '@/lib/queue/browser';
 
 // The shapes the dashboard API sends: dates travel as ISO strings. Shared by routes, pages and hooks,
 // so this file imports types only and stays safe to bundle for the browser.

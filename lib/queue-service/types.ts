@@ -1,6 +1,6 @@
 // The queue package's shapes as they travel to the browser (dates as ISO strings), and its words for
 // the engine's statuses. Types and pure functions only, so client code may import this file.
-import type { JobStatus } from '@/lib/queue/types';
+import type { JobStatus } from '@/lib/queue/browser';
 
 export type QueueStatus = 'PENDING' | 'PROCESSING' | 'COMPLETED' | 'FAILED' | 'MAX_RETRIES_REACHED';
 

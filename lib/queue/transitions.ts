@@ -1,28 +1,11 @@
-import { FINISHED, JOB_STATUSES, QueueError, type JobStatus } from './types';
+import { canTransition } from './browser';
+import { QueueError, type JobStatus } from './types';
 
-// The one table every status change obeys; SQL guards are derived from it (sourcesOf), so a statement
-// can only move rows along an edge listed here.
-export const TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> = {
-  pending: ['processing', 'cancelled', 'paused'],
-  processing: ['completed', 'failed', 'pending', 'cancelled'],
-  paused: ['pending', 'cancelled'],
-  failed: ['pending'],
-  cancelled: ['pending'],
-  completed: [],
-};
-
-export function canTransition(from: JobStatus, to: JobStatus): boolean {
-  return TRANSITIONS[from].includes(to);
-}
+// The table and its pure questions are in the browser-safe module; throwing a QueueError stays here.
+export { TRANSITIONS, canTransition, sourcesOf, isFinal } from './browser';
 
 export function assertTransition(from: JobStatus, to: JobStatus): void {
   if (!canTransition(from, to)) {
     throw new QueueError('invalid_transition', `A ${from} job cannot become ${to}`, { from, to });
   }
 }
-
-export function sourcesOf(to: JobStatus): JobStatus[] {
-  return JOB_STATUSES.filter((from) => TRANSITIONS[from].includes(to));
-}
-
-export const isFinal = (s: JobStatus) => FINISHED.includes(s);

@@ -1,30 +1,16 @@
 import type { PgDatabase } from 'drizzle-orm/pg-core';
 import type { PostgresJsQueryResultHKT } from 'drizzle-orm/postgres-js';
+import type { JobStatus } from './browser';
 
 // A drizzle database or a transaction from it: every engine function runs inside whichever it is given.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Db = PgDatabase<PostgresJsQueryResultHKT, any>;
 
-export const JOB_STATUSES = ['pending', 'processing', 'completed', 'failed', 'cancelled', 'paused'] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Any UUID (job ids, user ids): a string that is not one cannot name a row. */
-export const isUuid = (s: string): boolean => UUID.test(s);
-
-export const UNFINISHED: readonly JobStatus[] = ['pending', 'processing', 'paused'];
-export const FINISHED: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
-/**
- * The statuses whose rows the browsing indexes hold (drizzle/schema.ts). Paused joins the finished
- * ones: it is rare, and has no engine index of its own to be found by.
- */
-export const BROWSED: readonly JobStatus[] = [...FINISHED, 'paused'];
-
-// Lower runs first. Named levels leave room between them for retries that step priority down.
-export const PRIORITY = { critical: 0, high: 5, normal: 10, low: 15 } as const;
-export type PriorityName = keyof typeof PRIORITY;
-export const PRIORITY_MIN = -1000;
-export const PRIORITY_MAX = 1000;
+// Statuses, priorities and id checks live in the browser-safe module, so client code shares them.
+export {
+  JOB_STATUSES, UNFINISHED, FINISHED, BROWSED, isUuid, PRIORITY, PRIORITY_MIN, PRIORITY_MAX,
+  type JobStatus, type PriorityName,
+} from './browser';
 /** Attempts for a job when neither it, its type nor its queue says (also the `queues` column's default). */
 export const DEFAULT_MAX_ATTEMPTS = 3;
 

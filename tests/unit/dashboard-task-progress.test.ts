@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { summarizeTasks } from '@/lib/dashboard/task-progress';
 import type { TaskStatusDto } from '@/lib/dashboard/types';
-import type { JobStatus } from '@/lib/queue/types';
+import type { JobStatus } from '@/lib/queue/browser';
 
 const task = (id: string, status: JobStatus, extra: Partial<TaskStatusDto> = {}): TaskStatusDto => ({
   id,
