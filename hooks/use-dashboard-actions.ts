@@ -2,10 +2,10 @@
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { toast } from 'sonner';
-import { postJson } from '@/lib/dashboard/api-client';
-import { dashboardKeys } from '@/lib/dashboard/queries';
-import type { JobFilterInput } from '@/lib/dashboard/filters';
-import type { EnqueuedDto, PlatformName, UserDto } from '@/lib/dashboard/types';
+import { postJson } from '@/lib/dashboard/client/api-client';
+import { dashboardKeys } from '@/lib/dashboard/client/queries';
+import type { JobFilterInput } from '@/lib/dashboard/client/filters';
+import type { EnqueuedDto, PlatformName, UserDto } from '@/lib/dashboard/client/types';
 import { useQueueTaskToast } from './use-queue-task-toast';
 
 // Every mutation here raises a toast and invalidates what it changed. Those that start jobs hand the

@@ -3,10 +3,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useContext, useMemo } from 'react';
 import { QueueActivityContext } from '@/components/queue/queue-activity-provider';
-import { POLL_ACTIVE_MS, statsQueryOptions } from '@/lib/dashboard/queries';
-import type { StatsDto, StatusCountsDto } from '@/lib/dashboard/types';
-import { POLL_TASKS_ACTIVE_MS, queueStatusQueryOptions } from '@/lib/queue-service/queries';
-import { toQueueStatus, type QueueStatus, type QueueTaskDto } from '@/lib/queue-service/types';
+import { POLL_ACTIVE_MS, statsQueryOptions } from '@/lib/dashboard/client/queries';
+import type { StatsDto, StatusCountsDto } from '@/lib/dashboard/client/types';
+import { POLL_TASKS_ACTIVE_MS, queueStatusQueryOptions } from '@/lib/queue-service/client/queries';
+import { toQueueStatus, type QueueStatus, type QueueTaskDto } from '@/lib/queue-service/client/types';
 
 const isBusy = (s: StatsDto | undefined) => !!s && s.totals.pending + s.totals.processing > 0;
 const NO_TASKS: QueueTaskDto[] = [];

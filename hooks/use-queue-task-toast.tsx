@@ -4,8 +4,8 @@ import { useContext } from 'react';
 import { toast } from 'sonner';
 import { QueueActivityContext, seededStatus, type ShowToastInput } from '@/components/queue/queue-activity-provider';
 import { TaskToast } from '@/components/queue/task-toast';
-import { summarizeTasks } from '@/lib/dashboard/task-progress';
-import { toEngineStatus } from '@/lib/queue-service/types';
+import { summarizeTasks } from '@/lib/dashboard/client/task-progress';
+import { toEngineStatus } from '@/lib/queue-service/client/types';
 
 export type { ShowToastInput };
 

@@ -1,4 +1,4 @@
-import { formatCount } from '@/lib/dashboard/format';
+import { formatCount } from '@/lib/dashboard/client/format';
 import type { PublicActivity } from '@/lib/sync/activity';
 import type { Platform } from '@/lib/sync/platforms';
 

@@ -1,4 +1,4 @@
-import { formatCount } from '@/lib/dashboard/format';
+import { formatCount } from '@/lib/dashboard/client/format';
 import { layoutCalendar } from './calendar-layout';
 
 const CELL = 11;

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { hasFilters, type JobFilterInput } from '@/lib/dashboard/filters';
+import { hasFilters, type JobFilterInput } from '@/lib/dashboard/client/filters';
 import { useJobAction } from '@/hooks/use-dashboard-actions';
 
 /**

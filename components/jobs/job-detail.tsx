@@ -2,11 +2,11 @@
 
 import Link from 'next/link';
 import { useQuery } from '@tanstack/react-query';
-import { POLL_ACTIVE_MS, jobQueryOptions } from '@/lib/dashboard/queries';
-import { formatDuration, formatTimestamp, prettyJson } from '@/lib/dashboard/format';
-import { CANCELLABLE, RETRIABLE } from '@/lib/dashboard/filters';
+import { POLL_ACTIVE_MS, jobQueryOptions } from '@/lib/dashboard/client/queries';
+import { formatDuration, formatTimestamp, prettyJson } from '@/lib/dashboard/client/format';
+import { CANCELLABLE, RETRIABLE } from '@/lib/dashboard/client/filters';
 import { isFinal } from '@/lib/queue/browser';
-import type { JobDetailDto } from '@/lib/dashboard/types';
+import type { JobDetailDto } from '@/lib/dashboard/client/types';
 import { useJobAction } from '@/hooks/use-dashboard-actions';
 import { StatusBadge } from '@/components/ui/status-badge';
 import { RelativeTime } from '@/components/ui/relative-time';

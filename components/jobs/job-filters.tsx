@@ -2,7 +2,7 @@
 
 import { useEffect, useId, useState } from 'react';
 import { JOB_STATUSES } from '@/lib/queue/browser';
-import { hasFilters, type FilterKey, type JobFilterInput } from '@/lib/dashboard/filters';
+import { hasFilters, type FilterKey, type JobFilterInput } from '@/lib/dashboard/client/filters';
 import { statusLabel } from '@/components/ui/status-badge';
 
 export interface FilterOptions {

@@ -1,5 +1,5 @@
-import { formatTimestamp } from '@/lib/dashboard/format';
-import type { JobEventDto } from '@/lib/dashboard/types';
+import { formatTimestamp } from '@/lib/dashboard/client/format';
+import type { JobEventDto } from '@/lib/dashboard/client/types';
 import { StatusBadge } from '@/components/ui/status-badge';
 
 /** The job's history, oldest first: each status change with its attempt, worker and note. */

@@ -1,8 +1,8 @@
 'use client';
 
 import Link from 'next/link';
-import { formatDuration, shortId } from '@/lib/dashboard/format';
-import type { JobSummaryDto } from '@/lib/dashboard/types';
+import { formatDuration, shortId } from '@/lib/dashboard/client/format';
+import type { JobSummaryDto } from '@/lib/dashboard/client/types';
 import { StatusBadge } from '@/components/ui/status-badge';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { SkeletonRows } from '@/components/ui/states';

@@ -3,9 +3,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useMemo, useState } from 'react';
-import { JOBS_PAGE_SIZE, filtersFromParams, filtersToParams, hasFilters, type FilterKey } from '@/lib/dashboard/filters';
-import { POLL_ACTIVE_MS, POLL_IDLE_MS, jobListQueryOptions, usersQueryOptions, type JobListParams } from '@/lib/dashboard/queries';
-import type { JobPageDto, StatsDto } from '@/lib/dashboard/types';
+import { JOBS_PAGE_SIZE, filtersFromParams, filtersToParams, hasFilters, type FilterKey } from '@/lib/dashboard/client/filters';
+import { POLL_ACTIVE_MS, POLL_IDLE_MS, jobListQueryOptions, usersQueryOptions, type JobListParams } from '@/lib/dashboard/client/queries';
+import type { JobPageDto, StatsDto } from '@/lib/dashboard/client/types';
 import { useQueueMonitor } from '@/hooks/use-queue-monitor';
 import { EmptyState, ErrorState } from '@/components/ui/states';
 import { JobFilters } from './job-filters';

@@ -5,7 +5,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { toast } from 'sonner';
 import {
   PERIOD_NAMES, describeRate, endCooldown, limitsQueryOptions, saveLimit, type LimitDto, type LimitEdit, type LimitsDto,
-} from '@/lib/dashboard/limits';
+} from '@/lib/dashboard/client/limits';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { EmptyState, ErrorState, LoadingState } from '@/components/ui/states';
 

@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useQueueMonitor } from '@/hooks/use-queue-monitor';
-import { POLL_IDLE_MS } from '@/lib/dashboard/queries';
+import { POLL_IDLE_MS } from '@/lib/dashboard/client/queries';
 
 const LINKS = [
   { href: '/', label: 'Overview' },

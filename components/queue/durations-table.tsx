@@ -1,5 +1,5 @@
-import { formatCount, formatDuration } from '@/lib/dashboard/format';
-import type { StatsDto } from '@/lib/dashboard/types';
+import { formatCount, formatDuration } from '@/lib/dashboard/client/format';
+import type { StatsDto } from '@/lib/dashboard/client/types';
 import { EmptyState } from '@/components/ui/states';
 
 /** Average and p95 run time per job type, with bars on one shared scale so types compare at a glance. */

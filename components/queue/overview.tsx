@@ -1,10 +1,10 @@
 'use client';
 
 import Link from 'next/link';
-import { formatCount, formatDuration } from '@/lib/dashboard/format';
-import type { StatsDto } from '@/lib/dashboard/types';
+import { formatCount, formatDuration } from '@/lib/dashboard/client/format';
+import type { StatsDto } from '@/lib/dashboard/client/types';
 import { useQueueMonitor } from '@/hooks/use-queue-monitor';
-import { POLL_IDLE_MS } from '@/lib/dashboard/queries';
+import { POLL_IDLE_MS } from '@/lib/dashboard/client/queries';
 import { useRunQueueNow, useSyncAll } from '@/hooks/use-dashboard-actions';
 import { ErrorState, LoadingState } from '@/components/ui/states';
 import { StatusBadge } from '@/components/ui/status-badge';

@@ -3,12 +3,12 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { toast, Toaster } from 'sonner';
-import { postJson } from '@/lib/dashboard/api-client';
-import { POLL_TASKS_MS, dashboardKeys, statsQueryOptions, taskStatusesQueryOptions } from '@/lib/dashboard/queries';
-import { summarizeTasks, type TaskProgress } from '@/lib/dashboard/task-progress';
-import type { EnqueuedDto, TaskStatusDto } from '@/lib/dashboard/types';
+import { postJson } from '@/lib/dashboard/client/api-client';
+import { POLL_TASKS_MS, dashboardKeys, statsQueryOptions, taskStatusesQueryOptions } from '@/lib/dashboard/client/queries';
+import { summarizeTasks, type TaskProgress } from '@/lib/dashboard/client/task-progress';
+import type { EnqueuedDto, TaskStatusDto } from '@/lib/dashboard/client/types';
 import type { JobStatus } from '@/lib/queue/browser';
-import { toEngineStatus } from '@/lib/queue-service/types';
+import { toEngineStatus } from '@/lib/queue-service/client/types';
 import { TaskToast } from './task-toast';
 import { loadGroups, saveGroups, type TrackedGroup } from './tracked-groups';
 

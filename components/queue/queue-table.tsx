@@ -1,8 +1,8 @@
 'use client';
 
 import { JOB_STATUSES, type JobStatus } from '@/lib/queue/browser';
-import { formatCount, formatDuration } from '@/lib/dashboard/format';
-import type { StatsDto, StatusCountsDto } from '@/lib/dashboard/types';
+import { formatCount, formatDuration } from '@/lib/dashboard/client/format';
+import type { StatsDto, StatusCountsDto } from '@/lib/dashboard/client/types';
 import { useSetQueuePaused } from '@/hooks/use-dashboard-actions';
 import { statusLabel } from '@/components/ui/status-badge';
 

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useState } from 'react';
-import type { StepState, TaskProgress } from '@/lib/dashboard/task-progress';
+import type { StepState, TaskProgress } from '@/lib/dashboard/client/task-progress';
 import { CheckIcon, CrossIcon, DotIcon, Spinner } from '@/components/ui/icons';
 
 const StepIcon = ({ state }: { state: StepState }) =>

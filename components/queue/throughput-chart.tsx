@@ -1,5 +1,5 @@
-import { formatCount } from '@/lib/dashboard/format';
-import type { StatsDto } from '@/lib/dashboard/types';
+import { formatCount } from '@/lib/dashboard/client/format';
+import type { StatsDto } from '@/lib/dashboard/client/types';
 
 // The plot stretches to its box (preserveAspectRatio none) so bars fill any width; labels live in
 // HTML beside it, so they stay readable at phone width instead of scaling with the drawing.

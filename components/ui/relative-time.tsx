@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { formatRelative, formatTimestamp } from '@/lib/dashboard/format';
+import { formatRelative, formatTimestamp } from '@/lib/dashboard/client/format';
 
 /** "3 min ago" that keeps itself current; the exact UTC time is in the tooltip and for screen readers. */
 export function RelativeTime({ iso }: { iso: string | null | undefined }) {

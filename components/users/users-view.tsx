@@ -3,11 +3,11 @@
 import Link from 'next/link';
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { usersQueryOptions } from '@/lib/dashboard/queries';
-import type { PlatformName, UserDto } from '@/lib/dashboard/types';
+import { usersQueryOptions } from '@/lib/dashboard/client/queries';
+import type { PlatformName, UserDto } from '@/lib/dashboard/client/types';
 import { useSetPrivacy, useSyncAll, useSyncUser } from '@/hooks/use-dashboard-actions';
 import { useQueueMonitor } from '@/hooks/use-queue-monitor';
-import { POLL_ACTIVE_MS, POLL_IDLE_MS } from '@/lib/dashboard/queries';
+import { POLL_ACTIVE_MS, POLL_IDLE_MS } from '@/lib/dashboard/client/queries';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { EmptyState, ErrorState, LoadingState } from '@/components/ui/states';
 

@@ -1,5 +1,5 @@
 import type { Job, JobEvent, QueueStats } from '@/lib/queue';
-import type { JobDto, JobEventDto, JobSummaryDto, StatsDto } from './types';
+import type { JobDto, JobEventDto, JobSummaryDto, StatsDto } from './client/types';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 

@@ -12,9 +12,9 @@ import {
   type JobFilter,
   type JobStatus,
 } from '@/lib/queue';
-import { CANCELLABLE, RETRIABLE, type JobFilterInput } from './filters';
+import { CANCELLABLE, RETRIABLE, type JobFilterInput } from './client/filters';
 import { toJobDto, toJobEventDto, toJobSummaryDto } from './dto';
-import type { JobDetailDto, JobPageDto } from './types';
+import type { JobDetailDto, JobPageDto } from './client/types';
 
 /** Bulk actions on "everything matching" touch at most this many jobs per press. */
 export const MAX_BULK = 1000;

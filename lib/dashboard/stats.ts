@@ -1,6 +1,6 @@
 import { getDueBacklog, getQueueLatency, getQueueStats, listJobs, listQueues, type Db } from '@/lib/queue';
 import { toJobSummaryDto, toStatsDto } from './dto';
-import type { StatsDto } from './types';
+import type { StatsDto } from './client/types';
 
 /** One read for the overview and the live monitor: engine stats plus the queues and a few recent jobs. */
 export async function loadDashboardStats(db: Db, opts: { now: Date }): Promise<StatsDto> {

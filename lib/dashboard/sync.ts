@@ -1,7 +1,7 @@
 import { listJobs, type Db } from '@/lib/queue';
 import { defaultSyncDates, enqueueAllUsersSync, enqueueUserSync } from '@/lib/sync/enqueue';
 import { SYNC_JOB_TYPE, SYNC_QUEUE } from '@/lib/sync/platforms';
-import type { EnqueuedDto } from './types';
+import type { EnqueuedDto } from './client/types';
 
 /** Most ids one "Sync all" toast follows; beyond it the overview's counts tell the rest. */
 export const MAX_TRACKED = 500;

@@ -1,7 +1,7 @@
 import { inArray } from 'drizzle-orm';
 import { jobs } from '@/drizzle/schema';
 import { parseTs, type Db } from '@/lib/queue';
-import type { TaskStatusDto, TaskStatusesDto } from './types';
+import type { TaskStatusDto, TaskStatusesDto } from './client/types';
 
 export const MAX_TASK_IDS = 100;
 

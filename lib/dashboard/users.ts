@@ -1,7 +1,7 @@
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { platformConnections, users, type Platform } from '@/drizzle/schema';
 import { parseTs, QueueError, type Db } from '@/lib/queue';
-import type { PlatformName, UserDto } from './types';
+import type { PlatformName, UserDto } from './client/types';
 
 export const MAX_USERS_LISTED = 500;
 

@@ -3,11 +3,11 @@ import {
   newWorkerId, rescheduleWaitingJob, retryJob, retryJobs, updateWaitingJob,
   PRIORITY, PRIORITY_MAX, PRIORITY_MIN, QueueError, type Db, type Job, type JobTypes,
 } from '@/lib/queue';
-import { toQueueStatus, type QueueStatus, type QueueTaskShape } from './types';
+import { toQueueStatus, type QueueStatus, type QueueTaskShape } from './client/types';
 
 // ---- The queue package's vocabulary (queue-package.md), mapped onto the engine in this one place ----
 
-export type { QueueStatus } from './types';
+export type { QueueStatus } from './client/types';
 
 export interface QueueTask<TData = unknown, TResult = unknown> extends QueueTaskShape<TData, TResult, Date> {
   errorPatterns?: Record<string, unknown> | null;

@@ -1,6 +1,6 @@
 import { listJobs, type Db, type JobStatus } from '@/lib/queue';
 import { toTask } from './service';
-import type { QueueStatusDto, QueueTaskDto } from './types';
+import type { QueueStatusDto, QueueTaskDto } from './client/types';
 
 /** Each list is the newest this many tasks. */
 export const STATUS_LIST_LIMIT = 50;

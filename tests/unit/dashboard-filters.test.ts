@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JobListQuery, filtersFromParams, filtersToParams } from '@/lib/dashboard/filters';
+import { JobListQuery, filtersFromParams, filtersToParams } from '@/lib/dashboard/client/filters';
 import { toEngineFilter } from '@/lib/dashboard/jobs';
 import { safeNextPath } from '@/lib/auth/session-cookie';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { summarizeTasks } from '@/lib/dashboard/task-progress';
-import type { TaskStatusDto } from '@/lib/dashboard/types';
+import { summarizeTasks } from '@/lib/dashboard/client/task-progress';
+import type { TaskStatusDto } from '@/lib/dashboard/client/types';
 import type { JobStatus } from '@/lib/queue/browser';
 
 const task = (id: string, status: JobStatus, extra: Partial<TaskStatusDto> = {}): TaskStatusDto => ({

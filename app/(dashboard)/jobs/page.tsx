@@ -1,7 +1,7 @@
 import { Suspense } from 'react';
 import { getDb } from '@/lib/db';
 import { requireDashboardPage } from '@/lib/auth/page-access';
-import { JOBS_PAGE_SIZE, filtersFromParams } from '@/lib/dashboard/filters';
+import { JOBS_PAGE_SIZE, filtersFromParams } from '@/lib/dashboard/client/filters';
 import { listJobPage } from '@/lib/dashboard/jobs';
 import { loadDashboardStats } from '@/lib/dashboard/stats';
 import { JobsView } from '@/components/jobs/jobs-view';

@@ -2,7 +2,7 @@ import { getDb } from '@/lib/db';
 import { requireDashboardPage } from '@/lib/auth/page-access';
 import { getLimitEvents, listLimits } from '@/lib/queue';
 import { LimitsView } from '@/components/limits/limits-view';
-import type { LimitsDto } from '@/lib/dashboard/limits';
+import type { LimitsDto } from '@/lib/dashboard/client/limits';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Limits · Steady' };

@@ -5,7 +5,7 @@ import { getPublicActivity } from '@/lib/sync/activity';
 import { addDays, todayUtc } from '@/lib/sync/dates';
 import { PLATFORM_LABELS } from '@/lib/sync/platforms';
 import { USERNAME_PATTERN } from '@/lib/sync/users';
-import { formatCount } from '@/lib/dashboard/format';
+import { formatCount } from '@/lib/dashboard/client/format';
 import { calendarStart } from '@/components/activity/calendar-layout';
 import { YearHeatmap } from '@/components/activity/year-heatmap';
 import { PlatformBreakdown } from '@/components/activity/platform-breakdown';

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { getDb } from '@/lib/db';
 import { handle, json, otherMethods, parseOr400, readJson } from '@/lib/http';
 import { requireOperator } from '@/lib/auth/guards';
-import { JobFilterInput } from '@/lib/dashboard/filters';
+import { JobFilterInput } from '@/lib/dashboard/client/filters';
 import { MAX_BULK, cancelTarget, retryTarget } from '@/lib/dashboard/jobs';
 import { processSoon } from '@/lib/process-soon';
-import type { EnqueuedDto } from '@/lib/dashboard/types';
+import type { EnqueuedDto } from '@/lib/dashboard/client/types';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 import { queryOptions } from '@tanstack/react-query';
-import { apiFetch } from '@/lib/dashboard/api-client';
+import { apiFetch } from '@/lib/dashboard/client/api-client';
 import type { QueueStatusDto } from './types';
 
 /** While any task is pending or processing, the package's monitor polls about this often. */
