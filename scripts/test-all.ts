@@ -1,5 +1,5 @@
 /**
- * `npm test`: the type check, unit and integration (vitest, real PostgreSQL), the same two on Node 24
+ * `npm test`: lint (ESLint, zero warnings) and the format check (Prettier), the type check, unit and integration (vitest, real PostgreSQL), the same two on Node 24
  * (STEADY_NODE24) and again with the clock moved to a year's last seconds (libfaketime); each of those
  * two is skipped with a note where it is not installed, and required in CI; then the production build
  * and Playwright in Chromium against it. Ends with one
@@ -36,6 +36,12 @@ function readPlaywright(file: string) {
   tally.failed += s.unexpected ?? 0;
   tally.skipped += s.skipped ?? 0;
   return true;
+}
+
+if (want('lint')) {
+  console.log('\n[test] lint (eslint --max-warnings 0) and format check (prettier --check)…');
+  if ((await runOnce(bin('eslint'), ['.', '--max-warnings', '0'], env)) !== 0) failedTiers.push('lint');
+  if ((await runOnce(bin('prettier'), ['--check', '.', '--log-level', 'warn'], env)) !== 0) failedTiers.push('format');
 }
 
 if (want('types')) {

@@ -27,8 +27,8 @@ const shutdown = async () => {
   stopping = true;
   await stopChild(child);
 };
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());
 const code = await child.exited;
 await db.stop();
 process.exit(code);

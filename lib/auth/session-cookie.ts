@@ -32,7 +32,7 @@ export function clearedSessionCookie(req: Request): string {
  */
 export function safeNextPath(value: unknown): string {
   if (typeof value !== 'string' || value.length > 500) return '/';
-  if (!value.startsWith('/') || value.startsWith('//') || /[\\\u0000-\u001f\u007f]/.test(value)) return '/';
+  if (!value.startsWith('/') || value.startsWith('//') || /[\\\p{Cc}]/u.test(value)) return '/';
   if (new URL(value, 'http://steady.invalid').origin !== 'http://steady.invalid') return '/';
   if (value.startsWith('/api/') || value.startsWith('/login')) return '/';
   return value;

@@ -176,7 +176,7 @@ export class QueueService {
     checkTaskFields(patch);
     for (const k of ['referenceId', 'referenceType'] as const) {
       const v = patch[k];
-      if (v !== undefined && v !== null && (typeof v !== 'string' || v.length > 200 || /[\u0000-\u001f\u007f]/.test(v))) {
+      if (v !== undefined && v !== null && (typeof v !== 'string' || v.length > 200 || /\p{Cc}/u.test(v))) {
         throw new QueueError('invalid_input', `${k} must be a string of at most 200 characters without control characters`);
       }
     }
@@ -213,7 +213,7 @@ export class QueueService {
    * attempt back (the engine's deferral); a waiting one only moves later, never earlier.
    */
   async handleRateLimitError(taskId: string, provider: string, retryAfter = 60): Promise<void> {
-    if (typeof provider !== 'string' || provider.length < 1 || provider.length > 100 || /[\u0000-\u001f\u007f]/.test(provider)) {
+    if (typeof provider !== 'string' || provider.length < 1 || provider.length > 100 || /\p{Cc}/u.test(provider)) {
       throw new QueueError('invalid_input', 'provider must be 1–100 characters without control characters');
     }
     if (typeof retryAfter !== 'number' || !Number.isFinite(retryAfter) || retryAfter < 0) {

@@ -15,7 +15,7 @@ export class GroupCommit<T, R> {
     return new Promise<R>((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
       // setImmediate lets every completion of the current tick join the first write.
-      this.draining ??= new Promise<void>((done) => setImmediate(() => this.drain().then(done)));
+      this.draining ??= new Promise<void>((done) => setImmediate(() => void this.drain().then(done)));
     });
   }
 

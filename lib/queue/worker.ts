@@ -142,7 +142,7 @@ export async function startWorker(db: Db, types: JobTypes, opts: WorkerOptions =
       slot.abort = abort;
       unsettled++;
       outcome.then(count, countFailed);
-      ran.then(() => done(slot));
+      void ran.then(() => done(slot));
     } catch (err) {
       onError(err);
       done(slot);

@@ -43,7 +43,7 @@ export async function serveFakes(modules: FakeModule[], opts: { port?: number; f
   let pageSizeOverride: number | null = null;
   let quotas: Record<string, { limit: number; windowSec: number }> = {};
   let windows = new Map<string, { start: number; used: number }>();
-  let inFlight = new Map<string, number>();
+  const inFlight = new Map<string, number>();
   let maxInFlight = new Map<string, number>();
   let rateLimited = new Map<string, number>();
   const bump = (m: Map<string, number>, k: string, by = 1) => m.set(k, (m.get(k) ?? 0) + by);

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { E2E, demoUserWithGithub, fakeControl, jobFilter, jobRows, signIn, snap, taskToast } from './support';
 
 test.afterEach(async ({ page, request }) => {
@@ -6,12 +6,12 @@ test.afterEach(async ({ page, request }) => {
   await page.request.post('/api/dashboard/queues/sync', { data: { paused: false } });
 });
 
-async function userId(page: import('@playwright/test').Page, username: string): Promise<string> {
+async function userId(page: Page, username: string): Promise<string> {
   const { users } = (await (await page.request.get('/api/dashboard/users')).json()) as { users: { id: string; username: string }[] };
   return users.find((u) => u.username === username)!.id;
 }
 
-test('cancel everything matching a filter, then retry a selection of rows', async ({ page, request }, testInfo) => {
+test('cancel everything matching a filter, then retry a selection of rows', async ({ page }, testInfo) => {
   const user = demoUserWithGithub(4, 2);
   await signIn(page);
   const id = await userId(page, user.username);

@@ -3,7 +3,7 @@
  * (`next start` on a dist dir of its own, shared with the soak in scripts/lib/chaos-app.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export { ensureBuilt, startBuiltApp, type RunningApp } from '@/scripts/lib/chaos-app';
