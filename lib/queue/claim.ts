@@ -20,7 +20,7 @@ const MAX_LIMIT = 1000;
 
 /**
  * One statement: pick, lock, lease and record history for up to `limit` due jobs.
- * SKIP LOCKED (inside steady_claimable, migration 0005) lets overlapping cron ticks and workers split
+ * SKIP LOCKED (inside steady_claimable, lib/queue/sql/claimable.sql) lets overlapping cron ticks and workers split
  * the due rows instead of queueing on them. That function always walks jobs_claim_idx in claim order
  * and stops at the limit, whatever the statistics say: a sort over the whole backlog once looked
  * cheaper to the planner right after a large fan-out. The UPDATE finds its rows through the primary

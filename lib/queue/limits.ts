@@ -4,7 +4,7 @@ import { parseTs } from './rows';
 import { QueueError, type Db } from './types';
 
 /**
- * Limits on what jobs spend, enforced in the claim (steady_claimable, migration 0014). A limit's key is
+ * Limits on what jobs spend, enforced in the claim (steady_claimable, lib/queue/sql/claimable.sql). A limit's key is
  * a job's limit key, a prefix ending in ':' (every key below it), or 'queue:<name>' (a whole queue).
  */
 export interface LimitSettings {

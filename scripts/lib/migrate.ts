@@ -2,14 +2,19 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
+import { applyEngineSql } from '../../lib/queue/definitions';
 
 export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, '../../drizzle/migrations');
 
-/** Applies the committed migrations; the same files production runs. */
+/**
+ * Applies the committed migrations, then the engine's functions and triggers (lib/queue/sql), whose
+ * files hold their current definitions; the same files production runs.
+ */
 export async function migrateDatabase(url: string): Promise<void> {
   const client = postgres(url, { max: 1, onnotice: () => {} });
   try {
     await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_DIR });
+    await applyEngineSql(client);
   } finally {
     await client.end({ timeout: 5 });
   }
