@@ -57,8 +57,9 @@ export async function checkHealth(db: Db, opts: { now: Date; maxDueAgeS: number 
 // drizzle's own bookkeeping (drizzle-orm's migrator writes it), not an engine table.
 async function readMigrations(db: Db): Promise<{ applied: number; lastWhen: number | null }> {
   try {
-    const [r] = (await db.execute(sql`select count(*)::int as n, max(created_at)::text as last from drizzle.__drizzle_migrations`)) as unknown as
-      { n: number; last: string | null }[];
+    const [r] = await db.execute<{ n: number; last: string | null }>(
+      sql`select count(*)::int as n, max(created_at)::text as last from drizzle.__drizzle_migrations`,
+    );
     return { applied: Number(r.n), lastWhen: r.last === null ? null : Number(r.last) };
   } catch (err) {
     // Never migrated: the table is not there yet.

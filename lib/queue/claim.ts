@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { PgTransaction } from 'drizzle-orm/pg-core';
-import { rowValues, textArray, ts, writeHistory } from './sql';
+import { isTransaction, rowValues, textArray, ts, writeHistory } from './sql';
 import { RESCUE_LIMIT, rescueCtes } from './lease';
 import { AFTER_CLAIMED, CLAIMED_COLUMNS, toClaimedJob } from './rows';
 import type { Db, Job } from './types';
@@ -55,7 +54,7 @@ async function claim(db: Db, opts: ClaimOptions, rescue: boolean): Promise<{ job
   const worker = sql`${opts.workerId}`;
   // Only a claim that is its own transaction commits asynchronously: inside a caller's transaction the
   // setting would also cover the caller's own writes.
-  const asyncCommit = db instanceof PgTransaction
+  const asyncCommit = isTransaction(db)
     ? sql``
     : sql`from (select set_config('synchronous_commit', 'off', true)) async_commit`;
   const found = await rowValues(

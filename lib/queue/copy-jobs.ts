@@ -1,8 +1,7 @@
 import { once } from 'node:events';
-import type { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
-import type { Sql } from 'postgres';
 import { notifyNow } from './notify';
+import { copyIn } from './driver';
 import { inTransaction, rows } from './sql';
 import { isDue, maxAttemptsOf, toNewJob, type Prepared } from './insert-jobs';
 import type { Db, Job } from './types';
@@ -13,9 +12,6 @@ const COLUMNS =
 // Rows handed to the stream per write: enough that a write is not per row, few enough that the server
 // is inserting the first rows while later ones are still being validated and encoded.
 const ROWS_PER_WRITE = 1000;
-
-/** The client under a drizzle handle: the pool's, or the transaction's own connection. */
-const clientOf = (db: Db) => (db as unknown as { session: { client: Sql } }).session.client;
 
 /**
  * Inserts jobs that carry no dedup key through COPY … FROM STDIN, in one transaction (the caller's, or
@@ -34,7 +30,8 @@ export async function copyJobs<T>(db: Db, inputs: readonly T[], prepare: (input:
     const defaults = new Map(queues.map((r) => [String(r.name), Number(r.default_max_attempts)]));
     const jobs: Job[] = [];
     const due = new Set<string>();
-    const { stream, failed } = await openCopy(clientOf(tx));
+    // `failed` carries an error the server raises after the last row (see copyIn).
+    const { stream, failed } = await copyIn(tx, `copy jobs (${COLUMNS}) from stdin`);
     // Settles when the server has taken every row, or with the first error from either side.
     const finished = Promise.race([once(stream, 'finish'), failed]);
     finished.catch(() => {});
@@ -60,32 +57,6 @@ export async function copyJobs<T>(db: Db, inputs: readonly T[], prepare: (input:
     if (due.size > 0) await rows(tx, notifyNow([...due]));
     return jobs;
   });
-}
-
-/**
- * Starts the COPY, and hands back with its stream a promise that rejects with the server's error.
- * postgres.js (3.4.9, issue #1173) reports an error the server raises after the last row was sent only
- * to the query, which already resolved with the stream; the stream itself never finishes. COPY holds
- * the last thousand rows until then (that is when a refused row shows), so without this the call
- * would wait forever inside its transaction. The query's reject is wrapped before it runs to see it.
- */
-async function openCopy(client: Sql): Promise<{ stream: Writable; failed: Promise<never> }> {
-  const query = client.unsafe(`copy jobs (${COLUMNS}) from stdin`) as unknown as {
-    reject: (err: unknown) => void;
-    writable: () => Promise<Writable>;
-  };
-  let fail: (err: unknown) => void = () => {};
-  const failed = new Promise<never>((_, reject) => { fail = reject; });
-  failed.catch(() => {});
-  const reject = query.reject;
-  // The test of a refused last row (engine-enqueue-bulk.test.ts) also fails, by timing out, if an
-  // upgrade of postgres.js moves this; failing here says why.
-  if (typeof reject !== 'function') throw new Error('postgres.js query has no reject(): see openCopy in lib/queue/copy-jobs.ts');
-  query.reject = (err) => {
-    fail(err);
-    reject(err);
-  };
-  return { stream: await query.writable(), failed };
 }
 
 // COPY's text format: backslash, tab, newline and carriage return are escaped within a value; \N is NULL.

@@ -1,6 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { PgTransaction } from 'drizzle-orm/pg-core';
-import { rows, textArray, ts } from './sql';
+import { isTransaction, rows, textArray, ts } from './sql';
 import { toJob } from './rows';
 import { insertJobs, type Prepared } from './insert-jobs';
 import { copyJobs } from './copy-jobs';
@@ -138,7 +137,7 @@ async function findUnfinishedByKeys(db: Db, keys: string[]): Promise<Job[]> {
  * keeps the call all or none.
  */
 function insertWithDedup(db: Db, prepared: Prepared[]): Promise<EnqueueResult[]> {
-  if (db instanceof PgTransaction || prepared.every((p) => p.dedupKey === null)) return insertRounds(db, prepared);
+  if (isTransaction(db) || prepared.every((p) => p.dedupKey === null)) return insertRounds(db, prepared);
   return db.transaction((tx) => insertRounds(tx, prepared));
 }
 
@@ -229,7 +228,7 @@ async function insertEnqueued(db: Db, types: JobTypes, inputs: EnqueueInput[], n
   }
   const prepared = inputs.map((i) => prepare(types, i, now));
   if (prepared.length === 0) return [];
-  if (prepared.length > GROUP_MAX_JOBS || db instanceof PgTransaction) return insertWithDedup(db, prepared);
+  if (prepared.length > GROUP_MAX_JOBS || isTransaction(db)) return insertWithDedup(db, prepared);
   const settled = await groupFor(db).add(prepared);
   if ('error' in settled) throw settled.error;
   return settled.results;

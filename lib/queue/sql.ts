@@ -1,8 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { PgTransaction, type PgDialect } from 'drizzle-orm/pg-core';
 import { isUuid, type Db } from './types';
 
-export type Row = Record<string, unknown>;
+export type { Row } from './driver';
 
 // Timestamps travel as ISO text with an explicit cast: the driver passes Date objects through unserialised.
 export const ts = (d: Date): SQL => sql`${d.toISOString()}::timestamptz`;
@@ -24,51 +23,14 @@ function toPgArray(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
 }
 
-// What rows() needs of drizzle's session: `db.execute` prepares with no statement name, which makes the
-// driver send every query unnamed, parsed and planned afresh. A name lets postgres.js keep the statement
-// per connection (its own `prepare: false`, for transaction-mode poolers, still wins).
-interface Session {
-  prepareQuery(
-    query: { sql: string; params: unknown[] },
-    fields: undefined,
-    name: string,
-    arrayMode: boolean,
-    mapRows?: (rows: unknown[][]) => unknown,
-  ): { execute(): Promise<unknown> };
-}
-
-/**
- * Runs an engine statement as a prepared statement: the claim, complete and history statements are
- * long CTEs whose planning cost as much as their execution (measured: a 10-job claim, 2.6 → 1.7 ms).
- * Their text is fixed by the code (values travel as parameters), so the per-connection cache stays small.
- */
-export async function rows(db: Db, query: SQL): Promise<Row[]> {
-  const { session, dialect } = db as unknown as { session: Session; dialect: PgDialect };
-  return (await session.prepareQuery(dialect.sqlToQuery(query), undefined, 'steady', false).execute()) as Row[];
-}
-
-const asReturned = (r: unknown[][]) => r;
-
-/**
- * As rows(), each row an array of its values in the statement's column order. The driver fills an
- * object by column name with one keyed store per column; for the 23 columns of a claimed job that
- * was a tenth of a worker's CPU (measured in a drain: 24.7 → 21.1 µs of Node per job).
- * drizzle hands rows over as arrays only to a result mapper, so the mapper passes them through.
- */
-export async function rowValues(db: Db, query: SQL): Promise<unknown[][]> {
-  const { session, dialect } = db as unknown as { session: Session; dialect: PgDialect };
-  return (await session.prepareQuery(dialect.sqlToQuery(query), undefined, 'steady', true, asReturned).execute()) as unknown[][];
-}
+// The engine's names for the driver seam (driver.ts): statements run prepared, claims read arrays.
+export { run as rows, runArrays as rowValues, inTransaction, isTransaction } from './driver';
 
 // Every status-changing statement ends with this: its `changed` CTE returns the job's new row plus
 // `from_status`, and one INSERT … SELECT writes the history for the whole batch.
 export const writeHistory = (at: Date, worker: SQL, message: SQL) => sql`
   insert into job_events (job_id, at, from_status, to_status, stage, attempt, worker, message)
   select id, ${ts(at)}, from_status, status, stage, attempts, ${worker}, ${message} from changed`;
-
-/** Runs `fn` in the caller's transaction when `db` is one, else in a transaction of its own. */
-export const inTransaction = <T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> =>
-  db instanceof PgTransaction ? fn(db) : db.transaction((tx) => fn(tx as unknown as Db));
 
 /**
  * The CTE `keys(k)`: every limit key with pending jobs, found by skip-scan of jobs_claim_key_idx (one

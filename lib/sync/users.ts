@@ -86,9 +86,9 @@ export async function getConnection(db: Db, userId: string, platform: Platform):
 export async function findUnknownUserIds(db: Db, ids: readonly string[]): Promise<string[]> {
   const valid = [...new Set(ids.filter(isUuid))];
   if (valid.length === 0) return [...new Set(ids)];
-  const found = (await db.execute(
+  const found = await db.execute<{ id: string }>(
     sql`select id::text as id from users where id = any(${uuidArray(valid)})`,
-  )) as unknown as { id: string }[];
+  );
   const known = new Set(found.map((r) => r.id.toLowerCase()));
   return [...new Set(ids)].filter((id) => !known.has(id.toLowerCase()));
 }
