@@ -9,7 +9,13 @@ import type { Sql } from 'postgres';
 export const ENGINE_SQL_DIR = path.join(import.meta.dirname, 'sql');
 
 // Dependencies first: the claim calls the limit functions, the triggers their functions.
-export const ENGINE_SQL_FILES = ['job-ids.sql', 'job-counts.sql', 'limits.sql', 'claimable.sql', 'take-turn.sql'] as const;
+export const ENGINE_SQL_FILES = [
+  'job-ids.sql',
+  'job-counts.sql',
+  'limits.sql',
+  'claimable.sql',
+  'take-turn.sql',
+] as const;
 
 export const readEngineSql = (file: string): string => readFileSync(path.join(ENGINE_SQL_DIR, file), 'utf8');
 

@@ -12,15 +12,24 @@ export const SCHEMA_FILE = 'drizzle/schema.sql';
 export async function dumpSchema(url: string): Promise<string> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
-    const out: string[] = ['-- The schema the committed migrations produce. Written by `npm run db:schema`; do not edit.'];
+    const out: string[] = [
+      '-- The schema the committed migrations produce. Written by `npm run db:schema`; do not edit.',
+    ];
     const section = (title: string, body: string[]) => {
       if (body.length) out.push('', `-- ${title}`, '', body.join('\n\n'));
     };
-    section('Extensions', (await sql<{ name: string }[]>`
-      select extname as name from pg_extension where extname <> 'plpgsql' order by 1`)
-      .map((r) => `CREATE EXTENSION IF NOT EXISTS ${r.name};`));
+    section(
+      'Extensions',
+      (
+        await sql<{ name: string }[]>`
+      select extname as name from pg_extension where extname <> 'plpgsql' order by 1`
+      ).map((r) => `CREATE EXTENSION IF NOT EXISTS ${r.name};`),
+    );
     section('Types', await types(sql));
-    section('Sequences', (await sql<{ name: string; def: string }[]>`
+    section(
+      'Sequences',
+      (
+        await sql<{ name: string; def: string }[]>`
       select c.relname as name,
              format('CREATE SEQUENCE %I AS %s START %s INCREMENT %s MINVALUE %s MAXVALUE %s%s;', c.relname,
                     format_type(s.seqtypid, null), s.seqstart, s.seqincrement, s.seqmin, s.seqmax,
@@ -28,36 +37,62 @@ export async function dumpSchema(url: string): Promise<string> {
       from pg_sequence s join pg_class c on c.oid = s.seqrelid
       where c.relnamespace = 'public'::regnamespace
         and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype in ('a', 'i'))
-      order by 1`).map((r) => r.def));
+      order by 1`
+      ).map((r) => r.def),
+    );
     section('Tables', await tables(sql));
-    section('Indexes', (await sql<{ def: string }[]>`
+    section(
+      'Indexes',
+      (
+        await sql<{ def: string }[]>`
       select pg_get_indexdef(i.indexrelid) || ';' as def
       from pg_index i join pg_class c on c.oid = i.indexrelid
       where c.relnamespace = 'public'::regnamespace
         and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid)
-      order by i.indrelid::regclass::text, c.relname`).map((r) => r.def));
-    section('Views', (await sql<{ def: string }[]>`
+      order by i.indrelid::regclass::text, c.relname`
+      ).map((r) => r.def),
+    );
+    section(
+      'Views',
+      (
+        await sql<{ def: string }[]>`
       select format('CREATE %sVIEW %I AS%s', case when relkind = 'm' then 'MATERIALIZED ' else '' end,
                     relname, rtrim(pg_get_viewdef(oid), ';') || ';') as def
-      from pg_class where relnamespace = 'public'::regnamespace and relkind in ('v', 'm') order by relname`)
-      .map((r) => r.def));
-    section('Functions', (await sql<{ def: string }[]>`
+      from pg_class where relnamespace = 'public'::regnamespace and relkind in ('v', 'm') order by relname`
+      ).map((r) => r.def),
+    );
+    section(
+      'Functions',
+      (
+        await sql<{ def: string }[]>`
       select rtrim(pg_get_functiondef(p.oid), E'\n') || ';' as def
       from pg_proc p
       where p.pronamespace = 'public'::regnamespace and p.prokind in ('f', 'p')
         and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e')
-      order by p.proname, pg_get_function_identity_arguments(p.oid)`).map((r) => r.def));
-    section('Triggers', (await sql<{ def: string }[]>`
+      order by p.proname, pg_get_function_identity_arguments(p.oid)`
+      ).map((r) => r.def),
+    );
+    section(
+      'Triggers',
+      (
+        await sql<{ def: string }[]>`
       select pg_get_triggerdef(t.oid) || ';' as def
       from pg_trigger t join pg_class c on c.oid = t.tgrelid
       where c.relnamespace = 'public'::regnamespace and not t.tgisinternal
-      order by c.relname, t.tgname`).map((r) => r.def));
-    section('Comments', (await sql<{ def: string }[]>`
+      order by c.relname, t.tgname`
+      ).map((r) => r.def),
+    );
+    section(
+      'Comments',
+      (
+        await sql<{ def: string }[]>`
       select format('COMMENT ON %s %s IS %L;', case when c.relkind = 'i' then 'INDEX' else 'TABLE' end,
                     c.oid::regclass, d.description) as def
       from pg_description d join pg_class c on c.oid = d.objoid and d.classoid = 'pg_class'::regclass
       where c.relnamespace = 'public'::regnamespace and d.objsubid = 0
-      order by 1`).map((r) => r.def));
+      order by 1`
+      ).map((r) => r.def),
+    );
     return out.join('\n') + '\n';
   } finally {
     await sql.end({ timeout: 5 });
@@ -112,8 +147,12 @@ async function tables(sql: postgres.Sql): Promise<string[]> {
   const byTable = new Map<string, string[]>();
   for (const r of [...cols, ...cons]) byTable.set(r.table, [...(byTable.get(r.table) ?? []), r.line]);
   const opt = new Map(opts.map((o) => [o.table, o]));
-  return [...byTable.keys()].sort().map((t) =>
-    `CREATE ${opt.get(t)?.unlogged ? 'UNLOGGED ' : ''}TABLE ${quoteIdent(t)} (\n${byTable.get(t)!.join(',\n')}\n)${opt.get(t)?.tail ?? ''};`);
+  return [...byTable.keys()]
+    .sort()
+    .map(
+      (t) =>
+        `CREATE ${opt.get(t)?.unlogged ? 'UNLOGGED ' : ''}TABLE ${quoteIdent(t)} (\n${byTable.get(t)!.join(',\n')}\n)${opt.get(t)?.tail ?? ''};`,
+    );
 }
 
 function quoteIdent(name: string): string {

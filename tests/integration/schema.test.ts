@@ -5,8 +5,12 @@ import { SCHEMA_FILE, dumpSchema } from '@/scripts/lib/schema-dump';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 
 let t: TestDb;
-beforeAll(async () => { t = await createTestDb({ max: 1 }); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestDb({ max: 1 });
+});
+afterAll(async () => {
+  await t.close();
+});
 
 describe('drizzle/schema.sql', () => {
   it('is the schema a freshly migrated database has', async () => {
@@ -14,7 +18,10 @@ describe('drizzle/schema.sql', () => {
     const dumped = await dumpSchema(t.url);
     if (dumped !== committed) {
       // The diff below shows what changed; the message says how to mend it.
-      expect(dumped, `${SCHEMA_FILE} is not the schema the migrations produce: run npm run db:schema and commit it`).toBe(committed);
+      expect(
+        dumped,
+        `${SCHEMA_FILE} is not the schema the migrations produce: run npm run db:schema and commit it`,
+      ).toBe(committed);
     }
   });
 
