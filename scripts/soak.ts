@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { createDb } from '@/lib/db';
+import { getQueueStats } from '@/lib/queue';
 import { freePort, startEmbeddedPostgres } from './lib/embedded-pg';
 import { ensureDatabase, migrateDatabase } from './lib/migrate';
 import { ensureBuilt, startBuiltApp, type RunningApp } from './lib/chaos-app';
@@ -187,19 +188,17 @@ async function monitorLoop() {
   while (!stopping) {
     rss.push({ t: Date.now() - started, mb: app.rssMb() });
     if (rss.length % 6 === 0) {
-      const [c] = await db.execute(sql`
-        select count(*) filter (where status = 'completed')::int as done, count(*) filter (where status in ('pending','processing'))::int as open from jobs`);
-      log(`in ${jobsIn}, completed ${c.done}, open ${c.open}, worker kills ${kills}, app RSS ${rss.at(-1)!.mb} MB`);
+      const { totals } = await getQueueStats(db, { now: new Date() });
+      log(`in ${jobsIn}, completed ${totals.completed}, open ${totals.pending + totals.processing}, worker kills ${kills}, app RSS ${rss.at(-1)!.mb} MB`);
     }
     await pause(5_000);
   }
 }
 
+/** Nothing pending (due or later) and nothing running, by the engine's exact counters. */
 async function drained(): Promise<boolean> {
-  const [r] = await db.execute(sql`
-    select count(*) filter (where status = 'processing' or (status = 'pending' and run_at <= now()))::int as due,
-           count(*) filter (where status = 'pending')::int as pending from jobs`);
-  return Number(r.pending) === 0 && Number(r.due) === 0;
+  const { totals } = await getQueueStats(db, { now: new Date() });
+  return totals.pending === 0 && totals.processing === 0;
 }
 
 const monitor = monitorLoop();

@@ -1,5 +1,5 @@
 import { getJobWithEvents, QueueError, type Db } from '@/lib/queue';
-import { countCompletedSince, findAppJob, listPipelineJobs } from './read';
+import { countPipelineCompletedSince, findAppJob, listPipelineJobs } from './read';
 import { errorMessage, PIPELINE_TYPE, refState, toHistory, toListItem } from './vocabulary';
 
 export const JOB_NOT_FOUND = 'Job not found';
@@ -27,7 +27,7 @@ export async function pipelineOverview(db: Db, now: Date) {
   const dayStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   const [active, doneToday] = await Promise.all([
     listPipelineJobs(db, { statuses: ['pending', 'processing', 'paused'], stage: null, limit: OVERVIEW_LIMIT + 1 }),
-    countCompletedSince(db, dayStart),
+    countPipelineCompletedSince(db, dayStart),
   ]);
   return {
     timestamp: now.toISOString(),

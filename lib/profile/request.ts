@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { enqueueJob, joinJob, pauseJob, QueueError, type Db, type Job, type JobTypes } from '@/lib/queue';
-import { rows } from '@/lib/queue/sql';
-import { toJob } from '@/lib/queue/rows';
+import {
+  enqueueJob,
+  firstJobForCorrelationId,
+  firstJobWithMetadataItem,
+  joinJob,
+  latestJobForEntity,
+  pauseJob,
+  QueueError,
+  type Db,
+  type Job,
+  type JobTypes,
+} from '@/lib/queue';
 import { isValidHandle } from '@/lib/sync/handles';
 import { getUserByUsername } from '@/lib/sync/users';
 import type { RequestInput } from './schemas';
@@ -107,30 +116,15 @@ export async function requestProfile(
  * (its id in metadata.request_ids; a walk of the profile queue's rows only).
  */
 export async function findByRequestId(db: Db, requestId: string): Promise<Job | null> {
-  const [row] = await rows(
-    db,
-    sql`select * from jobs where correlation_id = ${requestId} and type = ${PROFILE_TYPE}
-        order by created_at, id limit 1`,
+  return (
+    (await firstJobForCorrelationId(db, { correlationId: requestId, type: PROFILE_TYPE })) ??
+    firstJobWithMetadataItem(db, { queue: PROFILE_QUEUE, type: PROFILE_TYPE, key: JOINED_IDS, value: requestId })
   );
-  if (row) return toJob(row);
-  const [joined] = await rows(
-    db,
-    sql`select * from jobs where queue = ${PROFILE_QUEUE} and type = ${PROFILE_TYPE}
-          and metadata -> ${JOINED_IDS}::text @> jsonb_build_array(${requestId}::text)
-        order by created_at, id limit 1`,
-  );
-  return joined ? toJob(joined) : null;
 }
 
 /** The username's latest request (jobs_entity_idx). */
-export async function latestProfileJob(db: Db, username: string): Promise<Job | null> {
-  const [row] = await rows(
-    db,
-    sql`select * from jobs where entity_type = ${PROFILE_ENTITY} and entity_id = ${profileKey(username)}
-          and type = ${PROFILE_TYPE}
-        order by created_at desc, id desc limit 1`,
-  );
-  return row ? toJob(row) : null;
+export function latestProfileJob(db: Db, username: string): Promise<Job | null> {
+  return latestJobForEntity(db, { entityType: PROFILE_ENTITY, entityId: profileKey(username), type: PROFILE_TYPE });
 }
 
 export function toRequestResponse(r: ProfileRequestResult, username: string) {

@@ -15,8 +15,15 @@ export { extendLease, rescueExpiredLeases, releaseJobs } from './lease';
 export { cancelJob, cancelJobs, pauseJob, resumeJob } from './control';
 export { retryJob, retryJobs, type RetryFilter } from './retry';
 export { updateJobProgress } from './progress';
-export { getJob, getJobEvents, getJobWithEvents, listJobs, jobFilterSql, encodeCursor, decodeCursor } from './read';
+export { getJob, getJobEvents, getJobWithEvents, listJobs, encodeCursor, decodeCursor } from './read';
 export type { JobFilter, Page } from './read';
+export {
+  latestJobForEntity, firstJobForCorrelationId, firstJobWithMetadataItem, listOldestJobs, getJobStates, type JobState,
+} from './lookup';
+export {
+  countCompletedSince, sampleWaitingJobs, sampleFinishedDurations, sampleRunningTimes,
+  type WaitingSample, type DurationSample, type RunningSample,
+} from './samples';
 export { deleteJob } from './delete';
 export { updateWaitingJob, rescheduleWaitingJob, listRetryCandidates, hasProcessingJobs, type WaitingChange } from './waiting';
 export { createExecutor, type Execution, type ExecutorOptions } from './execute';

@@ -1,0 +1,119 @@
+import { sql } from 'drizzle-orm';
+import { rows, textArray, uuidArray } from './sql';
+import { parseTs, toJob } from './rows';
+import type { Db, Job, JobStatus } from './types';
+
+// Reads a workload makes of its own jobs: by the entity, correlation id or metadata it enqueued them
+// with, oldest first within a queue, and the light state of a few jobs by id. Each is one LIMITed
+// statement on an index the engine keeps (jobs_entity_idx, jobs_correlation_idx, jobs_browse_queue_idx,
+// the claim index, the primary key).
+
+/** The entity's newest job of `type` (ids carry the creation time), optionally only in `status`. */
+export async function latestJobForEntity(
+  db: Db,
+  q: { entityType: string; entityId: string; type: string; status?: JobStatus },
+): Promise<Job | null> {
+  const inStatus = q.status ? sql`and status = ${q.status}::job_status` : sql``;
+  const [row] = await rows(
+    db,
+    sql`select * from jobs
+        where entity_type = ${q.entityType} and entity_id = ${q.entityId} and type = ${q.type} ${inStatus}
+        order by id desc limit 1`,
+  );
+  return row ? toJob(row) : null;
+}
+
+/** The first job of `type` enqueued with this correlation id. */
+export async function firstJobForCorrelationId(
+  db: Db,
+  q: { correlationId: string; type: string },
+): Promise<Job | null> {
+  const [row] = await rows(
+    db,
+    sql`select * from jobs where correlation_id = ${q.correlationId} and type = ${q.type}
+        order by created_at, id limit 1`,
+  );
+  return row ? toJob(row) : null;
+}
+
+/**
+ * The first job of `queue` and `type` whose metadata list `key` holds `value` (a value appended by
+ * joinJob, say). No index covers metadata: this walks the queue's rows of that type.
+ */
+export async function firstJobWithMetadataItem(
+  db: Db,
+  q: { queue: string; type: string; key: string; value: string },
+): Promise<Job | null> {
+  const [row] = await rows(
+    db,
+    sql`select * from jobs where queue = ${q.queue} and type = ${q.type}
+          and metadata -> ${q.key}::text @> jsonb_build_array(${q.value}::text)
+        order by created_at, id limit 1`,
+  );
+  return row ? toJob(row) : null;
+}
+
+/**
+ * Oldest first, at most `limit`: in claim order when only waiting statuses are asked for (the order
+ * they will run in), else in creation order. `statuses: null` is every status; `stage: null` any stage.
+ */
+export async function listOldestJobs(
+  db: Db,
+  q: { queue: string; type: string; statuses: readonly JobStatus[] | null; stage: string | null; limit: number },
+): Promise<Job[]> {
+  const byStatus = q.statuses ? sql`and status = any(${textArray(q.statuses)}::job_status[])` : sql``;
+  const byStage = q.stage ? sql`and stage = ${q.stage}` : sql``;
+  const waiting = q.statuses?.every((s) => s === 'pending' || s === 'paused');
+  const order = waiting ? sql`priority, run_at, id` : sql`id`;
+  const found = await rows(
+    db,
+    sql`select * from jobs where queue = ${q.queue} and type = ${q.type} ${byStatus} ${byStage}
+        order by ${order} limit ${q.limit}`,
+  );
+  return found.map(toJob);
+}
+
+/** What a client following a job (a toast, a progress bar) needs of it: no payload, result or metadata. */
+export type JobState = Pick<
+  Job,
+  | 'id'
+  | 'type'
+  | 'queue'
+  | 'status'
+  | 'stage'
+  | 'progress'
+  | 'attempts'
+  | 'maxAttempts'
+  | 'lastError'
+  | 'runAt'
+  | 'updatedAt'
+>;
+
+/** The current state of each job that still exists, by primary key; ids that are not UUIDs match nothing. */
+export async function getJobStates(db: Db, ids: readonly string[]): Promise<JobState[]> {
+  if (ids.length === 0) return [];
+  const found = await rows(
+    db,
+    sql`select id, type, queue, status, stage, progress, attempts, max_attempts, last_error, run_at, updated_at
+        from jobs where id = any(${uuidArray(ids)})`,
+  );
+  return found.map(toJobState);
+}
+
+const strOrNull = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+function toJobState(r: Record<string, unknown>): JobState {
+  return {
+    id: String(r.id),
+    type: String(r.type),
+    queue: String(r.queue),
+    status: r.status as JobStatus,
+    stage: strOrNull(r.stage),
+    progress: strOrNull(r.progress),
+    attempts: Number(r.attempts),
+    maxAttempts: Number(r.max_attempts),
+    lastError: strOrNull(r.last_error),
+    runAt: parseTs(r.run_at),
+    updatedAt: parseTs(r.updated_at),
+  };
+}
