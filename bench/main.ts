@@ -1,7 +1,7 @@
 /**
- * `npm run bench [-- --quick] [-- --only drain,enqueue] [-- --rounds N]`
- * Steady beside pg-boss and graphile-worker on one PostgreSQL with durable settings; prints a markdown
- * table with every target marked met or not met and writes bench/results/<timestamp>.json.
+ * The benchmark proper, which bench/run.ts starts once it runs on Node 24: Steady beside pg-boss and
+ * graphile-worker on one PostgreSQL with durable settings; prints a markdown table with every target
+ * marked met or not met and writes bench/results/<timestamp>.json.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -80,6 +80,7 @@ const serverSettings = Object.entries(server.settings).map(([name, value]) => `$
 const header = [
   `Machine: ${machine.cpus} × ${machine.model}, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}`,
   `PostgreSQL ${server.version} (${server.source}), ${serverSettings}; a fresh database per system and measurement`,
+  `Every system on Node ${machine.node}: its enqueue clients, workers and drain processes`,
   ...SYSTEMS.map((s) => `${s.name} ${s.version}: ${s.settings}`),
   `${quick ? 'Quick run (smaller sizes)' : 'Full run'}: ${config.rounds} rounds, systems in rotating order, median [min–max]`,
 ];
@@ -104,7 +105,7 @@ try {
   const file = writeJson(path.resolve(import.meta.dirname, 'results'), {
     startedAt: new Date(started).toISOString(), durationS: Math.round((Date.now() - started) / 1000),
     machine, server: { version: server.version, source: server.source, settings: server.settings },
-    systems: SYSTEMS.map((s) => ({ name: s.name, version: s.version, settings: s.settings })),
+    systems: SYSTEMS.map((s) => ({ name: s.name, version: s.version, node: machine.node, settings: s.settings })),
     config, measurements: results.measurements, targets, notes: results.notes, markdown: table,
   });
   log(`wrote ${path.relative(process.cwd(), file)}`);

@@ -1,27 +1,26 @@
-import { createRequire } from 'node:module';
 import { makeWorkerUtils, run, runMigrations, Logger } from 'graphile-worker';
-import { inParallel, NOOP_PAYLOAD, type QueueSystem } from './types';
+import { inParallel, installedVersion, NOOP_PAYLOAD, type QueueSystem } from './types';
 
-const version: string = createRequire(import.meta.url)('graphile-worker/package.json').version;
 const TASK = 'noop';
 const quiet = new Logger(() => () => {});
 
-// The configuration from graphile-worker's performance page (worker.graphile.org/docs/performance).
-const CONCURRENCY = 24;
-const preset = {
-  worker: {
-    concurrentJobs: CONCURRENCY,
-    maxPoolSize: CONCURRENCY + 1,
-    localQueue: { size: 500 },
-    completeJobBatchDelay: 0,
-    failJobBatchDelay: 0,
-  },
-};
+// The configuration of graphile-worker's performance page (worker.graphile.org/docs/performance): a
+// local queue fetches and locks 500 jobs per query, and completions and failures are batched.
+const worker = {
+  concurrentJobs: 24,
+  maxPoolSize: 25,
+  localQueue: { size: 500 },
+  completeJobBatchDelay: 0,
+  failJobBatchDelay: 0,
+} satisfies GraphileConfig.WorkerOptions;
+const preset: GraphileConfig.Preset = { worker };
 
 export const graphile: QueueSystem = {
   name: 'graphile-worker',
-  version,
-  settings: `concurrency ${CONCURRENCY}, maxPoolSize ${CONCURRENCY + 1}, localQueue.size 500, completeJobBatchDelay 0, failJobBatchDelay 0, addJobs for bulk`,
+  version: installedVersion('graphile-worker'),
+  settings: `concurrentJobs ${worker.concurrentJobs}, maxPoolSize ${worker.maxPoolSize}, localQueue.size ${worker.localQueue.size}, ` +
+    `completeJobBatchDelay ${worker.completeJobBatchDelay}, failJobBatchDelay ${worker.failJobBatchDelay} (its performance page's ` +
+    'configuration); addJobs for bulk',
   async install(url) {
     await runMigrations({ connectionString: url, logger: quiet });
   },
@@ -39,7 +38,6 @@ export const graphile: QueueSystem = {
   async startDrain(url, onJob) {
     const runner = await run({
       connectionString: url,
-      concurrency: CONCURRENCY,
       noHandleSignals: true,
       logger: quiet,
       preset,

@@ -1,8 +1,6 @@
-import { createRequire } from 'node:module';
 import { PgBoss } from 'pg-boss';
-import { inParallel, NOOP_PAYLOAD, type QueueSystem } from './types';
+import { inParallel, installedVersion, NOOP_PAYLOAD, type QueueSystem } from './types';
 
-const version: string = createRequire(import.meta.url)('pg-boss/package.json').version;
 const QUEUE = 'bench';
 // pg-boss's throughput options for work(): localConcurrency runs that many fetch loops in one process,
 // batchSize fetches and completes many jobs per round trip, and burstWhenBatchFull fetches again at
@@ -23,7 +21,7 @@ const stopNow = (boss: PgBoss) => boss.stop({ graceful: false, timeout: 1_000 })
 
 export const pgBoss: QueueSystem = {
   name: 'pg-boss',
-  version,
+  version: installedVersion('pg-boss'),
   settings: `work() with localConcurrency ${WORKERS}, batchSize ${BATCH}, burstWhenBatchFull, ` +
     `pollingIntervalSeconds ${POLL_S}; supervise and schedule off; insert() for bulk`,
   async install(url) {

@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { createDb } from '@/lib/db';
 import { migrateDatabase } from '@/scripts/lib/migrate';
@@ -26,11 +29,23 @@ export const DRAIN = { concurrency: 50, prefetch: 950 };
 // allocates die there instead of being scavenged again and again (measured +20-25 % drained jobs/s).
 export const WORKER_NODE_FLAGS = ['--max-semi-space-size=64'];
 
+// The commit measured, and whether the working tree differed from it, as the peers name their release.
+function repoVersion(): string {
+  const root = path.resolve(import.meta.dirname, '../..');
+  const pkg: string = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version;
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    return `${pkg} (${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? ' + local changes' : ''})`;
+  } catch {
+    return pkg;
+  }
+}
+
 const inputs = (n: number) => Array.from({ length: n }, (_, i) => ({ type: NOOP_TYPE, payload: NOOP_PAYLOAD(i) }));
 
 export const steady: QueueSystem = {
   name: 'Steady',
-  version: 'this repo',
+  version: repoVersion(),
   settings: `startWorker concurrency ${DRAIN.concurrency}, prefetch ${DRAIN.prefetch}, node ${WORKER_NODE_FLAGS.join(' ')}, history on, enqueueJobs for bulk`,
   nodeFlags: WORKER_NODE_FLAGS,
   install: (url) => migrateDatabase(url),

@@ -1,3 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
 /** What every compared queue provides to the scenarios: its own fastest paths, nothing shared. */
 export interface QueueSystem {
   name: string;
@@ -16,6 +20,24 @@ export interface QueueSystem {
   nodeFlags?: string[];
   /** SQL counting the jobs not yet completed, as `n` (the drain ends when it reaches zero). */
   unfinishedSql: string;
+}
+
+/**
+ * The installed release of package `name`, read from its package.json: found from the entry point
+ * upwards, since a package's `exports` may not expose package.json (graphile-worker 0.18 does not).
+ */
+export function installedVersion(name: string): string {
+  let dir = path.dirname(createRequire(import.meta.url).resolve(name));
+  for (;;) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8'));
+      if (pkg.name === name) return pkg.version;
+    }
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`no package.json of ${name} above its entry point`);
+    dir = up;
+  }
 }
 
 export const NOOP_PAYLOAD = (i: number) => ({ n: i });
