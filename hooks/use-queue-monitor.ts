@@ -2,7 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useContext, useMemo } from 'react';
-import { QueueActivityContext } from '@/components/queue/queue-activity-provider';
+import { QueueActivityContext } from './use-queue-activity';
 import { POLL_ACTIVE_MS, statsQueryOptions } from '@/lib/dashboard/client/queries';
 import type { StatsDto, StatusCountsDto } from '@/lib/dashboard/client/types';
 import { POLL_TASKS_ACTIVE_MS, queueStatusQueryOptions } from '@/lib/queue-service/client/queries';

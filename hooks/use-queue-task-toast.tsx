@@ -2,7 +2,8 @@
 
 import { useContext } from 'react';
 import { toast } from 'sonner';
-import { QueueActivityContext, seededStatus, type ShowToastInput } from '@/components/queue/queue-activity-provider';
+import { QueueActivityContext } from './use-queue-activity';
+import { seededStatus, type ShowToastInput } from '@/lib/dashboard/client/queue-activity';
 import { TaskToast } from '@/components/queue/task-toast';
 import { summarizeTasks } from '@/lib/dashboard/client/task-progress';
 import { toEngineStatus } from '@/lib/queue-service/client/types';
