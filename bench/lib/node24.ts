@@ -48,10 +48,12 @@ function fromCache(install: boolean): string | null {
 export async function onNode24(entry: string): Promise<void> {
   if (major(process.version) >= NODE_MAJOR) return;
   const env = fromEnv();
-  if (process.env.STEADY_NODE24 && !env) {
-    console.error(`[bench] STEADY_NODE24=${process.env.STEADY_NODE24} names no Node binary`);
+  const envVersion = env && versionOf(env);
+  if (process.env.STEADY_NODE24 && major(envVersion ?? '') < NODE_MAJOR) {
+    console.error(`[bench] STEADY_NODE24=${process.env.STEADY_NODE24} ` +
+      `${envVersion ? `is Node ${envVersion}, not ${NODE_MAJOR}` : 'names no Node binary'}; not using it`);
   }
-  const bin = (env && major(versionOf(env) ?? '') >= NODE_MAJOR ? env : null) ?? fromCache(true);
+  const bin = (env && major(envVersion ?? '') >= NODE_MAJOR ? env : null) ?? fromCache(true);
   if (!bin) {
     console.error(`[bench] the benchmark needs Node ${NODE_MAJOR} (the peers need ≥ 22.18, and every system runs on the same ` +
       `Node); this is ${process.version}. Run it with Node ${NODE_MAJOR}, or set STEADY_NODE24 to the folder of a ` +
