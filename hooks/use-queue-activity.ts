@@ -1,12 +1,24 @@
 'use client';
 
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { createContext, useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { createContext, useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { toast } from 'sonner';
 import { postJson } from '@/lib/dashboard/client/api-client';
-import { POLL_TASKS_MS, dashboardKeys, statsQueryOptions, taskStatusesQueryOptions } from '@/lib/dashboard/client/queries';
 import {
-  INITIAL_ACTIVITY, activeJobIds, activityReducer, finishedGroupIds, planToast, pollNote, progressOf, toastSignature, toastView,
+  POLL_TASKS_MS,
+  dashboardKeys,
+  statsQueryOptions,
+  taskStatusesQueryOptions,
+} from '@/lib/dashboard/client/queries';
+import {
+  INITIAL_ACTIVITY,
+  activeJobIds,
+  activityReducer,
+  planToast,
+  pollNote,
+  progressOf,
+  toastSignature,
+  toastView,
   type ShowToastInput,
 } from '@/lib/dashboard/client/queue-activity';
 import type { TaskProgress } from '@/lib/dashboard/client/task-progress';
@@ -65,12 +77,15 @@ export function useQueueActivityState() {
   }, [groups]);
 
   useEffect(() => {
-    if (boostUntil <= Date.now()) return;
-    const t = setTimeout(() => setBoostUntil(0), boostUntil - Date.now());
+    if (boostUntil === 0) return;
+    const t = setTimeout(() => setBoostUntil(0), Math.max(0, boostUntil - Date.now()));
     return () => clearTimeout(t);
   }, [boostUntil]);
 
-  const pausedQueues = useQuery({ ...statsQueryOptions(), select: (s) => new Set(s.queues.filter((q) => q.paused).map((q) => q.name)) }).data;
+  const pausedQueues = useQuery({
+    ...statsQueryOptions(),
+    select: (s) => new Set(s.queues.filter((q) => q.paused).map((q) => q.name)),
+  }).data;
   const progress = useMemo(() => progressOf(state, pausedQueues), [state, pausedQueues]);
   const activeIds = useMemo(() => activeJobIds(groups, progress), [groups, progress]);
   const tasks = useQuery({ ...taskStatusesQueryOptions(activeIds), refetchInterval: POLL_TASKS_MS });
@@ -101,12 +116,13 @@ export function useQueueActivityState() {
     setBoostUntil(Date.now() + BOOST_MS);
   }, []);
 
-  // Read through refs so showToast keeps one identity: the queue package calls it from an effect that
-  // lists it as a dependency, and a new function on every progress change would run that effect forever.
-  const progressRef = useRef(progress);
-  progressRef.current = progress;
+  // Read through a ref so showToast keeps one identity: the queue package calls it from an effect that
+  // lists it as a dependency, and a new function on every change would run that effect forever. A
+  // layout effect, so the ref is current before any page's own effects call showToast.
   const groupsRef = useRef(groups);
-  groupsRef.current = groups;
+  useLayoutEffect(() => {
+    groupsRef.current = groups;
+  }, [groups]);
 
   const showToast = useCallback(
     (input: ShowToastInput) => {
@@ -116,7 +132,7 @@ export function useQueueActivityState() {
       queryClient.removeQueries({ queryKey: [...dashboardKeys.all, 'tasks'] });
       clearTimeout(dismissTimers.current.get(group.id));
       dismissTimers.current.delete(group.id);
-      dispatch({ type: 'tracked', group, seeded, finished: finishedGroupIds(progressRef.current) });
+      dispatch({ type: 'tracked', group, seeded });
       startMonitoring();
       return group.id;
     },
@@ -142,7 +158,10 @@ export function useQueueActivityState() {
     (id: string, p: TaskProgress) => {
       void queryClient.invalidateQueries({ queryKey: dashboardKeys.all });
       if (p.phase === 'completed' && !dismissTimers.current.has(id)) {
-        dismissTimers.current.set(id, setTimeout(() => dismissToast(id), COMPLETED_TOAST_MS));
+        dismissTimers.current.set(
+          id,
+          setTimeout(() => dismissToast(id), COMPLETED_TOAST_MS),
+        );
       }
     },
     [queryClient, dismissToast],
@@ -174,14 +193,26 @@ export function useQueueActivityState() {
       statuses,
       groups,
       progress,
-      boosting: boostUntil > Date.now() || activeIds.length > 0,
+      // The timer above sets boostUntil back to 0 when the boost ends.
+      boosting: boostUntil > 0 || activeIds.length > 0,
       startMonitoring,
       showToast,
       dismissToast,
       clearCompletedTasks,
       getActiveToastIds,
     }),
-    [statuses, groups, progress, boostUntil, activeIds.length, startMonitoring, showToast, dismissToast, clearCompletedTasks, getActiveToastIds],
+    [
+      statuses,
+      groups,
+      progress,
+      boostUntil,
+      activeIds.length,
+      startMonitoring,
+      showToast,
+      dismissToast,
+      clearCompletedTasks,
+      getActiveToastIds,
+    ],
   );
 
   return { activity, toasts, retryFailed, dismissToast, removeGroup, settle };

@@ -4,7 +4,6 @@ import { useContext } from 'react';
 import { toast } from 'sonner';
 import { QueueActivityContext } from './use-queue-activity';
 import { seededStatus, type ShowToastInput } from '@/lib/dashboard/client/queue-activity';
-import { TaskToast } from '@/components/queue/task-toast';
 import { summarizeTasks } from '@/lib/dashboard/client/task-progress';
 import { toEngineStatus } from '@/lib/queue-service/client/types';
 
@@ -18,7 +17,9 @@ export type { ShowToastInput };
  *
  * Inside the dashboard (its QueueActivityProvider) the toasts poll their jobs themselves. Elsewhere the
  * hook still works, as the package's does: each call draws the status it is given (the caller calls
- * again when the status changes), in the page's own sonner <Toaster />.
+ * again when the status changes), in the page's own sonner <Toaster />. There it draws sonner's own
+ * toasts (the current step as the description): a hook draws no component, and the dashboard's
+ * TaskToast is one.
  */
 export function useQueueTaskToast() {
   const activity = useContext(QueueActivityContext);
@@ -41,12 +42,17 @@ const standalone = {
     if (shown.get(id)?.signature === signature) return id;
     shown.set(id, { signature, final: progress.final });
     const title = input.title ?? 'Task';
-    toast.custom(() => <TaskToast title={title} progress={progress} onDismiss={() => standalone.dismissToast(id)} />, {
+    const step = progress.final ? progress.steps[3] : progress.steps.find((s) => s.state === 'current');
+    const options = {
       id,
+      description: step?.label,
       duration: progress.phase === 'completed' ? 4_000 : Number.POSITIVE_INFINITY,
       onDismiss: () => shown.delete(id),
       onAutoClose: () => shown.delete(id),
-    });
+    };
+    if (progress.phase === 'completed') toast.success(title, options);
+    else if (progress.final) toast.error(title, options);
+    else toast.loading(title, options);
     return id;
   },
   dismissToast(id: string): void {

@@ -31,7 +31,15 @@ export function QueueActivityProvider({ children }: { children: React.ReactNode 
             title={g.title}
             progress={p}
             onDismiss={() => dismissToast(g.id)}
-            onRetry={p.failed.length > 0 ? () => retryFailed(g, p.failed.map((f) => f.id)) : undefined}
+            onRetry={
+              p.failed.length > 0
+                ? () =>
+                    retryFailed(
+                      g,
+                      p.failed.map((f) => f.id),
+                    )
+                : undefined
+            }
           />
         ),
         { id: g.id, duration: Number.POSITIVE_INFINITY, onDismiss: () => removeGroup(g.id) },

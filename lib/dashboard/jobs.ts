@@ -12,12 +12,20 @@ import {
   type JobFilter,
   type JobStatus,
 } from '@/lib/queue';
-import { CANCELLABLE, RETRIABLE, type JobFilterInput } from './client/filters';
+import { wholeNumber } from '@/lib/whole-number';
+import { CANCELLABLE, JobFilterInput, RETRIABLE, text } from './client/filters';
 import { toJobDto, toJobEventDto, toJobSummaryDto } from './dto';
 import type { JobDetailDto, JobPageDto } from './client/types';
 
 /** Bulk actions on "everything matching" touch at most this many jobs per press. */
 export const MAX_BULK = 1000;
+
+// The list API's query: the filters plus paging. Here rather than beside the filters, since only the
+// route parses it and wholeNumber is server code.
+export const JobListQuery = JobFilterInput.extend({
+  cursor: text(300),
+  limit: wholeNumber(1, 100).default(25),
+});
 
 export function toEngineFilter(f: JobFilterInput, allowed?: readonly JobStatus[], now = new Date()): JobFilter {
   // Only pending jobs wait on a limit: the filter reads that branch alone.
@@ -34,10 +42,7 @@ export function toEngineFilter(f: JobFilterInput, allowed?: readonly JobStatus[]
   };
 }
 
-export async function listJobPage(
-  db: Db,
-  q: JobFilterInput & { cursor?: string; limit: number },
-): Promise<JobPageDto> {
+export async function listJobPage(db: Db, q: JobFilterInput & { cursor?: string; limit: number }): Promise<JobPageDto> {
   const page = await listJobs(db, toEngineFilter(q), { limit: q.limit, cursor: q.cursor });
   return { items: page.items.map(toJobSummaryDto), nextCursor: page.nextCursor };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { JobListQuery, filtersFromParams, filtersToParams } from '@/lib/dashboard/client/filters';
-import { toEngineFilter } from '@/lib/dashboard/jobs';
+import { filtersFromParams, filtersToParams } from '@/lib/dashboard/client/filters';
+import { JobListQuery, toEngineFilter } from '@/lib/dashboard/jobs';
 import { safeNextPath } from '@/lib/auth/session-cookie';
 
 describe('jobs table filters', () => {
@@ -38,7 +38,14 @@ describe('jobs table filters', () => {
 describe('sign-in return path', () => {
   it('allows same-site paths only', () => {
     expect(safeNextPath('/jobs?status=failed')).toBe('/jobs?status=failed');
-    for (const bad of ['https://evil.example', '//evil.example', '/\\evil.example', 'jobs', '/api/dashboard/stats', undefined]) {
+    for (const bad of [
+      'https://evil.example',
+      '//evil.example',
+      '/\\evil.example',
+      'jobs',
+      '/api/dashboard/stats',
+      undefined,
+    ]) {
       expect(safeNextPath(bad)).toBe('/');
     }
   });

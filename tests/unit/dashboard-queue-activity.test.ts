@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
-  INITIAL_ACTIVITY, MAX_TASK_TOASTS, activeJobIds, activityReducer, finishedGroupIds, planToast, pollNote, progressOf,
-  toastSignature, toastView, type ActivityAction, type ActivityState,
+  INITIAL_ACTIVITY,
+  MAX_TASK_TOASTS,
+  activeJobIds,
+  activityReducer,
+  planToast,
+  pollNote,
+  progressOf,
+  toastSignature,
+  toastView,
+  type ActivityAction,
+  type ActivityState,
 } from '@/lib/dashboard/client/queue-activity';
 import type { TrackedGroup } from '@/lib/dashboard/client/tracked-groups';
 import type { TaskStatusDto } from '@/lib/dashboard/client/types';
@@ -21,8 +30,13 @@ const task = (id: string, status: JobStatus, extra: Partial<TaskStatusDto> = {})
   updatedAt: '2026-01-01T00:00:00.000Z',
   ...extra,
 });
-const group = (id: string, jobIds: string[], createdAt = 1): TrackedGroup => ({ id, title: `Sync ${id}`, jobIds, createdAt });
-const track = (g: TrackedGroup, finished: Iterable<string> = []): ActivityAction => ({ type: 'tracked', group: g, finished: new Set(finished) });
+const group = (id: string, jobIds: string[], createdAt = 1): TrackedGroup => ({
+  id,
+  title: `Sync ${id}`,
+  jobIds,
+  createdAt,
+});
+const track = (g: TrackedGroup): ActivityAction => ({ type: 'tracked', group: g });
 const run = (...actions: ActivityAction[]) => actions.reduce(activityReducer, INITIAL_ACTIVITY);
 const phaseOf = (s: ActivityState, id: string) => progressOf(s)[id].phase;
 
@@ -57,16 +71,20 @@ describe('activityReducer', () => {
   });
 
   it('a retried group follows the new run: its jobs’ previous Failed status is dropped, not read as final', () => {
-    let s = run(track(group('g', ['a'])), { type: 'polled', tasks: [task('a', 'failed', { lastError: 'boom' })], missing: [] });
+    let s = run(track(group('g', ['a'])), {
+      type: 'polled',
+      tasks: [task('a', 'failed', { lastError: 'boom' })],
+      missing: [],
+    });
     expect(phaseOf(s, 'g')).toBe('failed');
-    s = activityReducer(s, track(group('g', ['a'], 2), ['g']));
+    s = activityReducer(s, track(group('g', ['a'], 2)));
     expect(s.statuses.a).toBeUndefined();
     expect(progressOf(s).g).toMatchObject({ phase: 'queued', final: false });
     expect(s.groups.map((g) => g.id)).toEqual(['g']);
   });
 
   it('draws the package’s status until the first poll answers (seeded), then the poll wins', () => {
-    let s = run({ type: 'tracked', group: group('t', ['t'], Date.UTC(2026, 0, 1)), seeded: 'processing', finished: new Set() });
+    let s = run({ type: 'tracked', group: group('t', ['t'], Date.UTC(2026, 0, 1)), seeded: 'processing' });
     expect(phaseOf(s, 't')).toBe('processing');
     expect(s.statuses.t.updatedAt).toBe('2026-01-01T00:00:00.000Z');
     s = activityReducer(s, { type: 'polled', tasks: [task('t', 'completed')], missing: [] });
@@ -74,9 +92,17 @@ describe('activityReducer', () => {
   });
 
   it(`keeps at most ${MAX_TASK_TOASTS} toasts: the oldest finished one makes room first, else the oldest`, () => {
-    const four = [1, 2, 3, 4].map((n) => track(group(`g${n}`, [`j${n}`])));
-    expect(activityReducer(run(...four), track(group('g5', ['j5']), ['g3'])).groups.map((g) => g.id)).toEqual(['g1', 'g2', 'g4', 'g5']);
-    expect(activityReducer(run(...four), track(group('g5', ['j5']))).groups.map((g) => g.id)).toEqual(['g2', 'g3', 'g4', 'g5']);
+    const four = run(...[1, 2, 3, 4].map((n) => track(group(`g${n}`, [`j${n}`]))));
+    const busy = activityReducer(four, {
+      type: 'polled',
+      tasks: [task('j1', 'processing'), task('j2', 'pending')],
+      missing: [],
+    });
+    const ids = (s: ActivityState) => s.groups.map((g) => g.id);
+    // g3's job failed and g4's was deleted by cleanup: both final, and g3 is the older.
+    const settled = activityReducer(busy, { type: 'polled', tasks: [task('j3', 'failed')], missing: ['j4'] });
+    expect(ids(activityReducer(settled, track(group('g5', ['j5']))))).toEqual(['g1', 'g2', 'g4', 'g5']);
+    expect(ids(activityReducer(busy, track(group('g5', ['j5']))))).toEqual(['g2', 'g3', 'g4', 'g5']);
   });
 
   it('removes a group once, and removing an unknown one changes nothing', () => {
@@ -98,7 +124,11 @@ describe('activityReducer', () => {
 describe('planToast', () => {
   it('follows the listed jobs under the given title and id', () => {
     const p = planToast([], { id: 'sync-1', title: 'Sync alice', jobIds: ['a', 'b', 'a'] }, 5);
-    expect(p).toEqual({ group: { id: 'sync-1', title: 'Sync alice', jobIds: ['a', 'b'], createdAt: 5 }, seeded: undefined, repeat: false });
+    expect(p).toEqual({
+      group: { id: 'sync-1', title: 'Sync alice', jobIds: ['a', 'b'], createdAt: 5 },
+      seeded: undefined,
+      repeat: false,
+    });
   });
 
   it('the package’s { id, status, data } follows the task whose id it is, named from its data', () => {
@@ -126,19 +156,21 @@ describe('planToast', () => {
 
 describe('derived views', () => {
   it('polls only the jobs of unfinished toasts, each once', () => {
-    const s = run(
-      track(group('done', ['a'])),
-      track(group('busy', ['b', 'c'])),
-      track(group('also', ['c'])),
-      { type: 'polled', tasks: [task('a', 'completed'), task('b', 'processing')], missing: [] },
-    );
+    const s = run(track(group('done', ['a'])), track(group('busy', ['b', 'c'])), track(group('also', ['c'])), {
+      type: 'polled',
+      tasks: [task('a', 'completed'), task('b', 'processing')],
+      missing: [],
+    });
     const progress = progressOf(s);
     expect(activeJobIds(s.groups, progress)).toEqual(['b', 'c']);
-    expect([...finishedGroupIds(progress)]).toEqual(['done']);
   });
 
   it('a poll that cannot run or fails says so in unfinished toasts only; a good answer takes the note away', () => {
-    const s = run(track(group('waiting', ['a'])), track(group('done', ['b'])), { type: 'polled', tasks: [task('b', 'completed')], missing: [] });
+    const s = run(track(group('waiting', ['a'])), track(group('done', ['b'])), {
+      type: 'polled',
+      tasks: [task('b', 'completed')],
+      missing: [],
+    });
     const progress = progressOf(s);
     const offline = pollNote({ fetchStatus: 'paused', error: null });
     expect(offline).toMatch(/^Offline/);
@@ -154,9 +186,17 @@ describe('derived views', () => {
   });
 
   it('the signature follows what a person sees: phase, count, note and errors', () => {
-    const s1 = run(track(group('g', ['a', 'b'])), { type: 'polled', tasks: [task('a', 'failed', { lastError: 'one' })], missing: [] });
+    const s1 = run(track(group('g', ['a', 'b'])), {
+      type: 'polled',
+      tasks: [task('a', 'failed', { lastError: 'one' })],
+      missing: [],
+    });
     const s2 = activityReducer(s1, { type: 'polled', tasks: [task('a', 'failed', { lastError: 'two' })], missing: [] });
-    const s3 = activityReducer(s2, { type: 'polled', tasks: [task('a', 'failed', { lastError: 'two', updatedAt: '2026-01-02T00:00:00.000Z' })], missing: [] });
+    const s3 = activityReducer(s2, {
+      type: 'polled',
+      tasks: [task('a', 'failed', { lastError: 'two', updatedAt: '2026-01-02T00:00:00.000Z' })],
+      missing: [],
+    });
     const sig = (s: ActivityState) => toastSignature(progressOf(s).g);
     expect(sig(s2)).not.toBe(sig(s1));
     expect(sig(s3)).toBe(sig(s2));

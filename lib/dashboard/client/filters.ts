@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { wholeNumber } from '@/lib/whole-number';
 import { isUuid, JOB_STATUSES, UNFINISHED, type JobStatus } from '@/lib/queue/browser';
 
 // The jobs table's filters: the same names in the page URL, the list API's query and the bulk
 // actions' body, so a filtered view, its data and "everything matching" always mean the same rows.
 
-const text = (max: number) =>
+/** Optional text up to `max` characters; blank reads as absent. */
+export const text = (max: number) =>
   z
     .string()
     .trim()
@@ -14,29 +14,25 @@ const text = (max: number) =>
     .optional()
     .transform((v) => (v === '' ? undefined : v));
 
-export const JobFilterInput = z.object({
-  status: z
-    .union([z.enum(JOB_STATUSES), z.literal('')])
-    .optional()
-    .transform((v) => (v === '' ? undefined : v)),
-  queue: text(100),
-  type: text(100),
-  stage: text(100),
-  user: text(36).refine((v) => v === undefined || isUuid(v), 'must be a user id'),
-  q: text(200),
-  waiting: z
-    .union([z.literal('limit'), z.literal('')])
-    .optional()
-    .transform((v) => (v === '' ? undefined : v)),
-})
+export const JobFilterInput = z
+  .object({
+    status: z
+      .union([z.enum(JOB_STATUSES), z.literal('')])
+      .optional()
+      .transform((v) => (v === '' ? undefined : v)),
+    queue: text(100),
+    type: text(100),
+    stage: text(100),
+    user: text(36).refine((v) => v === undefined || isUuid(v), 'must be a user id'),
+    q: text(200),
+    waiting: z
+      .union([z.literal('limit'), z.literal('')])
+      .optional()
+      .transform((v) => (v === '' ? undefined : v)),
+  })
   // A misspelt filter must fail, not widen a bulk action to every row.
   .strict();
 export type JobFilterInput = Partial<z.infer<typeof JobFilterInput>>;
-
-export const JobListQuery = JobFilterInput.extend({
-  cursor: text(300),
-  limit: wholeNumber(1, 100).default(25),
-});
 
 export const JOBS_PAGE_SIZE = 25;
 
@@ -56,7 +52,10 @@ export function filtersFromParams(params: URLSearchParams): JobFilterInput {
   return JobFilterInput.parse(Object.fromEntries(Object.entries(out).filter(([k]) => !bad.has(k))));
 }
 
-export function filtersToParams(filters: Partial<Record<FilterKey, string | undefined>>, extra: Record<string, string | undefined> = {}) {
+export function filtersToParams(
+  filters: Partial<Record<FilterKey, string | undefined>>,
+  extra: Record<string, string | undefined> = {},
+) {
   const params = new URLSearchParams();
   for (const key of FILTER_KEYS) {
     const value = filters[key];

@@ -34,8 +34,8 @@ export const INITIAL_ACTIVITY: ActivityState = { groups: [], statuses: {}, missi
 export type ActivityAction =
   /** What sessionStorage held when the dashboard mounted. */
   | { type: 'restored'; groups: readonly TrackedGroup[] }
-  /** A toast starts (or restarts) following its jobs; `finished` names the groups whose toasts are final. */
-  | { type: 'tracked'; group: TrackedGroup; seeded?: JobStatus; finished: ReadonlySet<string> }
+  /** A toast starts (or restarts) following its jobs. */
+  | { type: 'tracked'; group: TrackedGroup; seeded?: JobStatus }
   /** A status poll's answer. */
   | { type: 'polled'; tasks: readonly TaskStatusDto[]; missing: readonly string[] }
   | { type: 'removed'; id: string };
@@ -57,7 +57,9 @@ export function activityReducer(state: ActivityState, action: ActivityAction): A
       }
       const others = state.groups.filter((g) => g.id !== group.id);
       while (others.length >= MAX_TASK_TOASTS) {
-        const finishedIdx = others.findIndex((g) => action.finished.has(g.id));
+        const finishedIdx = others.findIndex(
+          (g) => summarizeTasks(g.jobIds, state.statuses, { missing: state.missing }).final,
+        );
         others.splice(finishedIdx === -1 ? 0 : finishedIdx, 1);
       }
       return { ...state, statuses, groups: [...others, group] };
@@ -69,7 +71,9 @@ export function activityReducer(state: ActivityState, action: ActivityAction): A
       return { ...state, statuses, missing };
     }
     case 'removed':
-      return state.groups.some((g) => g.id === action.id) ? { ...state, groups: state.groups.filter((g) => g.id !== action.id) } : state;
+      return state.groups.some((g) => g.id === action.id)
+        ? { ...state, groups: state.groups.filter((g) => g.id !== action.id) }
+        : state;
   }
 }
 
@@ -96,13 +100,28 @@ export function planToast(
 function titleOf(input: ShowToastInput): string {
   if (input.title) return input.title;
   const d = input.data as Record<string, unknown> | null | undefined;
-  const named = d && typeof d === 'object' ? [d.title, d.name, d.type].find((v) => typeof v === 'string' && v.length > 0) : undefined;
+  const named =
+    d && typeof d === 'object'
+      ? [d.title, d.name, d.type].find((v) => typeof v === 'string' && v.length > 0)
+      : undefined;
   return (named as string | undefined) ?? 'Task';
 }
 
 /** A stand-in for a job's status before the first poll: enough for the toast's steps. */
 export function seededStatus(id: string, status: JobStatus, at = new Date().toISOString()): TaskStatusDto {
-  return { id, type: '', queue: '', status, stage: null, progress: null, attempts: 0, maxAttempts: 1, lastError: null, runAt: at, updatedAt: at };
+  return {
+    id,
+    type: '',
+    queue: '',
+    status,
+    stage: null,
+    progress: null,
+    attempts: 0,
+    maxAttempts: 1,
+    lastError: null,
+    runAt: at,
+    updatedAt: at,
+  };
 }
 
 const NO_PROGRESS: Record<string, TaskProgress> = {};
@@ -111,17 +130,16 @@ const NO_PROGRESS: Record<string, TaskProgress> = {};
 export function progressOf(state: ActivityState, pausedQueues?: ReadonlySet<string>): Record<string, TaskProgress> {
   if (state.groups.length === 0) return NO_PROGRESS;
   const out: Record<string, TaskProgress> = {};
-  for (const g of state.groups) out[g.id] = summarizeTasks(g.jobIds, state.statuses, { missing: state.missing, pausedQueues });
+  for (const g of state.groups)
+    out[g.id] = summarizeTasks(g.jobIds, state.statuses, { missing: state.missing, pausedQueues });
   return out;
 }
 
 /** The jobs still worth polling: those of toasts not yet final. */
-export const activeJobIds = (groups: readonly TrackedGroup[], progress: Readonly<Record<string, TaskProgress>>): string[] => [
-  ...new Set(groups.filter((g) => !progress[g.id]?.final).flatMap((g) => g.jobIds)),
-];
-
-export const finishedGroupIds = (progress: Readonly<Record<string, TaskProgress>>): ReadonlySet<string> =>
-  new Set(Object.keys(progress).filter((id) => progress[id].final));
+export const activeJobIds = (
+  groups: readonly TrackedGroup[],
+  progress: Readonly<Record<string, TaskProgress>>,
+): string[] => [...new Set(groups.filter((g) => !progress[g.id]?.final).flatMap((g) => g.jobIds))];
 
 /**
  * A poll that cannot run (offline) or fails (server away) says so in the toasts still waiting on it,

@@ -1,8 +1,7 @@
 import { getDb } from '@/lib/db';
 import { handle, json, otherMethods, parseOr400, queryObject } from '@/lib/http';
 import { requireOperator } from '@/lib/auth/guards';
-import { JobListQuery } from '@/lib/dashboard/client/filters';
-import { listJobPage } from '@/lib/dashboard/jobs';
+import { JobListQuery, listJobPage } from '@/lib/dashboard/jobs';
 
 export const dynamic = 'force-dynamic';
 
