@@ -15,7 +15,7 @@ let running: { stop: () => Promise<void> } | null = null;
 let ticker: NodeJS.Timeout | undefined;
 let cpuAtGo = process.cpuUsage();
 
-process.on('message', async (m: { type: string }) => {
+async function onMessage(m: { type: string }): Promise<void> {
   if (m.type === 'go') {
     cpuAtGo = process.cpuUsage();
     running = await system.startDrain(url, () => {
@@ -33,5 +33,13 @@ process.on('message', async (m: { type: string }) => {
     process.disconnect?.();
     setTimeout(() => process.exit(0), 50);
   }
+}
+
+// A start or stop that fails ends this process, which bench/lib/drain.ts reports as the drain failing.
+process.on('message', (m: { type: string }) => {
+  onMessage(m).catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
 });
 send({ type: 'ready' });

@@ -53,7 +53,8 @@ const config: BenchConfig = { ...(quick ? QUICK : FULL), quick };
 if (flag('--rounds')) config.rounds = Math.max(1, Number(flag('--rounds')));
 
 const started = Date.now();
-const log = (line: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+const log = (line: string) =>
+  console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 process.env.NEXT_TELEMETRY_DISABLED = '1';
 // A peer's idle pool connection cut by DROP DATABASE surfaces as an unhandled 'error' event; it is
 // the end of a finished measurement, not a failure.
@@ -72,11 +73,16 @@ const results = new Results();
 const ctx: BenchContext = { server, config, results, log, freshDb: makeFreshDb(server) };
 const cpu = os.cpus();
 const machine = {
-  cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', memoryGb: Math.round(os.totalmem() / 2 ** 30),
-  os: `${os.type()} ${os.release()}`, node: process.version,
+  cpus: cpu.length,
+  model: cpu[0]?.model ?? 'unknown',
+  memoryGb: Math.round(os.totalmem() / 2 ** 30),
+  os: `${os.type()} ${os.release()}`,
+  node: process.version,
 };
 // Every setting the server reports (bench/lib/server.ts picks which), so the header cannot leave one out.
-const serverSettings = Object.entries(server.settings).map(([name, value]) => `${name}=${value}`).join(', ');
+const serverSettings = Object.entries(server.settings)
+  .map(([name, value]) => `${name}=${value}`)
+  .join(', ');
 const header = [
   `Machine: ${machine.cpus} × ${machine.model}, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}`,
   `PostgreSQL ${server.version} (${server.source}), ${serverSettings}; a fresh database per system and measurement`,
@@ -103,10 +109,16 @@ try {
   const table = renderMarkdown(results, targets, header);
   console.log(`\n${table}\n`);
   const file = writeJson(path.resolve(import.meta.dirname, 'results'), {
-    startedAt: new Date(started).toISOString(), durationS: Math.round((Date.now() - started) / 1000),
-    machine, server: { version: server.version, source: server.source, settings: server.settings },
+    startedAt: new Date(started).toISOString(),
+    durationS: Math.round((Date.now() - started) / 1000),
+    machine,
+    server: { version: server.version, source: server.source, settings: server.settings },
     systems: SYSTEMS.map((s) => ({ name: s.name, version: s.version, node: machine.node, settings: s.settings })),
-    config, measurements: results.measurements, targets, notes: results.notes, markdown: table,
+    config,
+    measurements: results.measurements,
+    targets,
+    notes: results.notes,
+    markdown: table,
   });
   log(`wrote ${path.relative(process.cwd(), file)}`);
 } finally {

@@ -73,10 +73,13 @@ export function makeFreshDb(server: BenchServer) {
   return async (system: QueueSystem, tag: string) => {
     const tpl = `bench_tpl_${dbName(system.name)}`;
     if (!templates.has(tpl)) {
-      templates.set(tpl, (async () => {
-        await system.install(await server.freshDatabase(tpl));
-        return tpl;
-      })());
+      templates.set(
+        tpl,
+        (async () => {
+          await system.install(await server.freshDatabase(tpl));
+          return tpl;
+        })(),
+      );
     }
     const name = `bench_${dbName(system.name)}_${dbName(tag)}`;
     return { name, url: await server.freshDatabase(name, await templates.get(tpl)!) };

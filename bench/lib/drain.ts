@@ -3,19 +3,27 @@ import postgres from 'postgres';
 import path from 'node:path';
 import type { QueueSystem } from '../systems/types';
 
-interface Progress { handled: number; first: number; last: number }
+interface Progress {
+  handled: number;
+  first: number;
+  last: number;
+}
 
 const CHILD = path.resolve(import.meta.dirname, '../drain-child.ts');
 
 function startChild(system: QueueSystem, url: string) {
-  const proc: ChildProcess = fork(CHILD, [system.name, url], { execArgv: [...(system.nodeFlags ?? []), '--import', 'tsx'], stdio: 'inherit' });
+  const proc: ChildProcess = fork(CHILD, [system.name, url], {
+    execArgv: [...(system.nodeFlags ?? []), '--import', 'tsx'],
+    stdio: 'inherit',
+  });
   const state: Progress = { handled: 0, first: 0, last: 0 };
   const ready = new Promise<void>((resolve, reject) => {
     proc.once('error', reject);
     proc.once('exit', (code) => reject(new Error(`${system.name} drain process exited with ${code}`)));
     proc.on('message', (m: { type: string } & Progress) => {
       if (m.type === 'ready') resolve();
-      if (m.type === 'progress' || m.type === 'stopped') Object.assign(state, { handled: m.handled, first: m.first, last: m.last });
+      if (m.type === 'progress' || m.type === 'stopped')
+        Object.assign(state, { handled: m.handled, first: m.first, last: m.last });
     });
   });
   // The CPU this process has used since "go", asked for once the drain is over.

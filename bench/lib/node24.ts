@@ -32,11 +32,16 @@ function fromCache(install: boolean): string | null {
   const bin = path.join(CACHE, 'node_modules', '.bin', 'node');
   if (existsSync(bin) && major(versionOf(bin) ?? '') === NODE_MAJOR) return bin;
   if (!install) return null;
-  console.log(`[bench] Node ${process.version} is older than the Node ${NODE_MAJOR} the benchmark runs every system on; ` +
-    `installing node@${NODE_MAJOR} from the npm registry into ${path.relative(ROOT, CACHE)} (once)…`);
+  console.log(
+    `[bench] Node ${process.version} is older than the Node ${NODE_MAJOR} the benchmark runs every system on; ` +
+      `installing node@${NODE_MAJOR} from the npm registry into ${path.relative(ROOT, CACHE)} (once)…`,
+  );
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const r = spawnSync(npm, ['install', '--prefix', CACHE, '--no-audit', '--no-fund', '--no-save', `node@${NODE_MAJOR}`],
-    { stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync(
+    npm,
+    ['install', '--prefix', CACHE, '--no-audit', '--no-fund', '--no-save', `node@${NODE_MAJOR}`],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
   return r.status === 0 && existsSync(bin) && major(versionOf(bin) ?? '') === NODE_MAJOR ? bin : null;
 }
 
@@ -50,14 +55,18 @@ export async function onNode24(entry: string): Promise<void> {
   const env = fromEnv();
   const envVersion = env && versionOf(env);
   if (process.env.STEADY_NODE24 && major(envVersion ?? '') < NODE_MAJOR) {
-    console.error(`[bench] STEADY_NODE24=${process.env.STEADY_NODE24} ` +
-      `${envVersion ? `is Node ${envVersion}, not ${NODE_MAJOR}` : 'names no Node binary'}; not using it`);
+    console.error(
+      `[bench] STEADY_NODE24=${process.env.STEADY_NODE24} ` +
+        `${envVersion ? `is Node ${envVersion}, not ${NODE_MAJOR}` : 'names no Node binary'}; not using it`,
+    );
   }
   const bin = (env && major(envVersion ?? '') >= NODE_MAJOR ? env : null) ?? fromCache(true);
   if (!bin) {
-    console.error(`[bench] the benchmark needs Node ${NODE_MAJOR} (the peers need ≥ 22.18, and every system runs on the same ` +
-      `Node); this is ${process.version}. Run it with Node ${NODE_MAJOR}, or set STEADY_NODE24 to the folder of a ` +
-      `Node ${NODE_MAJOR} binary (npm install --prefix <dir> node@${NODE_MAJOR}, then <dir>/node_modules/.bin).`);
+    console.error(
+      `[bench] the benchmark needs Node ${NODE_MAJOR} (the peers need ≥ 22.18, and every system runs on the same ` +
+        `Node); this is ${process.version}. Run it with Node ${NODE_MAJOR}, or set STEADY_NODE24 to the folder of a ` +
+        `Node ${NODE_MAJOR} binary (npm install --prefix <dir> node@${NODE_MAJOR}, then <dir>/node_modules/.bin).`,
+    );
     process.exit(1);
   }
   console.log(`[bench] re-running under ${bin} (${versionOf(bin)})`);

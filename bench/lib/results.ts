@@ -54,7 +54,8 @@ export class Rounds {
   /** One measurement per scenario and label, described by `about[scenario]`. */
   addTo(results: Results, about: Record<string, About>): void {
     for (const [scenario, byLabel] of this.samples) {
-      for (const [label, values] of byLabel) results.add({ scenario, label, ...about[scenario], summary: summarise(values) });
+      for (const [label, values] of byLabel)
+        results.add({ scenario, label, ...about[scenario], summary: summarise(values) });
     }
   }
 }

@@ -27,7 +27,14 @@ export interface BenchServer {
 }
 
 const SHOWN = [
-  'fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'shared_buffers', 'wal_buffers', 'min_wal_size', 'max_wal_size',
+  'fsync',
+  'synchronous_commit',
+  'full_page_writes',
+  'wal_level',
+  'shared_buffers',
+  'wal_buffers',
+  'min_wal_size',
+  'max_wal_size',
   'max_connections',
 ];
 

@@ -42,8 +42,20 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * `scenario` and logged; answers each read's p95 summary by label.
  */
 export async function measureReads(
-  ctx: { results: { add(m: { scenario: string; label: string; unit: string; better: 'lower'; summary: Summary; note?: string }): void }; log: (l: string) => void },
-  opts: { scenario: string; reads: [string, () => Promise<unknown>][]; rounds: number; samples: number; note: string; warmup?: number },
+  ctx: {
+    results: {
+      add(m: { scenario: string; label: string; unit: string; better: 'lower'; summary: Summary; note?: string }): void;
+    };
+    log: (l: string) => void;
+  },
+  opts: {
+    scenario: string;
+    reads: [string, () => Promise<unknown>][];
+    rounds: number;
+    samples: number;
+    note: string;
+    warmup?: number;
+  },
 ): Promise<Map<string, Summary>> {
   const p95s = new Map<string, Summary>();
   for (const [label, read] of opts.reads) {
@@ -56,8 +68,22 @@ export async function measureReads(
       p95.push(percentile(lat, 95));
     }
     const [s50, s95] = [summarise(p50), summarise(p95)];
-    ctx.results.add({ scenario: opts.scenario, label: `${label} p50`, unit: 'ms', better: 'lower', summary: s50, note: opts.note });
-    ctx.results.add({ scenario: opts.scenario, label: `${label} p95`, unit: 'ms', better: 'lower', summary: s95, note: opts.note });
+    ctx.results.add({
+      scenario: opts.scenario,
+      label: `${label} p50`,
+      unit: 'ms',
+      better: 'lower',
+      summary: s50,
+      note: opts.note,
+    });
+    ctx.results.add({
+      scenario: opts.scenario,
+      label: `${label} p95`,
+      unit: 'ms',
+      better: 'lower',
+      summary: s95,
+      note: opts.note,
+    });
     ctx.log(`${label} at ${opts.note}: p50 ${s50.median.toFixed(1)} ms, p95 ${s95.median.toFixed(1)} ms`);
     p95s.set(label, s95);
   }

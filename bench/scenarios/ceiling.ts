@@ -13,7 +13,10 @@ const ROWS = 100_000;
 const exec = promisify(execFile);
 
 async function hasPgbench(): Promise<boolean> {
-  return exec('pgbench', ['--version']).then(() => true, () => false);
+  return exec('pgbench', ['--version']).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** pgbench: one single-row UPDATE per transaction, 10 clients, the server's durable settings. */
@@ -22,7 +25,18 @@ async function viaPgbench(url: string, seconds: number): Promise<number> {
   const script = path.join(dir, 'update.sql');
   writeFileSync(script, `\\set id random(1, ${ROWS})\nupdate ceiling set n = n + 1 where id = :id;\n`);
   try {
-    const { stdout } = await exec('pgbench', ['-n', '-c', String(CLIENTS), '-j', '2', '-T', String(seconds), '-f', script, url]);
+    const { stdout } = await exec('pgbench', [
+      '-n',
+      '-c',
+      String(CLIENTS),
+      '-j',
+      '2',
+      '-T',
+      String(seconds),
+      '-f',
+      script,
+      url,
+    ]);
     const tps = /tps = ([\d.]+)/.exec(stdout);
     if (!tps) throw new Error(`unexpected pgbench output: ${stdout}`);
     return Number(tps[1]);
@@ -36,12 +50,14 @@ async function viaLoop(url: string, seconds: number): Promise<number> {
   const sql = postgres(url, { max: CLIENTS, onnotice: () => {} });
   const end = Date.now() + seconds * 1000;
   let n = 0;
-  await Promise.all(Array.from({ length: CLIENTS }, async () => {
-    while (Date.now() < end) {
-      await sql`update ceiling set n = n + 1 where id = ${1 + Math.floor(Math.random() * ROWS)}`;
-      n++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (Date.now() < end) {
+        await sql`update ceiling set n = n + 1 where id = ${1 + Math.floor(Math.random() * ROWS)}`;
+        n++;
+      }
+    }),
+  );
   await sql.end();
   return n / seconds;
 }
@@ -57,10 +73,16 @@ export async function runCeiling(ctx: BenchContext): Promise<void> {
   const tool = (await hasPgbench()) ? 'pgbench' : 'Node loop';
   const samples: number[] = [];
   for (let round = 0; round < config.rounds; round++) {
-    samples.push(tool === 'pgbench' ? await viaPgbench(url, config.ceilingSeconds) : await viaLoop(url, config.ceilingSeconds));
+    samples.push(
+      tool === 'pgbench' ? await viaPgbench(url, config.ceilingSeconds) : await viaLoop(url, config.ceilingSeconds),
+    );
   }
   results.add({
-    scenario: CEILING, label: `single-row UPDATE commits/s`, unit: 'tx/s', better: 'higher', summary: summarise(samples),
+    scenario: CEILING,
+    label: `single-row UPDATE commits/s`,
+    unit: 'tx/s',
+    better: 'higher',
+    summary: summarise(samples),
     note: `${CLIENTS} clients, ${tool}, ${config.ceilingSeconds} s`,
   });
   log(`machine ceiling (${tool}): ${samples.map((s) => Math.round(s)).join(' / ')} commits/s`);

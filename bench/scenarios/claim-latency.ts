@@ -29,11 +29,29 @@ export async function runClaimLatency(ctx: BenchContext): Promise<void> {
       p50.push(percentile(lat, 50));
       p99.push(percentile(lat, 99));
       // Keep the pending count where the step says: put the claimed jobs back.
-      await raw.unsafe(`update jobs set status = 'pending', attempts = 0, locked_by = null, locked_until = null where status = 'processing'`);
+      await raw.unsafe(
+        `update jobs set status = 'pending', attempts = 0, locked_by = null, locked_until = null where status = 'processing'`,
+      );
     }
-    results.add({ scenario: CLAIM, label: `p50 @ ${size}`, unit: 'ms', better: 'lower', summary: summarise(p50), note: `limit ${LIMIT}` });
-    results.add({ scenario: CLAIM, label: `p99 @ ${size}`, unit: 'ms', better: 'lower', summary: summarise(p99), note: `limit ${LIMIT}` });
-    log(`claim latency at ${size}: p50 ${p50.map((v) => v.toFixed(2)).join('/')} ms, p99 ${p99.map((v) => v.toFixed(2)).join('/')} ms`);
+    results.add({
+      scenario: CLAIM,
+      label: `p50 @ ${size}`,
+      unit: 'ms',
+      better: 'lower',
+      summary: summarise(p50),
+      note: `limit ${LIMIT}`,
+    });
+    results.add({
+      scenario: CLAIM,
+      label: `p99 @ ${size}`,
+      unit: 'ms',
+      better: 'lower',
+      summary: summarise(p99),
+      note: `limit ${LIMIT}`,
+    });
+    log(
+      `claim latency at ${size}: p50 ${p50.map((v) => v.toFixed(2)).join('/')} ms, p99 ${p99.map((v) => v.toFixed(2)).join('/')} ms`,
+    );
   };
   let filled = 0;
   for (const pending of config.claimPending) {
@@ -54,7 +72,9 @@ export async function runClaimLatency(ctx: BenchContext): Promise<void> {
   // The largest backlog again, every job keyed (four keys) under limits that do not bind: each claim now
   // takes its turn on the limit rows, counts what runs under each and walks the keys' own index.
   const biggest = config.claimPending[config.claimPending.length - 1];
-  await raw.unsafe(`update jobs set limit_key = 'key' || (g % 4) from (select id, row_number() over () as g from jobs) k where jobs.id = k.id`);
+  await raw.unsafe(
+    `update jobs set limit_key = 'key' || (g % 4) from (select id, row_number() over () as g from jobs) k where jobs.id = k.id`,
+  );
   await raw.unsafe(`insert into limits (key, concurrency, rate, period_ms, burst, tokens)
     select 'key' || k, 100000, 1000000, 1000, 1000000, 1000000 from generate_series(0, 3) k`);
   await server.analyze(db.name);

@@ -23,7 +23,10 @@ export async function seed(url: string, rows: number): Promise<void> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   const typeCase = (col: 0 | 1) => {
     let acc = 0;
-    const arms = TYPES.map((t) => { acc += t[2]; return `when r < ${acc.toFixed(2)} then '${t[col]}'`; });
+    const arms = TYPES.map((t) => {
+      acc += t[2];
+      return `when r < ${acc.toFixed(2)} then '${t[col]}'`;
+    });
     return `case ${arms.join(' ')} else 'default' end`;
   };
   for (let from = 1; from <= rows; from += 100_000) {
@@ -68,7 +71,10 @@ export async function runDashboard(ctx: BenchContext): Promise<void> {
   await compactStats(orm, { now: new Date() });
   let deep = (await listJobs(orm, {}, { limit: 50 })).nextCursor;
   for (let i = 0; i < 20 && deep; i++) deep = (await listJobs(orm, {}, { limit: 50, cursor: deep })).nextCursor;
-  const list = (filter: JobFilter, limit = 50, cursor: string | null = null) => () => listJobs(orm, filter, { limit, cursor });
+  const list =
+    (filter: JobFilter, limit = 50, cursor: string | null = null) =>
+    () =>
+      listJobs(orm, filter, { limit, cursor });
   const reads: [string, () => Promise<unknown>][] = [
     ['getQueueStats', () => getQueueStats(orm, { now: new Date() })],
     ['listJobs newest', list({})],
@@ -81,7 +87,13 @@ export async function runDashboard(ctx: BenchContext): Promise<void> {
     ['listJobs search dedup key', list({ search: 'sync:4242' })],
   ];
   const size = `${config.dashboardRows.toLocaleString('en')} rows`;
-  await measureReads(ctx, { scenario: DASHBOARD, reads, rounds: config.rounds, samples: config.readSamples, note: size });
+  await measureReads(ctx, {
+    scenario: DASHBOARD,
+    reads,
+    rounds: config.rounds,
+    samples: config.readSamples,
+    note: size,
+  });
   await client.end();
   await server.dropDatabase(db.name);
 }

@@ -37,8 +37,10 @@ export async function runDrain(ctx: BenchContext): Promise<void> {
           if (r.serverCpuSeconds !== null) rounds.push(DRAIN_1_SERVER_CPU, system.name, perJob(r.serverCpuSeconds));
         }
         const serverNote = r.serverCpuSeconds === null ? '' : `, server ${perJob(r.serverCpuSeconds).toFixed(1)}`;
-        log(`drain ${system.name} ×${processes}: ${Math.round(r.jobsPerSec)} jobs/s (${r.perProcess.join(' + ')}); ` +
-          `CPU µs/job: workers ${perJob(r.workerCpuSeconds).toFixed(1)}${serverNote}`);
+        log(
+          `drain ${system.name} ×${processes}: ${Math.round(r.jobsPerSec)} jobs/s (${r.perProcess.join(' + ')}); ` +
+            `CPU µs/job: workers ${perJob(r.workerCpuSeconds).toFixed(1)}${serverNote}`,
+        );
         await server.dropDatabase(db.name);
       }
     }
@@ -58,8 +60,16 @@ export async function runDrain(ctx: BenchContext): Promise<void> {
     await server.dropDatabase(db.name);
   }
   const rate: About = {
-    unit: 'jobs/s', better: 'higher', note: `${config.drainJobs.toLocaleString('en')} no-op jobs, first claim to last completion`,
+    unit: 'jobs/s',
+    better: 'higher',
+    note: `${config.drainJobs.toLocaleString('en')} no-op jobs, first claim to last completion`,
   };
   const cpu: About = { unit: 'µs/job', better: 'lower', note: 'user + system' };
-  rounds.addTo(results, { [DRAIN_1]: rate, [DRAIN_2]: rate, [DRAIN_1_WORKER_CPU]: cpu, [DRAIN_1_SERVER_CPU]: cpu, [DRAIN_LIMITED]: rate });
+  rounds.addTo(results, {
+    [DRAIN_1]: rate,
+    [DRAIN_2]: rate,
+    [DRAIN_1_WORKER_CPU]: cpu,
+    [DRAIN_1_SERVER_CPU]: cpu,
+    [DRAIN_LIMITED]: rate,
+  });
 }

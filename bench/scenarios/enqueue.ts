@@ -23,7 +23,9 @@ async function plainInsert(url: string, n: number): Promise<void> {
     const values: string[] = [];
     for (let j = i; j < Math.min(n, i + 5000); j++) {
       const p = params.length;
-      values.push(`($${p + 1}::uuid, 'default', '${NOOP_TYPE}', $${p + 2}::jsonb, 10, $${p + 3}::timestamptz, 3, $${p + 3}::timestamptz, $${p + 3}::timestamptz)`);
+      values.push(
+        `($${p + 1}::uuid, 'default', '${NOOP_TYPE}', $${p + 2}::jsonb, 10, $${p + 3}::timestamptz, 3, $${p + 3}::timestamptz, $${p + 3}::timestamptz)`,
+      );
       params.push(randomUUID(), NOOP_PAYLOAD(j), now);
     }
     await sql.unsafe(
@@ -60,6 +62,10 @@ export async function runEnqueue(ctx: BenchContext): Promise<void> {
   }
   rounds.addTo(results, {
     [BULK]: { unit: 'jobs/s', better: 'higher', note: `${config.bulkJobs.toLocaleString('en')} jobs` },
-    [SINGLE]: { unit: 'jobs/s', better: 'higher', note: `${config.singleJobs.toLocaleString('en')} jobs, ${config.inFlight} in flight` },
+    [SINGLE]: {
+      unit: 'jobs/s',
+      better: 'higher',
+      note: `${config.singleJobs.toLocaleString('en')} jobs, ${config.inFlight} in flight`,
+    },
   });
 }

@@ -45,9 +45,11 @@ export async function runHttpRoute(ctx: BenchContext): Promise<void> {
   const port = await freePort();
   const built = await buildForRoutes(ctx);
   if (built !== true) {
-    results.notes.push(built === 'skipped'
-      ? `HTTP route: skipped in the quick run (no ${DIST} build yet: run the full bench once, or NEXT_DIST_DIR=${DIST} npx next build)`
-      : 'HTTP route: next build failed, not measured');
+    results.notes.push(
+      built === 'skipped'
+        ? `HTTP route: skipped in the quick run (no ${DIST} build yet: run the full bench once, or NEXT_DIST_DIR=${DIST} npx next build)`
+        : 'HTTP route: next build failed, not measured',
+    );
     await server.dropDatabase(db.name);
     return;
   }
@@ -86,7 +88,11 @@ export async function runHttpRoute(ctx: BenchContext): Promise<void> {
     await app.stop();
   }
   results.add({
-    scenario: HTTP_DRAIN, label: 'Steady', unit: 'jobs/s', better: 'higher', summary: summarise(rates),
+    scenario: HTTP_DRAIN,
+    label: 'Steady',
+    unit: 'jobs/s',
+    better: 'higher',
+    summary: summarise(rates),
     note: `${config.httpJobs.toLocaleString('en')} jobs, ${CALLERS} callers, limit ${LIMIT}`,
   });
   await server.dropDatabase(db.name);

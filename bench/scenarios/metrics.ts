@@ -34,8 +34,11 @@ export async function runMetrics(ctx: BenchContext): Promise<void> {
   const metricsRoute = await import('@/app/api/metrics/route');
   const healthRoute = await import('@/app/api/health/route');
   const call = (handler: (req: Request) => Promise<Response>, path: string) => async () => {
-    const res = await handler(new Request(`http://localhost${path}`, { headers: { authorization: `Bearer ${token}` } }));
-    if (res.status !== 200 && res.status !== 503) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
+    const res = await handler(
+      new Request(`http://localhost${path}`, { headers: { authorization: `Bearer ${token}` } }),
+    );
+    if (res.status !== 200 && res.status !== 503)
+      throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
     return res.text();
   };
   const reads: [string, () => Promise<unknown>][] = [
@@ -45,11 +48,20 @@ export async function runMetrics(ctx: BenchContext): Promise<void> {
     ['checkHealth', () => checkHealth(orm, { now: new Date(), maxDueAgeS: 300 })],
   ];
   const size = `${config.dashboardRows.toLocaleString('en')} rows`;
-  const text = await reads[0][1]() as string;
+  const text = (await reads[0][1]()) as string;
   log(`metrics text: ${text.split('\n').filter((l) => l && !l.startsWith('#')).length} samples, ${text.length} bytes`);
-  const p95 = await measureReads(ctx, { scenario: METRICS, reads, rounds: config.rounds, samples: config.readSamples, note: size, warmup: 5 });
+  const p95 = await measureReads(ctx, {
+    scenario: METRICS,
+    reads,
+    rounds: config.rounds,
+    samples: config.readSamples,
+    note: size,
+    warmup: 5,
+  });
   const metricsP95 = p95.get('GET /api/metrics')!.median;
-  results.notes.push(`metrics endpoint: p95 ${metricsP95.toFixed(1)} ms at ${size} (target ≤ ${TARGET_P95_MS} ms: ${metricsP95 <= TARGET_P95_MS ? 'met' : 'not met'})`);
+  results.notes.push(
+    `metrics endpoint: p95 ${metricsP95.toFixed(1)} ms at ${size} (target ≤ ${TARGET_P95_MS} ms: ${metricsP95 <= TARGET_P95_MS ? 'met' : 'not met'})`,
+  );
   const g = globalThis as unknown as { steadyDb?: { client: { end(o: { timeout: number }): Promise<void> } } };
   await g.steadyDb?.client.end({ timeout: 5 });
   g.steadyDb = undefined;

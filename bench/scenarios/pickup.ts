@@ -28,7 +28,9 @@ export async function runPickup(ctx: BenchContext): Promise<void> {
     }),
   };
   const worker = await startWorker(workerDb.db, types, {
-    concurrency: 10, pollIntervalMs: 1_000, listen: listenWith(workerDb.client),
+    concurrency: 10,
+    pollIntervalMs: 1_000,
+    listen: listenWith(workerDb.client),
   });
   const p50: number[] = [];
   const p95: number[] = [];
@@ -36,7 +38,9 @@ export async function runPickup(ctx: BenchContext): Promise<void> {
     const lat: number[] = [];
     for (let i = 0; i < config.pickupSamples; i++) {
       await sleep(20);
-      const picked = new Promise<number>((resolve) => { started = resolve; });
+      const picked = new Promise<number>((resolve) => {
+        started = resolve;
+      });
       const t0 = performance.now();
       await enqueueJob(app.db, types, { type: 'bench.ping' });
       const t1 = await Promise.race([picked, sleep(5_000).then(() => Number.NaN)]);
@@ -48,8 +52,22 @@ export async function runPickup(ctx: BenchContext): Promise<void> {
   }
   await worker.stop({ deadlineMs: 2_000 });
   await Promise.all([app.client.end(), workerDb.client.end()]);
-  results.add({ scenario: PICKUP, label: 'p50', unit: 'ms', better: 'lower', summary: summarise(p50), note: 'idle queue, LISTEN/NOTIFY' });
-  results.add({ scenario: PICKUP, label: 'p95', unit: 'ms', better: 'lower', summary: summarise(p95), note: 'idle queue, LISTEN/NOTIFY' });
+  results.add({
+    scenario: PICKUP,
+    label: 'p50',
+    unit: 'ms',
+    better: 'lower',
+    summary: summarise(p50),
+    note: 'idle queue, LISTEN/NOTIFY',
+  });
+  results.add({
+    scenario: PICKUP,
+    label: 'p95',
+    unit: 'ms',
+    better: 'lower',
+    summary: summarise(p95),
+    note: 'idle queue, LISTEN/NOTIFY',
+  });
   log(`pickup p50 ${p50.map((v) => v.toFixed(1)).join('/')} ms`);
   await server.dropDatabase(db.name);
 }

@@ -35,7 +35,9 @@ export async function runQuotaDrain(ctx: BenchContext): Promise<void> {
   const { config, results, log, server } = ctx;
   const built = await buildForRoutes(ctx);
   if (built !== true) {
-    results.notes.push(`quota drain: ${built === 'skipped' ? `skipped in the quick run (no ${ROUTE_DIST} build yet)` : 'next build failed'}`);
+    results.notes.push(
+      `quota drain: ${built === 'skipped' ? `skipped in the quick run (no ${ROUTE_DIST} build yet)` : 'next build failed'}`,
+    );
     return;
   }
   const fake = await startFakePlatforms({ port: 0 });
@@ -50,8 +52,15 @@ export async function runQuotaDrain(ctx: BenchContext): Promise<void> {
       select u.id, p::platform, u.username from users u cross join unnest('{${PLATFORMS.join(',')}}'::text[]) p`);
     const port = await freePort();
     const app = await startBuiltApp({
-      distDir: ROUTE_DIST, port,
-      env: { DATABASE_URL: db.url, CRON_SECRET: SECRET, ...fake.baseUrls, APP_URL: `http://127.0.0.1:${port}`, PROCESS_QUEUE_MAX_PARALLEL: '4' },
+      distDir: ROUTE_DIST,
+      port,
+      env: {
+        DATABASE_URL: db.url,
+        CRON_SECRET: SECRET,
+        ...fake.baseUrls,
+        APP_URL: `http://127.0.0.1:${port}`,
+        PROCESS_QUEUE_MAX_PARALLEL: '4',
+      },
     });
     const answered: Record<Platform, number[]> = { github: [], youtube: [], twitter: [], instagram: [] };
     const refused: number[] = [];
@@ -64,17 +73,25 @@ export async function runQuotaDrain(ctx: BenchContext): Promise<void> {
           where limits.key = p.key`);
         fake.control.reset();
         fake.control.apply({
-          quotas: Object.fromEntries(PLATFORMS.map((p) => [p, { limit: QUOTAS[p].limit, windowSec: QUOTAS[p].windowSec / SPEED }])),
+          quotas: Object.fromEntries(
+            PLATFORMS.map((p) => [p, { limit: QUOTAS[p].limit, windowSec: QUOTAS[p].windowSec / SPEED }]),
+          ),
         });
         const res = await fetch(`${app.url}/api/cron/sync-all`, {
-          method: 'POST', headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
+          method: 'POST',
+          headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
           body: JSON.stringify({ date: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10) }),
         });
         const t0 = performance.now();
         if (!res.ok) throw new Error(`sync-all answered ${res.status}: ${await res.text()}`);
         while (performance.now() - t0 < seconds * 1000) {
-          const tick = fetch(`${app.url}/api/cron/process-queue`, { headers: { authorization: `Bearer ${SECRET}`, 'user-agent': 'vercel-cron/1.0' } });
-          void tick.then((r) => r.body?.cancel(), () => {});
+          const tick = fetch(`${app.url}/api/cron/process-queue`, {
+            headers: { authorization: `Bearer ${SECRET}`, 'user-agent': 'vercel-cron/1.0' },
+          });
+          void tick.then(
+            (r) => r.body?.cancel(),
+            () => {},
+          );
           await sleep(TICK_MS);
         }
         const stats = fake.control.stats();
@@ -91,11 +108,22 @@ export async function runQuotaDrain(ctx: BenchContext): Promise<void> {
       await app.stop();
     }
     const note = `${config.routeSyncUsers.toLocaleString('en')} users × 4, time ${SPEED}× faster: ${seconds} s stand for ${(seconds * SPEED) / 60} minutes`;
-    results.add({ scenario: QUOTA_DRAIN, label: 'requests refused over quota', unit: 'requests', better: 'lower', summary: summarise(refused), note });
+    results.add({
+      scenario: QUOTA_DRAIN,
+      label: 'requests refused over quota',
+      unit: 'requests',
+      better: 'lower',
+      summary: summarise(refused),
+      note,
+    });
     for (const p of PLATFORMS) {
       results.add({
-        scenario: QUOTA_DRAIN, label: `${p}: pace against its quota (${QUOTAS[p].limit.toLocaleString('en')} per ${QUOTAS[p].windowSec / 60} min)`,
-        unit: '%', better: 'higher', summary: summarise(answered[p]), note,
+        scenario: QUOTA_DRAIN,
+        label: `${p}: pace against its quota (${QUOTAS[p].limit.toLocaleString('en')} per ${QUOTAS[p].windowSec / 60} min)`,
+        unit: '%',
+        better: 'higher',
+        summary: summarise(answered[p]),
+        note,
       });
     }
   } finally {

@@ -16,7 +16,9 @@ const PLATFORMS = ['github', 'youtube', 'twitter', 'instagram'];
 const PARALLEL = [1, 2, 4];
 
 const tick = (app: RunningApp) =>
-  fetch(`${app.url}/api/cron/process-queue`, { headers: { authorization: `Bearer ${SECRET}`, 'user-agent': 'vercel-cron/1.0' } });
+  fetch(`${app.url}/api/cron/process-queue`, {
+    headers: { authorization: `Bearer ${SECRET}`, 'user-agent': 'vercel-cron/1.0' },
+  });
 
 /** Waits until no job is pending or processing; resolves with the seconds since `t0`. */
 async function workedOff(raw: postgres.Sql, t0: number, timeoutMs: number): Promise<number> {
@@ -40,7 +42,9 @@ export async function runRouteDrain(ctx: BenchContext): Promise<void> {
   const { config, results, log, server } = ctx;
   const built = await buildForRoutes(ctx);
   if (built !== true) {
-    results.notes.push(`route drain: ${built === 'skipped' ? `skipped in the quick run (no ${ROUTE_DIST} build yet)` : 'next build failed'}`);
+    results.notes.push(
+      `route drain: ${built === 'skipped' ? `skipped in the quick run (no ${ROUTE_DIST} build yet)` : 'next build failed'}`,
+    );
     return;
   }
   const fake = await startFakePlatforms({ port: 0 });
@@ -49,9 +53,12 @@ export async function runRouteDrain(ctx: BenchContext): Promise<void> {
   const start = async (opts: { fanOut: boolean; maxParallel?: number }) => {
     const port = await freePort();
     return startBuiltApp({
-      distDir: ROUTE_DIST, port,
+      distDir: ROUTE_DIST,
+      port,
       env: {
-        DATABASE_URL: db.url, CRON_SECRET: SECRET, ...fake.baseUrls,
+        DATABASE_URL: db.url,
+        CRON_SECRET: SECRET,
+        ...fake.baseUrls,
         ...(opts.fanOut ? { APP_URL: `http://127.0.0.1:${port}` } : {}),
         ...(opts.maxParallel ? { PROCESS_QUEUE_MAX_PARALLEL: String(opts.maxParallel) } : {}),
       },
@@ -72,8 +79,20 @@ export async function runRouteDrain(ctx: BenchContext): Promise<void> {
       log(`${TICK}: ${body.counts?.completed} of ${TICK_JOBS} completed in ${tickSeconds[round].toFixed(2)} s`);
     }
     await app.stop();
-    results.add({ scenario: TICK, label: `share of ${TICK_JOBS.toLocaleString('en')} due no-op jobs completed`, unit: '%', better: 'higher', summary: summarise(shares) });
-    results.add({ scenario: TICK, label: `its duration (${TICK_JOBS.toLocaleString('en')} jobs)`, unit: 's', better: 'lower', summary: summarise(tickSeconds) });
+    results.add({
+      scenario: TICK,
+      label: `share of ${TICK_JOBS.toLocaleString('en')} due no-op jobs completed`,
+      unit: '%',
+      better: 'higher',
+      summary: summarise(shares),
+    });
+    results.add({
+      scenario: TICK,
+      label: `its duration (${TICK_JOBS.toLocaleString('en')} jobs)`,
+      unit: 's',
+      better: 'lower',
+      summary: summarise(tickSeconds),
+    });
 
     // 2. One tick with fan-out on.
     app = await start({ fanOut: true, maxParallel: 4 });
@@ -88,7 +107,13 @@ export async function runRouteDrain(ctx: BenchContext): Promise<void> {
       log(`${FAN_OUT}: ${Math.round(rates[round])} jobs/s`);
     }
     await app.stop();
-    results.add({ scenario: FAN_OUT, label: `${config.httpJobs.toLocaleString('en')} no-op jobs, PROCESS_QUEUE_MAX_PARALLEL=4`, unit: 'jobs/s', better: 'higher', summary: summarise(rates) });
+    results.add({
+      scenario: FAN_OUT,
+      label: `${config.httpJobs.toLocaleString('en')} no-op jobs, PROCESS_QUEUE_MAX_PARALLEL=4`,
+      unit: 'jobs/s',
+      better: 'higher',
+      summary: summarise(rates),
+    });
 
     // 3. sync-all through the route at 1, 2 and 4 calls at once.
     await raw.unsafe(`insert into users (username, display_name)
@@ -106,7 +131,8 @@ export async function runRouteDrain(ctx: BenchContext): Promise<void> {
         fake.control.reset();
         const t0 = performance.now();
         const res = await fetch(`${app.url}/api/cron/sync-all`, {
-          method: 'POST', headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
+          method: 'POST',
+          headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
           // Yesterday, as the nightly sync-all does: a day the platforms list in one page.
           body: JSON.stringify({ date: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10) }),
         });
@@ -118,8 +144,12 @@ export async function runRouteDrain(ctx: BenchContext): Promise<void> {
       }
       await app.stop();
       results.add({
-        scenario: SYNC_THROUGH_ROUTE, label: `PROCESS_QUEUE_MAX_PARALLEL=${parallel}`, unit: 'tasks/s', better: 'higher',
-        summary: summarise(paced), note: `${tasks.toLocaleString('en')} tasks (${config.routeSyncUsers.toLocaleString('en')} users × 4), fake APIs without quotas`,
+        scenario: SYNC_THROUGH_ROUTE,
+        label: `PROCESS_QUEUE_MAX_PARALLEL=${parallel}`,
+        unit: 'tasks/s',
+        better: 'higher',
+        summary: summarise(paced),
+        note: `${tasks.toLocaleString('en')} tasks (${config.routeSyncUsers.toLocaleString('en')} users × 4), fake APIs without quotas`,
       });
     }
   } finally {

@@ -34,15 +34,21 @@ export async function runSyncAll(ctx: BenchContext): Promise<void> {
     await server.checkpoint();
     let created = 0;
     const now = new Date('2026-06-01T12:00:00Z');
-    seconds.push(await elapsed(async () => {
-      created = (await enqueueAllUsersSync(orm, { date: '2026-06-01', now })).created;
-    }));
+    seconds.push(
+      await elapsed(async () => {
+        created = (await enqueueAllUsersSync(orm, { date: '2026-06-01', now })).created;
+      }),
+    );
     if (created !== tasks) throw new Error(`sync-all created ${created} of ${tasks} tasks`);
     log(`sync-all ${tasks.toLocaleString('en')} tasks: ${seconds[round].toFixed(2)} s`);
   }
   results.add({
-    scenario: SYNC_ALL, label: `${tasks.toLocaleString('en')} tasks`, unit: 's', better: 'lower',
-    summary: summarise(seconds), note: `${config.syncUsers.toLocaleString('en')} users × 4 platforms`,
+    scenario: SYNC_ALL,
+    label: `${tasks.toLocaleString('en')} tasks`,
+    unit: 's',
+    better: 'lower',
+    summary: summarise(seconds),
+    note: `${config.syncUsers.toLocaleString('en')} users × 4 platforms`,
   });
   await client.end();
   await raw.end();

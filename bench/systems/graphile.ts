@@ -18,7 +18,8 @@ const preset: GraphileConfig.Preset = { worker };
 export const graphile: QueueSystem = {
   name: 'graphile-worker',
   version: installedVersion('graphile-worker'),
-  settings: `concurrentJobs ${worker.concurrentJobs}, maxPoolSize ${worker.maxPoolSize}, localQueue.size ${worker.localQueue.size}, ` +
+  settings:
+    `concurrentJobs ${worker.concurrentJobs}, maxPoolSize ${worker.maxPoolSize}, localQueue.size ${worker.localQueue.size}, ` +
     `completeJobBatchDelay ${worker.completeJobBatchDelay}, failJobBatchDelay ${worker.failJobBatchDelay} (its performance page's ` +
     'configuration); addJobs for bulk',
   async install(url) {
@@ -41,7 +42,11 @@ export const graphile: QueueSystem = {
       noHandleSignals: true,
       logger: quiet,
       preset,
-      taskList: { [TASK]: async () => { onJob(); } },
+      taskList: {
+        [TASK]: async () => {
+          onJob();
+        },
+      },
     });
     return { stop: () => runner.stop() };
   },

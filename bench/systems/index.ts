@@ -12,5 +12,4 @@ export function systemByName(name: string): QueueSystem {
 }
 
 /** Round r runs the systems starting from a different one, so none always goes first. */
-export const rotated = <T>(items: T[], round: number): T[] =>
-  items.map((_, i) => items[(i + round) % items.length]);
+export const rotated = <T>(items: T[], round: number): T[] => items.map((_, i) => items[(i + round) % items.length]);

@@ -22,7 +22,8 @@ const stopNow = (boss: PgBoss) => boss.stop({ graceful: false, timeout: 1_000 })
 export const pgBoss: QueueSystem = {
   name: 'pg-boss',
   version: installedVersion('pg-boss'),
-  settings: `work() with localConcurrency ${WORKERS}, batchSize ${BATCH}, burstWhenBatchFull, ` +
+  settings:
+    `work() with localConcurrency ${WORKERS}, batchSize ${BATCH}, burstWhenBatchFull, ` +
     `pollingIntervalSeconds ${POLL_S}; supervise and schedule off; insert() for bulk`,
   async install(url) {
     const boss = new PgBoss({ connectionString: url, supervise: false, schedule: false });
@@ -34,7 +35,10 @@ export const pgBoss: QueueSystem = {
   async bulkEnqueue(url, n) {
     const boss = open(url, 2);
     await boss.start();
-    await boss.insert(QUEUE, Array.from({ length: n }, (_, i) => ({ data: NOOP_PAYLOAD(i) })));
+    await boss.insert(
+      QUEUE,
+      Array.from({ length: n }, (_, i) => ({ data: NOOP_PAYLOAD(i) })),
+    );
     await stopNow(boss);
   },
   async singleEnqueue(url, n, inFlight) {

@@ -33,7 +33,8 @@ export const WORKER_NODE_FLAGS = ['--max-semi-space-size=64'];
 function repoVersion(): string {
   const root = path.resolve(import.meta.dirname, '../..');
   const pkg: string = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version;
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   try {
     return `${pkg} (${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? ' + local changes' : ''})`;
   } catch {
@@ -62,7 +63,11 @@ export const steady: QueueSystem = {
   },
   async startDrain(url, onJob) {
     const { db, client } = createDb({ url, max: 4 });
-    const worker = await startWorker(db, benchTypes(onJob), { ...DRAIN, pollIntervalMs: 200, listen: listenWith(client) });
+    const worker = await startWorker(db, benchTypes(onJob), {
+      ...DRAIN,
+      pollIntervalMs: 200,
+      listen: listenWith(client),
+    });
     return {
       async stop() {
         await worker.stop({ deadlineMs: 5_000 });
