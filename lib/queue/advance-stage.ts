@@ -2,7 +2,10 @@ import { sql } from 'drizzle-orm';
 import { rows, ts, writeHistory } from './sql';
 import { toJob } from './rows';
 import { assertJobId, explainMiss } from './guard';
+import { MOVES } from './moves';
 import { QueueError, type Db, type Job } from './types';
+
+const GUARD = MOVES.advance.guard('j.status');
 
 export interface AdvanceOptions {
   id: string;
@@ -44,7 +47,7 @@ export async function advanceStage(db: Db, opts: AdvanceOptions): Promise<Job> {
           completed_at = ${finish ? now : sql`null`},
           duration_ms = ${finish ? sql`greatest(0, round(extract(epoch from (${now} - j.started_at)) * 1000))::int` : sql`null`},
           last_error = null, locked_by = null, locked_until = null, progress = null, updated_at = ${now}
-      where j.id = ${opts.id} and j.status = 'processing' and j.stage is not distinct from ${opts.from}
+      where j.id = ${opts.id} and ${GUARD} and j.stage is not distinct from ${opts.from}
         ${holder} ${attempt}
       returning j.*, 'processing'::job_status as from_status
     ),

@@ -2,7 +2,10 @@ import { sql } from 'drizzle-orm';
 import { rows, textArray, ts, writeHistory } from './sql';
 import { toJob } from './rows';
 import { assertJobId } from './guard';
+import { MOVES } from './moves';
 import type { Db, Job } from './types';
+
+const GUARD = MOVES.claimOne.guard('status');
 
 export interface ClaimOneOptions {
   id: string;
@@ -32,7 +35,7 @@ export async function claimJobById(db: Db, opts: ClaimOneOptions): Promise<Job |
     sql`
     with due as (
       select id from jobs
-      where id = ${opts.id} and status = 'pending' ${due}
+      where id = ${opts.id} and ${GUARD} ${due}
         and queue <> all(array(select name from queues where paused))
         ${stageFilter} ${typeFilter}
       for update skip locked

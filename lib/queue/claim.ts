@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { isTransaction, rowValues, textArray, ts, writeHistory } from './sql';
 import { RESCUE_LIMIT, rescueCtes } from './lease';
 import { AFTER_CLAIMED, CLAIMED_COLUMNS, toClaimedJob } from './rows';
+import { MOVES } from './moves';
 import type { Db, Job } from './types';
 
 export interface ClaimOptions {
@@ -16,6 +17,9 @@ export interface ClaimOptions {
 }
 
 const MAX_LIMIT = 1000;
+// steady_claimable picks only pending rows; the UPDATE holds the table's guard too, so the claim's move
+// is checked where it is written. As text, as in completeJobs: the planner stays on the primary key.
+const GUARD = MOVES.claim.guard('j.status::text');
 
 /**
  * One statement: pick, lock, lease and record history for up to `limit` due jobs.
@@ -70,7 +74,7 @@ async function claim(db: Db, opts: ClaimOptions, rescue: boolean): Promise<{ job
       set status = 'processing', attempts = j.attempts + 1, locked_by = ${opts.workerId},
           locked_until = ${ts(leaseEnd)}, started_at = ${ts(opts.now)}, updated_at = ${ts(opts.now)},
           progress = null
-      where j.id = any(array(select id from due))
+      where j.id = any(array(select id from due)) and ${GUARD}
       returning j.*, 'pending'::job_status as from_status, null::text as lost_worker
     ),
     changed as (

@@ -3,6 +3,9 @@ import { rows, ts, uuidArray, writeHistory } from './sql';
 import { toJob } from './rows';
 import { isUuid, QueueError, type Db, type Job } from './types';
 import { assertJobId, explainMiss } from './guard';
+import { MOVES } from './moves';
+
+const GUARD = MOVES.complete.guard('j.status::text');
 
 export interface Completion {
   id: string;
@@ -57,7 +60,7 @@ export async function completeJobs(
           duration_ms = greatest(0, round(extract(epoch from (${ts(opts.now)} - j.started_at)) * 1000))::int,
           last_error = null, locked_by = null, locked_until = null, updated_at = ${ts(opts.now)}
       from input
-      where j.id = any(${uuidArray(ids)}) and j.status::text = 'processing'
+      where j.id = any(${uuidArray(ids)}) and ${GUARD}
         and j.locked_by = ${opts.workerId} and j.attempts = (input.m -> (j.id::text) ->> 'a')::int
         and ((input.m -> (j.id::text) ->> 's') is null
              or (extract(epoch from j.started_at) * 1000)::int8 = (input.m -> (j.id::text) ->> 's')::int8)

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { rows, sameRun, ts, writeHistory } from './sql';
 import { toJob } from './rows';
 import { assertJobId, explainMiss } from './guard';
+import { MOVES } from './moves';
 import type { Db, Job } from './types';
 
 export interface DeferOptions {
@@ -18,6 +19,7 @@ export interface DeferOptions {
 }
 
 const DEFAULT_RETRY_AFTER_SEC = 60;
+const GUARD = MOVES.defer.guard('j.status');
 
 /**
  * When a job deferred for `retryAfterSec` runs again: a Retry-After that did not parse (an HTTP date
@@ -54,7 +56,7 @@ export async function deferJob(db: Db, opts: DeferOptions): Promise<Job> {
                                   else array_append(j.failed_providers, ${opts.provider}::text) end,
           completed_at = case when ${giveUp} then ${ts(opts.now)} end,
           last_error = ${message}, locked_by = null, locked_until = null, updated_at = ${ts(opts.now)}
-      where j.id = ${opts.id} and j.status = 'processing' and j.locked_by = ${opts.workerId}
+      where j.id = ${opts.id} and ${GUARD} and j.locked_by = ${opts.workerId}
         and j.attempts = ${opts.attempt} ${sameRun(opts.startedAt)}
       returning j.*, 'processing'::job_status as from_status
     ),

@@ -3,6 +3,7 @@ import { rows, sameRun, ts, writeHistory } from './sql';
 import { toJob } from './rows';
 import { DEFAULT_BACKOFF, nextRunAt, type BackoffPolicy } from './backoff';
 import { assertJobId, explainMiss } from './guard';
+import { MOVES } from './moves';
 import { PRIORITY_MAX, type Db, type Job } from './types';
 
 export interface FailOptions {
@@ -20,6 +21,7 @@ export interface FailOptions {
 }
 
 const MAX_ERROR_LENGTH = 2000;
+const GUARD = MOVES.fail.guard('j.status');
 
 /**
  * Records a failed attempt: back to pending at the backoff time while attempts remain, otherwise
@@ -44,7 +46,7 @@ export async function failJob(db: Db, opts: FailOptions): Promise<Job> {
           duration_ms = case when ${giveUp}
             then greatest(0, round(extract(epoch from (${ts(opts.now)} - j.started_at)) * 1000))::int end,
           last_error = ${error}, locked_by = null, locked_until = null, updated_at = ${ts(opts.now)}
-      where j.id = ${opts.id} and j.status = 'processing' and j.locked_by = ${opts.workerId}
+      where j.id = ${opts.id} and ${GUARD} and j.locked_by = ${opts.workerId}
         and j.attempts = ${opts.attempt} ${sameRun(opts.startedAt)}
       returning j.*, 'processing'::job_status as from_status
     ),

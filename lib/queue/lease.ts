@@ -1,7 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { rows, ts, writeHistory } from './sql';
 import { toJob } from './rows';
+import { MOVES } from './moves';
 import { isUuid, type Db, type Job } from './types';
+
+const RESCUE_GUARD = MOVES.rescue.guard('status');
+// status::text keeps the planner on the primary key, as in completeJobs
+const RELEASE_GUARD = MOVES.release.guard('j.status::text');
 
 /** Heartbeat: pushes the lease forward while the holder still holds it. False when it was lost. */
 export async function extendLease(
@@ -27,7 +32,7 @@ export async function extendLease(
 export const rescueCtes = (now: Date, limit: number) => sql`
     expired as (
       select id, locked_by from jobs
-      where status = 'processing' and locked_until < ${ts(now)}
+      where ${RESCUE_GUARD} and locked_until < ${ts(now)}
       order by locked_until
       limit ${limit}
       for update skip locked
@@ -78,8 +83,7 @@ export async function releaseJobs(
       set status = 'pending', attempts = j.attempts - 1, run_at = ${ts(opts.now)},
           locked_by = null, locked_until = null, updated_at = ${ts(opts.now)}
       from input
-      -- status::text keeps the planner on the primary key, as in completeJobs
-      where j.id = input.id and j.status::text = 'processing' and j.locked_by = ${opts.workerId}
+      where j.id = input.id and ${RELEASE_GUARD} and j.locked_by = ${opts.workerId}
         and j.attempts = input.attempt
       returning j.*, 'processing'::job_status as from_status
     ),

@@ -2,7 +2,10 @@ import { sql } from 'drizzle-orm';
 import { rows, textArray, ts, uuidArray, writeHistory } from './sql';
 import { toJob } from './rows';
 import { assertJobId, explainMiss } from './guard';
+import { MOVES } from './moves';
 import { QueueError, type Db, type Job } from './types';
+
+const GUARD = MOVES.retry.guard('j.status');
 
 export interface RetryFilter {
   ids?: string[];
@@ -18,7 +21,8 @@ export interface RetryFilter {
  * been taken by an unfinished job is left alone: running both would do the same work twice.
  */
 export async function retryJobs(db: Db, filter: RetryFilter, opts: { now: Date; actor?: string }): Promise<Job[]> {
-  const statuses = filter.statuses ?? ['failed'];
+  // A caller's list only narrows the table's: a status it does not allow to restart matches nothing.
+  const statuses = (filter.statuses ?? ['failed']).filter((s) => MOVES.retry.from.includes(s));
   const byIds = filter.ids ? sql`and j.id = any(${uuidArray(filter.ids)})` : sql``;
   const byQueue = filter.queue ? sql`and j.queue = ${filter.queue}` : sql``;
   const byType = filter.type ? sql`and j.type = ${filter.type}` : sql``;
@@ -36,7 +40,7 @@ export async function retryJobs(db: Db, filter: RetryFilter, opts: { now: Date; 
     ),
     target as (
       select j.id, c.from_status from jobs j join candidates c on c.id = j.id
-      where j.status = c.from_status
+      where j.status = c.from_status and ${GUARD}
       for update of j skip locked
     ),
     changed as (
