@@ -3,12 +3,13 @@ import { sql } from 'drizzle-orm';
 import { notifyNow } from './notify';
 import { copyIn } from './driver';
 import { inTransaction, rows } from './sql';
-import { isDue, maxAttemptsOf, toNewJob, type Prepared } from './insert-jobs';
+import { isDue, maxAttemptsOf, type Prepared } from './insert-jobs';
+import { compileFromTable, JOB_COLUMNS, WRITTEN, writeOf } from './job-columns';
+import { toNewJob } from './rows';
 import type { Db, Job } from './types';
 
-const COLUMNS =
-  'id, queue, type, payload, priority, run_at, max_attempts, correlation_id, user_id, entity_type, entity_id, ' +
-  'metadata, stage, limit_key, owner_key, created_at, updated_at';
+const COPIED = WRITTEN.filter((f) => writeOf(f).copy !== undefined);
+const COLUMNS = COPIED.map((f) => JOB_COLUMNS[f].sql).join(', ');
 // Rows handed to the stream per write: enough that a write is not per row, few enough that the server
 // is inserting the first rows while later ones are still being validated and encoded.
 const ROWS_PER_WRITE = 1000;
@@ -59,27 +60,9 @@ export async function copyJobs<T>(db: Db, inputs: readonly T[], prepare: (input:
   });
 }
 
-// COPY's text format: backslash, tab, newline and carriage return are escaped within a value; \N is NULL.
-const SPECIAL = /[\\\t\n\r]/;
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-const escape = (v: string) => (SPECIAL.test(v) ? v.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]) : v);
-const orNull = (v: string | null) => (v === null ? '\\N' : escape(v));
-
-// A batch's rows mostly share one timestamp (the call's `now`): its text is made once.
-let isoMs = Number.NaN;
-let isoText = '';
-function iso(d: Date): string {
-  const ms = d.getTime();
-  if (ms !== isoMs) {
-    isoText = d.toISOString();
-    isoMs = ms;
-  }
-  return isoText;
-}
-
-function line(p: Prepared, maxAttempts: number): string {
-  const created = iso(p.createdAt);
-  return `${p.id}\t${escape(p.queue)}\t${escape(p.type)}\t${escape(p.payloadJson)}\t${p.priority}\t${iso(p.runAt)}\t${
-    maxAttempts}\t${orNull(p.correlationId)}\t${orNull(p.userId)}\t${orNull(p.entityType)}\t${orNull(p.entityId)}\t${
-    p.metadata === null ? '{}' : escape(JSON.stringify(p.metadata))}\t${orNull(p.stage)}\t${orNull(p.limitKey)}\t${orNull(p.ownerKey)}\t${created}\t${created}\n`;
-}
+/** One COPY text line: the table's encoders escape each value (compiled, as in insert-jobs.ts). */
+const line: (p: Prepared, maxAttempts: number) => string = compileFromTable(
+  ['p', 'm'],
+  `return ${COPIED.map((_, i) => `T0[${i}](p, m)`).join(" + '\\t' + ")} + '\\n';`,
+  COPIED.map((f) => writeOf(f).copy),
+);

@@ -46,7 +46,9 @@ const asReturned = (r: unknown[][]) => r;
  */
 export async function runArrays(db: Db, query: SQL): Promise<unknown[][]> {
   const { session, dialect } = inside(db);
-  return (await session.prepareQuery(dialect.sqlToQuery(query), undefined, 'steady', true, asReturned).execute()) as unknown[][];
+  return (await session
+    .prepareQuery(dialect.sqlToQuery(query), undefined, 'steady', true, asReturned)
+    .execute()) as unknown[][];
 }
 
 /** True when `db` is a transaction (or a savepoint in one), not the pool. */
@@ -76,10 +78,13 @@ export async function copyIn(db: Db, statement: string): Promise<CopyIn> {
     writable: () => Promise<Writable>;
   };
   let fail: (err: unknown) => void = () => {};
-  const failed = new Promise<never>((_, reject) => { fail = reject; });
+  const failed = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
   failed.catch(() => {});
   const reject = query.reject;
-  if (typeof reject !== 'function') throw new Error('postgres.js query has no reject(): see copyIn in lib/queue/driver.ts');
+  if (typeof reject !== 'function')
+    throw new Error('postgres.js query has no reject(): see copyIn in lib/queue/driver.ts');
   query.reject = (err) => {
     fail(err);
     reject(err);

@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { isTransaction, rows, textArray, ts } from './sql';
 import { toJob } from './rows';
+import { JOB_SELECT } from './job-columns';
 import { insertJobs, type Prepared } from './insert-jobs';
 import { copyJobs } from './copy-jobs';
 import { isLimitKey } from './limits';
@@ -125,7 +126,7 @@ function prepare(types: JobTypes, input: EnqueueInput, now: Date): Prepared {
 async function findUnfinishedByKeys(db: Db, keys: string[]): Promise<Job[]> {
   const found = await rows(
     db,
-    sql`select * from jobs where dedup_key = any(${textArray(keys)})
+    sql`select ${JOB_SELECT} from jobs where dedup_key = any(${textArray(keys)})
         and status in ('pending', 'processing', 'paused')`,
   );
   return found.map(toJob);

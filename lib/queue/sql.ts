@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { isUuid, type Db } from './types';
+import { isUuid } from './types';
 
 export type { Row } from './driver';
 

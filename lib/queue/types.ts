@@ -16,6 +16,7 @@ export const DEFAULT_MAX_ATTEMPTS = 3;
 
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 
+// Each field is a column in job-columns.ts, whose table is checked against this interface.
 export interface Job<P = unknown, R = unknown> {
   id: string;
   queue: string;

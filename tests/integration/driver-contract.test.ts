@@ -14,7 +14,9 @@ beforeAll(async () => {
   t = await createTestDb({ max: 2 });
   await t.db.execute(sql`create table contract_copy (n int not null check (n < 100), s text)`);
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 /**
  * Whether `marker`'s statement sits in this connection's cache of prepared statements. It takes a
@@ -22,7 +24,10 @@ afterAll(async () => { await t.close(); });
  */
 async function isPrepared(tx: Db, marker: string): Promise<boolean> {
   await run(tx, sql`select ${1}::int as ${sql.raw(marker)}`);
-  const [r] = await run(tx, sql`select count(*)::int as n from pg_prepared_statements where statement like ${`%${marker}%`}`);
+  const [r] = await run(
+    tx,
+    sql`select count(*)::int as n from pg_prepared_statements where statement like ${`%${marker}%`}`,
+  );
   return Number(r.n) > 0;
 }
 
@@ -47,8 +52,14 @@ describe('driver seam', () => {
 
   it('returns rows as objects, or as arrays in the column order', async () => {
     const q = sql`select 1::int as a, 'two'::text as b, null::text as c union all select 3, 'four', 'x'`;
-    expect(await run(t.db, q)).toEqual([{ a: 1, b: 'two', c: null }, { a: 3, b: 'four', c: 'x' }]);
-    expect(await runArrays(t.db, q)).toEqual([[1, 'two', null], [3, 'four', 'x']]);
+    expect(await run(t.db, q)).toEqual([
+      { a: 1, b: 'two', c: null },
+      { a: 3, b: 'four', c: 'x' },
+    ]);
+    expect(await runArrays(t.db, q)).toEqual([
+      [1, 'two', null],
+      [3, 'four', 'x'],
+    ]);
   });
 
   it('copies text-format rows in through COPY', async () => {
@@ -58,16 +69,23 @@ describe('driver seam', () => {
       stream.end('3\ttab\\there\n');
       await Promise.race([once(stream, 'finish'), failed]);
       const got = await run(tx, sql`select n, s from contract_copy order by n`);
-      expect(got).toEqual([{ n: 1, s: 'one' }, { n: 2, s: null }, { n: 3, s: 'tab\there' }]);
+      expect(got).toEqual([
+        { n: 1, s: 'one' },
+        { n: 2, s: null },
+        { n: 3, s: 'tab\there' },
+      ]);
       await run(tx, sql`delete from contract_copy`);
     });
   });
 
-  it("reports a row the server refuses after the last write, instead of hanging (postgres.js #1173)", async () => {
+  it('reports a row the server refuses after the last write, instead of hanging (postgres.js #1173)', async () => {
     const err = await inTransaction(t.db, async (tx) => {
       const { stream, failed } = await copyIn(tx, 'copy contract_copy (n, s) from stdin');
       stream.end('1\tok\n500\ttoo big\n');
-      return Promise.race([once(stream, 'finish'), failed]).then(() => null, (e: unknown) => e);
+      return Promise.race([once(stream, 'finish'), failed]).then(
+        () => null,
+        (e: unknown) => e,
+      );
     }).catch((e: unknown) => e);
     expect(pgErrorCode(err)).toBe('23514');
     expect(await run(t.db, sql`select count(*)::int as n from contract_copy`)).toEqual([{ n: 0 }]);
@@ -77,9 +95,13 @@ describe('driver seam', () => {
     expect(isTransaction(t.db)).toBe(false);
     await t.db.transaction(async (tx) => {
       expect(isTransaction(tx)).toBe(true);
-      await tx.transaction(async (sp) => { expect(isTransaction(sp)).toBe(true); });
+      await tx.transaction(async (sp) => {
+        expect(isTransaction(sp)).toBe(true);
+      });
     });
-    await inTransaction(t.db, async (tx) => { expect(isTransaction(tx)).toBe(true); });
+    await inTransaction(t.db, async (tx) => {
+      expect(isTransaction(tx)).toBe(true);
+    });
   });
 
   it("joins the caller's transaction rather than opening another", async () => {
