@@ -17,7 +17,6 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { BROWSED as BROWSED_STATUSES, DEFAULT_MAX_ATTEMPTS } from '../lib/queue/types';
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
 
@@ -29,6 +28,15 @@ export const jobStatus = pgEnum('job_status', [
   'cancelled',
   'paused',
 ]);
+
+/** Attempts for a job when neither it, its type nor its queue says: the columns' default, and the engine's. */
+export const DEFAULT_MAX_ATTEMPTS = 3;
+
+/**
+ * The statuses whose rows the browsing indexes hold. The engine's BROWSED (lib/queue/browser.ts, which
+ * imports nothing, so browser code can take it) must name the same set: tests/unit/schema-constants.test.ts.
+ */
+export const BROWSED_STATUSES = ['completed', 'failed', 'cancelled', 'paused'] as const satisfies readonly JobStatus[];
 
 const BROWSED = sql.raw(`(${BROWSED_STATUSES.map((st) => `'${st}'`).join(', ')})`);
 

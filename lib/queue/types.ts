@@ -11,8 +11,8 @@ export {
   JOB_STATUSES, UNFINISHED, FINISHED, BROWSED, isUuid, PRIORITY, PRIORITY_MIN, PRIORITY_MAX,
   type JobStatus, type PriorityName,
 } from './browser';
-/** Attempts for a job when neither it, its type nor its queue says (also the `queues` column's default). */
-export const DEFAULT_MAX_ATTEMPTS = 3;
+// The schema owns the default it writes into its columns; the engine uses the same number.
+export { DEFAULT_MAX_ATTEMPTS } from '../../drizzle/schema';
 
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 
