@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { rows, textArray, uuidArray } from './sql';
-import { parseTs, toJob } from './rows';
+import { toJob } from './rows';
+import { JOB_COLUMNS, type JobField } from './job-columns';
 import type { Db, Job, JobStatus } from './types';
 
 // Reads a workload makes of its own jobs: by the entity, correlation id or metadata it enqueued them
@@ -74,46 +75,31 @@ export async function listOldestJobs(
 }
 
 /** What a client following a job (a toast, a progress bar) needs of it: no payload, result or metadata. */
-export type JobState = Pick<
-  Job,
-  | 'id'
-  | 'type'
-  | 'queue'
-  | 'status'
-  | 'stage'
-  | 'progress'
-  | 'attempts'
-  | 'maxAttempts'
-  | 'lastError'
-  | 'runAt'
-  | 'updatedAt'
->;
+const STATE_FIELDS = [
+  'id',
+  'type',
+  'queue',
+  'status',
+  'stage',
+  'progress',
+  'attempts',
+  'maxAttempts',
+  'lastError',
+  'runAt',
+  'updatedAt',
+] as const satisfies readonly JobField[];
+export type JobState = Pick<Job, (typeof STATE_FIELDS)[number]>;
+
+const STATE_SELECT = sql.raw(STATE_FIELDS.map((f) => JOB_COLUMNS[f].sql).join(', '));
 
 /** The current state of each job that still exists, by primary key; ids that are not UUIDs match nothing. */
 export async function getJobStates(db: Db, ids: readonly string[]): Promise<JobState[]> {
   if (ids.length === 0) return [];
-  const found = await rows(
-    db,
-    sql`select id, type, queue, status, stage, progress, attempts, max_attempts, last_error, run_at, updated_at
-        from jobs where id = any(${uuidArray(ids)})`,
-  );
+  const found = await rows(db, sql`select ${STATE_SELECT} from jobs where id = any(${uuidArray(ids)})`);
   return found.map(toJobState);
 }
 
-const strOrNull = (v: unknown) => (v === null || v === undefined ? null : String(v));
-
-function toJobState(r: Record<string, unknown>): JobState {
-  return {
-    id: String(r.id),
-    type: String(r.type),
-    queue: String(r.queue),
-    status: r.status as JobStatus,
-    stage: strOrNull(r.stage),
-    progress: strOrNull(r.progress),
-    attempts: Number(r.attempts),
-    maxAttempts: Number(r.max_attempts),
-    lastError: strOrNull(r.last_error),
-    runAt: parseTs(r.run_at),
-    updatedAt: parseTs(r.updated_at),
-  };
-}
+// Decoded by the column table's own decoders: a call reads the few jobs a client follows, so a loop
+// over the fields costs nothing that matters.
+const toJobState = (r: Record<string, unknown>): JobState =>
+  Object.fromEntries(STATE_FIELDS.map((f) => [f, JOB_COLUMNS[f].decode(r[JOB_COLUMNS[f].sql])])) as JobState;
