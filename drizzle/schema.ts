@@ -147,7 +147,7 @@ export const queues = pgTable(
     backoff: jsonb('backoff').notNull().default({}),
     updatedAt: tz('updated_at').notNull().defaultNow(),
   },
-  (t) => [check('queues_attempts_check', sql`default_max_attempts >= 1`)],
+  () => [check('queues_attempts_check', sql`default_max_attempts >= 1`)],
 );
 
 // Flow control, enforced in the claim (steady_claimable, migration 0014). `key` is a job's limit key,

@@ -1,4 +1,5 @@
 /** A body over its size limit, declared up front or found while streaming. */
+import 'server-only';
 export class BodyTooLarge extends Error {
   constructor(readonly maxBytes: number) {
     super(`Body is larger than ${maxBytes} bytes`);

@@ -1,3 +1,4 @@
+import 'server-only';
 import {
   countDrainCalls, countDueJobs, enterDrainCall, handledTypeNames, leaveDrainCall, limitsOpenAt, newWorkerId, type Db,
 } from '@/lib/queue';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { appBaseUrl, type Env } from '@/lib/env';
 
 export const PROCESS_QUEUE_PATH = '/api/cron/process-queue';

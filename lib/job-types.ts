@@ -1,3 +1,4 @@
+import 'server-only';
 import { pingJobTypes, type JobTypes } from '@/lib/queue';
 import { env } from '@/lib/env';
 import { createSyncJobTypes } from '@/lib/sync/job-types';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { newWorkerId, runBatch, type Db, type JobOutcome, type JobTypes, type Outcome } from '@/lib/queue';
 import { getJobTypes } from '@/lib/job-types';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import { after } from 'next/server';
 import type { Db } from '@/lib/queue';
 import { env, type Env } from '@/lib/env';

@@ -1,6 +1,6 @@
 /**
  * A scraper or NLP worker for the pipeline, speaking only the /queue/* HTTP API:
- *   npx tsx scripts/pipeline-worker.ts --role scraper --base-url http://localhost:3000 --api-key dev-queue-api-key
+ *   npx tsx --conditions=react-server scripts/pipeline-worker.ts --role scraper --base-url http://localhost:3000 --api-key dev-queue-api-key
  * Options: --reviews-url (default $REVIEWS_URL, else the fake platform server's /reviews on
  * $FAKE_PLATFORMS_URL or http://127.0.0.1:4010), --spool-dir (default .data/pipeline-spool),
  * --max-jobs N, --until-drained (exit when nothing is left for this role), --idle-ms (default 1000).
@@ -35,7 +35,7 @@ const parsed = Args.safeParse({
 });
 if (!parsed.success) {
   console.error(parsed.error.issues.map((i) => i.message).join('\n'));
-  console.error('usage: tsx scripts/pipeline-worker.ts --role scraper|nlp --base-url URL --api-key KEY [--reviews-url URL]');
+  console.error('usage: tsx --conditions=react-server scripts/pipeline-worker.ts --role scraper|nlp --base-url URL --api-key KEY [--reviews-url URL]');
   process.exit(2);
 }
 

@@ -1,7 +1,7 @@
 /**
  * QueueService, used as queue-package.md shows it, against a real database:
- *   npx tsx scripts/with-db.ts -- npx tsx scripts/queue-service-example.ts
- * (or with DATABASE_URL set: npx tsx scripts/queue-service-example.ts)
+ *   npx tsx scripts/with-db.ts -- npx tsx --conditions=react-server scripts/queue-service-example.ts
+ * (or with DATABASE_URL set: npx tsx --conditions=react-server scripts/queue-service-example.ts)
  */
 import { z } from 'zod';
 import { createDb } from '@/lib/db';

@@ -126,7 +126,7 @@ async function callerLoop() {
 
 const workerEnv: NodeJS.ProcessEnv = { ...process.env, ...appEnv, NODE_ENV: 'production' };
 const spawnWorker = (): ChildProcess =>
-  spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, 'lib/chaos-worker.ts')], {
+  spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', path.resolve(import.meta.dirname, 'lib/chaos-worker.ts')], {
     env: workerEnv, stdio: ['ignore', 'ignore', 'inherit'],
   });
 const workers: ChildProcess[] = Array.from({ length: WORKERS }, () => spawnWorker());

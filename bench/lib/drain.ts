@@ -13,7 +13,7 @@ const CHILD = path.resolve(import.meta.dirname, '../drain-child.ts');
 
 function startChild(system: QueueSystem, url: string) {
   const proc: ChildProcess = fork(CHILD, [system.name, url], {
-    execArgv: [...(system.nodeFlags ?? []), '--import', 'tsx'],
+    execArgv: [...(system.nodeFlags ?? []), '--conditions=react-server', '--import', 'tsx'],
     stdio: 'inherit',
   });
   const state: Progress = { handled: 0, first: 0, last: 0 };

@@ -71,7 +71,7 @@ export async function onNode24(entry: string): Promise<void> {
   }
   console.log(`[bench] re-running under ${bin} (${versionOf(bin)})`);
   // The folder first on PATH, so what the benchmark starts by name (the app server, tsx) runs on it too.
-  const child = spawn(bin, ['--import', 'tsx', entry, ...process.argv.slice(2)], {
+  const child = spawn(bin, ['--conditions=react-server', '--import', 'tsx', entry, ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, PATH: `${path.dirname(bin)}${path.delimiter}${process.env.PATH ?? ''}` },
   });

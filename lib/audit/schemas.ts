@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { wholeNumber } from '@/lib/whole-number';
 import { AUDIT_PRIORITIES } from './vocabulary';

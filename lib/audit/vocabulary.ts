@@ -1,3 +1,4 @@
+import 'server-only';
 import { PRIORITY, type Job, type JobEvent, type JobStatus } from '@/lib/queue';
 
 /**

@@ -1,3 +1,4 @@
+import 'server-only';
 import { env } from '@/lib/env';
 import { errorJson, requireBearer, safeEqual } from '@/lib/http';
 import { SESSION_COOKIE, readCookie, sessionKey, verifySessionToken } from './session';

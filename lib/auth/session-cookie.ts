@@ -1,3 +1,4 @@
+import 'server-only';
 import { SESSION_COOKIE, SESSION_TTL_MS } from './session';
 
 // Secure only over https: a Secure cookie set on plain http (a LAN address, `next start` behind

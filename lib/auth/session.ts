@@ -1,3 +1,4 @@
+import 'server-only';
 import { createHmac, scryptSync } from 'node:crypto';
 import { safeEqual } from '@/lib/http';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Job, JobEvent, QueueStats } from '@/lib/queue';
 import type { JobDto, JobEventDto, JobSummaryDto, StatsDto } from './client/types';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import { getDueBacklog, getQueueLatency, getQueueStats, listJobs, listQueues, type Db } from '@/lib/queue';
 import { toJobSummaryDto, toStatsDto } from './dto';
 import type { StatsDto } from './client/types';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { listJobs, type Db } from '@/lib/queue';
 import { defaultSyncDates, enqueueAllUsersSync, enqueueUserSync } from '@/lib/sync/enqueue';
 import { SYNC_JOB_TYPE, SYNC_QUEUE } from '@/lib/sync/platforms';

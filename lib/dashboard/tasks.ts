@@ -1,3 +1,4 @@
+import 'server-only';
 import { getJobStates, type Db } from '@/lib/queue';
 import type { TaskStatusDto, TaskStatusesDto } from './client/types';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { platformConnections, users, type Platform } from '@/drizzle/schema';
 import { parseTs, QueueError, type Db } from '@/lib/queue';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'drizzle-orm';
 import journal from '@/drizzle/migrations/meta/_journal.json';
 import { dueAgeSeconds, getDueBacklog, listQueues, type Db } from '@/lib/queue';

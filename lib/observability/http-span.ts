@@ -1,3 +1,4 @@
+import 'server-only';
 import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 
 // A proxy tracer: a no-op until the app registers an SDK (docs/observability.md), then that SDK's.

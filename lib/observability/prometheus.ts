@@ -1,3 +1,4 @@
+import 'server-only';
 import { Counter, Gauge, Registry, type Metric } from 'prom-client';
 import {
   dueAgeSeconds, LATENCY_BUCKETS_S, type HistogramSnapshot, type ListenHealth, type ProcessMetricsSnapshot, type QueueMetrics,

@@ -1,3 +1,4 @@
+import 'server-only';
 import { enqueueJob, type Db, type JobTypes } from '@/lib/queue';
 import { APP_ENTITY, findAppJob } from './read';
 import { PIPELINE_TYPE, refState } from './vocabulary';

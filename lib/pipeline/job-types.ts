@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineJobType, type JobTypes } from '@/lib/queue';
 import { AppId } from './schemas';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { handOutJobs, rescueExpiredLeases, type Db } from '@/lib/queue';
 import { listPipelineJobs } from './read';

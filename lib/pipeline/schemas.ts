@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { wholeNumber } from '@/lib/whole-number';
 import { STAGES, STATUSES, WORK_STAGES } from './vocabulary';

@@ -12,6 +12,7 @@ const NEGATIVE = new Set([
 ]);
 const NEGATORS = new Set(['not', 'no', 'never', "don't", "doesn't", "isn't", "wasn't", 'hardly']);
 
+import 'server-only';
 export interface Review {
   id: string;
   rating: number;

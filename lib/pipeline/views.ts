@@ -1,3 +1,4 @@
+import 'server-only';
 import { getJobWithEvents, QueueError, type Db } from '@/lib/queue';
 import { countPipelineCompletedSince, findAppJob, listPipelineJobs } from './read';
 import { errorMessage, PIPELINE_TYPE, refState, toHistory, toListItem } from './vocabulary';

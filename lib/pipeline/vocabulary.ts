@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Job, JobEvent, JobStatus } from '@/lib/queue';
 
 /**

@@ -1,3 +1,4 @@
+import 'server-only';
 import { pauseJob, QueueError, resumeJob, type Db } from '@/lib/queue';
 import { latestProfileJob } from './request';
 import { toProfileStatus } from './vocabulary';

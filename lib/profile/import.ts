@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, gte, sql } from 'drizzle-orm';
 import { activities, platformConnections, users } from '@/drizzle/schema';
 import { PermanentJobError, type Db } from '@/lib/queue';

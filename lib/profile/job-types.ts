@@ -1,3 +1,4 @@
+import 'server-only';
 import { defineJobType, type JobTypes } from '@/lib/queue';
 import type { Env } from '@/lib/env';
 import { createPlatformClients, type PlatformClients } from '@/lib/sync/providers';

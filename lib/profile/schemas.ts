@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { isValidHandle, HANDLE_PATTERNS } from '@/lib/sync/handles';
 import type { Platform } from '@/lib/sync/platforms';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { PRIORITY, type Job, type JobStatus } from '@/lib/queue';
 
 /**

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { JobTypes } from '@/lib/queue';
 import { QueueService as EngineQueueService, type QueueServiceOptions } from './service';
 import type { Db } from '@/lib/queue';

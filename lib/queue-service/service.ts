@@ -1,3 +1,4 @@
+import 'server-only';
 import {
   claimJobById, createExecutor, deferJob, deleteJob, enqueueJob, getJob, handledTypeNames, hasProcessingJobs, listRetryCandidates,
   newWorkerId, rescheduleWaitingJob, retryJob, retryJobs, updateWaitingJob,

@@ -1,3 +1,4 @@
+import 'server-only';
 import { listJobs, type Db, type JobStatus } from '@/lib/queue';
 import { toTask } from './service';
 import type { QueueStatusDto, QueueTaskDto } from './client/types';

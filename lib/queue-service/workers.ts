@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { defineJobType, QueueError, type HandlerContext, type JobTypes } from '@/lib/queue';
 import { toTask, type QueueTask } from './service';

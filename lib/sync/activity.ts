@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, asc, between, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import { activities, platformConnections } from '@/drizzle/schema';
 import type { Db } from '@/lib/queue';

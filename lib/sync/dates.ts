@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 
 const DAY_MS = 86_400_000;

@@ -1,3 +1,4 @@
+import 'server-only';
 import { sql } from 'drizzle-orm';
 import { enqueueFromSelect, enqueueJobs, PRIORITY, QueueError, uuidArray, type Db } from '@/lib/queue';
 import { addDays, isCalendarDate, todayUtc } from './dates';

@@ -1,3 +1,4 @@
+import 'server-only';
 import { addDays, daysBetween } from './dates';
 
 export interface Streaks {

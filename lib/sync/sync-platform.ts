@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Db } from '@/lib/queue';
 import { recordDayActivity } from './activity';
 import type { SyncPayload } from './payload';

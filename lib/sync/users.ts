@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, sql } from 'drizzle-orm';
 import { platformConnections, users } from '@/drizzle/schema';
 import { isUuid, uuidArray, type Db } from '@/lib/queue';

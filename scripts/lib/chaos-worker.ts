@@ -1,7 +1,7 @@
 /**
  * A queue worker outside the app for the soak: runs the app's own process-queue batch in a loop, the
  * way a long-running worker deployment would, so the soak can SIGKILL it mid-batch and start another.
- * Run with `node --import tsx scripts/lib/chaos-worker.ts`; configured by the app's environment.
+ * Run with `node --conditions=react-server --import tsx scripts/lib/chaos-worker.ts`; configured by the app's environment.
  */
 import { getDb } from '@/lib/db';
 import { processQueue } from '@/lib/process-queue';

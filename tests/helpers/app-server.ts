@@ -47,7 +47,7 @@ export function spawnCrashWorker(opts: {
   batchLimit: number;
   concurrency: number;
 }): CrashWorker {
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'tests/helpers/crash-worker.ts')], {
+  const proc = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', path.join(root, 'tests/helpers/crash-worker.ts')], {
     cwd: root,
     stdio: 'ignore',
     env: {

@@ -1,6 +1,6 @@
 /**
  * A worker process for the crash tests: loops runBatch against DATABASE_URL with a short lease until
- * killed. Run with `node --import tsx tests/helpers/crash-worker.ts`.
+ * killed. Run with `node --conditions=react-server --import tsx tests/helpers/crash-worker.ts`.
  * Env: DATABASE_URL, RUNS_FILE, LEASE_MS, HANDLER_MS, BATCH_LIMIT, CONCURRENCY.
  */
 import { appendFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * Claims one job (under whatever limits apply) and holds it without end, as a worker stuck mid-job
  * would, until it is killed. Prints the claimed job's id. Env: DATABASE_URL, LEASE_MS, NOW (ISO).
- * Run with `node --import tsx tests/helpers/limit-holder.ts`.
+ * Run with `node --conditions=react-server --import tsx tests/helpers/limit-holder.ts`.
  */
 import { createDb } from '@/lib/db';
 import { claimJobs } from '@/lib/queue';

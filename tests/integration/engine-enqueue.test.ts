@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { claimJobs, completeJob, enqueueJob, enqueueJobs, getJob, QueueError, MAX_PAYLOAD_BYTES } from '@/lib/queue';
+import { claimJobs, completeJob, enqueueJob, enqueueJobs, getJob, type QueueError, MAX_PAYLOAD_BYTES } from '@/lib/queue';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 import { testTypes } from '../helpers/factories';
 

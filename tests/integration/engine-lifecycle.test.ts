@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cancelJob, claimJobs, completeJob, completeJobs, deferJob, enqueueJob, failJob, getJobWithEvents, pauseJob,
-  rescueExpiredLeases, resumeJob, retryJob, retryJobs, extendLease, deleteJob, QueueError, parseBackoff,
+  rescueExpiredLeases, resumeJob, retryJob, retryJobs, extendLease, deleteJob, type QueueError, parseBackoff,
 } from '@/lib/queue';
 import { sql } from 'drizzle-orm';
 import { createTestDb, type TestDb } from '../helpers/test-db';

@@ -238,7 +238,7 @@ describe('a worker killed mid-job', () => {
   it('holds its slot until its lease is rescued, then gives it back: none leaks', async () => {
     await setLimit(t.db, 'api', { concurrency: 1 }, actor);
     await enqueue('api', 3);
-    const holder = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '../helpers/limit-holder.ts')], {
+    const holder = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', path.resolve(import.meta.dirname, '../helpers/limit-holder.ts')], {
       cwd: path.resolve(import.meta.dirname, '../..'),
       env: { ...process.env, DATABASE_URL: t.url, LEASE_MS: '5000', NOW: at(1_000).toISOString() },
       stdio: ['ignore', 'pipe', 'inherit'],

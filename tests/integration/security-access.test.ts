@@ -12,7 +12,7 @@ import { safeEqual } from '@/lib/http';
 import { createSessionToken, sessionKey, SESSION_COOKIE } from '@/lib/auth/session';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 import { callRoute, loadRoutes, readResponse, type Method, type Route, setRouteEnv } from '../helpers/route-catalog';
-import { acceptsSession, bearerOf, credentialsFor, guardOf, sessionCookieFor, type Secrets } from '../helpers/route-access';
+import { acceptsSession, bearerOf, guardOf, sessionCookieFor, type Secrets } from '../helpers/route-access';
 import { captureOutput, type Capture } from '../helpers/output-capture';
 
 const S: Secrets = {

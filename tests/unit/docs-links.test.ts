@@ -156,7 +156,7 @@ function checkPathToken(raw: string, doc: string, inFence: boolean, problems: Pr
     if (!known) {
       // `queued/nlp`, `queue/type`: words with a slash. A file name with a source extension is
       // still a path, and must then be somewhere.
-      if (!inFence && SOURCE_EXTENSIONS.test(token) && /^[\w.-]+(\/[\w.\[\]()*<>…-]+)+$/.test(token)) {
+      if (!inFence && SOURCE_EXTENSIONS.test(token) && /^[\w.-]+(\/[\w.[\]()*<>…-]+)+$/.test(token)) {
         problems.push(`${doc}: \`${token}\` does not exist (its first folder, ${first}, is not in the repository)`);
       }
       return;
@@ -164,7 +164,7 @@ function checkPathToken(raw: string, doc: string, inFence: boolean, problems: Pr
     if (!matches(token)) problems.push(`${doc}: \`${token}\` does not exist`);
     return;
   }
-  if (inFence || !SOURCE_EXTENSIONS.test(token) || !/^[\w.\[\]*<>…-]+$/.test(token)) return;
+  if (inFence || !SOURCE_EXTENSIONS.test(token) || !/^[\w.[\]*<>…-]+$/.test(token)) return;
   // A bare file name: beside the page, at the root, or anywhere in the repository.
   if (matches(path.posix.join(here, token)) || matches(token)) return;
   const re = segmentPattern(token);

@@ -1,3 +1,4 @@
+import 'server-only';
 import { PermanentJobError, RateLimitedError } from '@/lib/queue';
 import { PLATFORM_LABELS, type Platform } from '../platforms';
 

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { z } from 'zod';
 import { PLATFORM_LABELS, type Platform } from '../platforms';
 import { RateLimitedError } from '@/lib/queue';

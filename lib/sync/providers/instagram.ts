@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { PermanentJobError, RateLimitedError } from '@/lib/queue';
 import { dayWindow } from '../dates';

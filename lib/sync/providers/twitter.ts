@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { PermanentJobError } from '@/lib/queue';
 import { dayWindow } from '../dates';

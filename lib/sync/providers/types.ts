@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Platform } from '../platforms';
 
 /** What one platform reported for one user and one UTC day. */

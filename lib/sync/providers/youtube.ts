@@ -1,3 +1,4 @@
+import 'server-only';
 import { z } from 'zod';
 import { RateLimitedError } from '@/lib/queue';
 import { dayWindow } from '../dates';
