@@ -31,7 +31,18 @@ const restrict = (...patterns) => ['error', { patterns }];
 
 export default tseslint.config(
   {
-    ignores: ['.next/**', '.next-*/**', '.data/**', 'node_modules/**', 'bench/results/**', 'test-results/**', 'playwright-report/**', 'drizzle/migrations/**', 'next-env.d.ts', '.cache/**'],
+    ignores: [
+      '.next/**',
+      '.next-*/**',
+      '.data/**',
+      'node_modules/**',
+      'bench/results/**',
+      'test-results/**',
+      'playwright-report/**',
+      'drizzle/migrations/**',
+      'next-env.d.ts',
+      '.cache/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -44,7 +55,10 @@ export default tseslint.config(
       // A dropped promise is a job that fails with nobody told, or a transaction used after it ended.
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       eqeqeq: ['error', 'smart'],
       'no-console': 'off',
@@ -71,17 +85,33 @@ export default tseslint.config(
     files: ['lib/queue/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': restrict(
-        { group: ['next', 'next/*', 'react', 'react-dom', 'react/*', '@tanstack/*', 'sonner'], message: 'The engine is framework-free.' },
-        { regex: '^@/(app|components|hooks)/|^@/lib/(?!queue(/|$))', message: 'The engine imports no workload, route or component.' },
+        {
+          group: ['next', 'next/*', 'react', 'react-dom', 'react/*', '@tanstack/*', 'sonner'],
+          message: 'The engine is framework-free.',
+        },
+        {
+          regex: '^@/(app|components|hooks)/|^@/lib/(?!queue(/|$))',
+          message: 'The engine imports no workload, route or component.',
+        },
       ),
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'The engine takes its settings as arguments; lib/env.ts reads the environment.' }],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'The engine takes its settings as arguments; lib/env.ts reads the environment.',
+        },
+      ],
     },
   },
   // The browser-safe engine module: nothing that would pull the server into a bundle.
   {
     files: ['lib/queue/browser.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': restrict({ regex: '^(?!\\./)', message: 'lib/queue/browser.ts is imported by browser code: it stands alone.' }),
+      '@typescript-eslint/no-restricted-imports': restrict({
+        regex: '^(?!\\./)',
+        message: 'lib/queue/browser.ts is imported by browser code: it stands alone.',
+      }),
     },
   },
   // Workloads and the server half of the dashboard: through the engine's door, never into the UI.
@@ -106,7 +136,10 @@ export default tseslint.config(
   {
     files: ['drizzle/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': restrict({ regex: '^(@/|\\.\\./)', message: 'The schema imports nothing of the app.' }),
+      '@typescript-eslint/no-restricted-imports': restrict({
+        regex: '^(@/|\\.\\./)',
+        message: 'The schema imports nothing of the app.',
+      }),
     },
   },
   // Browser code.

@@ -8,6 +8,13 @@ const nextConfig = {
   typedRoutes: false,
   // next dev serves its scripts only to the host it started on (localhost): the dashboard opened at
   // 127.0.0.1 would render but never run. Others (a LAN address, a tunnel) via ALLOWED_DEV_ORIGINS=a,b.
-  allowedDevOrigins: ['localhost', '127.0.0.1', ...(process.env.ALLOWED_DEV_ORIGINS ?? '').split(',').map((h) => h.trim()).filter(Boolean)],
+  allowedDevOrigins: [
+    'localhost',
+    '127.0.0.1',
+    ...(process.env.ALLOWED_DEV_ORIGINS ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
+  ],
 };
 export default nextConfig;

@@ -20,14 +20,7 @@ import {
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
 
-export const jobStatus = pgEnum('job_status', [
-  'pending',
-  'processing',
-  'completed',
-  'failed',
-  'cancelled',
-  'paused',
-]);
+export const jobStatus = pgEnum('job_status', ['pending', 'processing', 'completed', 'failed', 'cancelled', 'paused']);
 
 /** Attempts for a job when neither it, its type nor its queue says: the columns' default, and the engine's. */
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -44,7 +37,9 @@ export const jobs = pgTable(
   'jobs',
   {
     // UUIDv7 (migration 0003): time-ordered, so new rows share primary-key leaves.
-    id: uuid('id').primaryKey().default(sql`steady_new_job_id()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`steady_new_job_id()`),
     queue: text('queue').notNull(),
     type: text('type').notNull(),
     payload: jsonb('payload').notNull().default({}),
@@ -60,7 +55,10 @@ export const jobs = pgTable(
     lockedBy: text('locked_by'),
     lockedUntil: tz('locked_until'),
     lastError: text('last_error'),
-    failedProviders: text('failed_providers').array().notNull().default(sql`'{}'::text[]`),
+    failedProviders: text('failed_providers')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     dedupKey: text('dedup_key'),
     correlationId: text('correlation_id'),
     userId: uuid('user_id'),
@@ -89,31 +87,58 @@ export const jobs = pgTable(
     // so it stays small however many finished rows the table holds.
     // Jobs with a limit key are walked per key instead (jobs_claim_key_idx), so a key at its limit is
     // passed over without reading its backlog.
-    index('jobs_claim_idx').on(t.priority, sql`(coalesce(turn_at, run_at))`, t.id).where(sql`status = 'pending' and limit_key is null`),
-    index('jobs_claim_key_idx').on(t.limitKey, t.priority, sql`(coalesce(turn_at, run_at))`, t.id).where(sql`status = 'pending' and limit_key is not null`),
-    index('jobs_owner_turn_idx').on(t.queue, t.ownerKey, t.turnAt).where(sql`status = 'pending' and owner_key is not null`),
-    index('jobs_turn_idx').on(t.queue, t.turnAt).where(sql`status = 'pending' and turn_at is not null`),
-    index('jobs_lease_idx').on(t.lockedUntil).where(sql`status = 'processing'`),
+    index('jobs_claim_idx')
+      .on(t.priority, sql`(coalesce(turn_at, run_at))`, t.id)
+      .where(sql`status = 'pending' and limit_key is null`),
+    index('jobs_claim_key_idx')
+      .on(t.limitKey, t.priority, sql`(coalesce(turn_at, run_at))`, t.id)
+      .where(sql`status = 'pending' and limit_key is not null`),
+    index('jobs_owner_turn_idx')
+      .on(t.queue, t.ownerKey, t.turnAt)
+      .where(sql`status = 'pending' and owner_key is not null`),
+    index('jobs_turn_idx')
+      .on(t.queue, t.turnAt)
+      .where(sql`status = 'pending' and turn_at is not null`),
+    index('jobs_lease_idx')
+      .on(t.lockedUntil)
+      .where(sql`status = 'processing'`),
     // What runs now, per queue and key: the claim counts it against concurrency limits.
-    index('jobs_running_idx').on(t.limitKey, t.queue).where(sql`status = 'processing'`),
+    index('jobs_running_idx')
+      .on(t.limitKey, t.queue)
+      .where(sql`status = 'processing'`),
     // text_pattern_ops: the same equality for ON CONFLICT, and LIKE 'prefix%' under any collation.
     uniqueIndex('jobs_dedup_key_idx')
       .on(t.dedupKey.op('text_pattern_ops'))
       .where(sql`dedup_key is not null and status in ('pending', 'processing', 'paused')`),
-    index('jobs_browse_queue_idx').on(t.queue, t.status, t.id).where(sql`status in ${BROWSED}`),
-    index('jobs_browse_dedup_idx').on(t.dedupKey.op('text_pattern_ops')).where(sql`dedup_key is not null and status in ${BROWSED}`),
-    index('jobs_browse_user_idx').on(t.userId, t.id).where(sql`user_id is not null and status in ${BROWSED}`),
+    index('jobs_browse_queue_idx')
+      .on(t.queue, t.status, t.id)
+      .where(sql`status in ${BROWSED}`),
+    index('jobs_browse_dedup_idx')
+      .on(t.dedupKey.op('text_pattern_ops'))
+      .where(sql`dedup_key is not null and status in ${BROWSED}`),
+    index('jobs_browse_user_idx')
+      .on(t.userId, t.id)
+      .where(sql`user_id is not null and status in ${BROWSED}`),
     // Newest completions per type: the dashboard's p95 reads at most 500 entries of it per type.
-    index('jobs_completed_idx').on(t.type, t.completedAt).where(sql`status = 'completed'`),
-    index('jobs_correlation_idx').on(t.correlationId).where(sql`correlation_id is not null`),
-    index('jobs_entity_idx').on(t.entityType, t.entityId).where(sql`entity_id is not null`),
+    index('jobs_completed_idx')
+      .on(t.type, t.completedAt)
+      .where(sql`status = 'completed'`),
+    index('jobs_correlation_idx')
+      .on(t.correlationId)
+      .where(sql`correlation_id is not null`),
+    index('jobs_entity_idx')
+      .on(t.entityType, t.entityId)
+      .where(sql`entity_id is not null`),
     check('jobs_attempts_check', sql`attempts >= 0 and max_attempts >= 1 and deferrals >= 0`),
     check('jobs_owner_key_check', sql`owner_key is null or length(owner_key) between 1 and 200`),
     check('jobs_priority_check', sql`priority between -1000 and 1000`),
     check('jobs_lease_check', sql`status <> 'processing' or (locked_until is not null and locked_by is not null)`),
     check('jobs_finished_check', sql`status not in ('completed', 'failed', 'cancelled') or completed_at is not null`),
     check('jobs_names_check', sql`length(queue) between 1 and 100 and length(type) between 1 and 100`),
-    check('jobs_limit_key_check', sql`limit_key is null or (length(limit_key) between 1 and 200 and limit_key not like 'queue:%')`),
+    check(
+      'jobs_limit_key_check',
+      sql`limit_key is null or (length(limit_key) between 1 and 200 and limit_key not like 'queue:%')`,
+    ),
   ],
 );
 
@@ -172,7 +197,10 @@ export const limits = pgTable(
   () => [
     check('limits_key_check', sql`length(key) between 1 and 200`),
     check('limits_concurrency_check', sql`concurrency is null or concurrency between 0 and 100000`),
-    check('limits_rate_check', sql`(rate is null) = (period_ms is null) and (rate is null or (rate between 0 and 1000000 and period_ms between 1000 and 86400000))`),
+    check(
+      'limits_rate_check',
+      sql`(rate is null) = (period_ms is null) and (rate is null or (rate between 0 and 1000000 and period_ms between 1000 and 86400000))`,
+    ),
     check('limits_burst_check', sql`burst is null or (rate is not null and burst between 1 and 1000000)`),
   ],
 );
@@ -202,16 +230,13 @@ export const drainCalls = pgTable('drain_calls', {
   heldUntil: tz('held_until').notNull(),
 });
 
-export const jobCounts = pgTable(
-  'job_counts',
-  {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
-    queue: text('queue').notNull(),
-    type: text('type').notNull(),
-    status: jobStatus('status').notNull(),
-    n: bigint('n', { mode: 'number' }).notNull(),
-  },
-);
+export const jobCounts = pgTable('job_counts', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  queue: text('queue').notNull(),
+  type: text('type').notNull(),
+  status: jobStatus('status').notNull(),
+  n: bigint('n', { mode: 'number' }).notNull(),
+});
 
 export const jobMinuteStats = pgTable(
   'job_minute_stats',
@@ -232,7 +257,9 @@ export const platform = pgEnum('platform', ['github', 'youtube', 'twitter', 'ins
 export const users = pgTable(
   'users',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     username: text('username').notNull(),
     displayName: text('display_name').notNull(),
     timeZone: text('time_zone').notNull().default('UTC'),
@@ -263,7 +290,9 @@ export const platformConnections = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.userId, t.platform] }),
-    index('platform_connections_enabled_idx').on(t.platform).where(sql`enabled`),
+    index('platform_connections_enabled_idx')
+      .on(t.platform)
+      .where(sql`enabled`),
     check('platform_connections_handle_check', sql`length(handle) between 1 and 200`),
   ],
 );
@@ -280,10 +309,7 @@ export const activities = pgTable(
     details: jsonb('details').notNull().default({}),
     syncedAt: tz('synced_at').notNull().defaultNow(),
   },
-  (t) => [
-    primaryKey({ columns: [t.userId, t.date, t.platform] }),
-    check('activities_count_check', sql`count >= 0`),
-  ],
+  (t) => [primaryKey({ columns: [t.userId, t.date, t.platform] }), check('activities_count_check', sql`count >= 0`)],
 );
 
 export type JobRow = typeof jobs.$inferSelect;

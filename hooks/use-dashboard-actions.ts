@@ -89,7 +89,8 @@ export function useJobAction() {
       else toast.info(res.message);
       void invalidate(dashboardKeys.jobLists(), dashboardKeys.jobs(), dashboardKeys.stats());
     },
-    onError: (err: Error, v) => toast.error(v.action === 'retry' ? 'Could not retry' : 'Could not cancel', { description: err.message }),
+    onError: (err: Error, v) =>
+      toast.error(v.action === 'retry' ? 'Could not retry' : 'Could not cancel', { description: err.message }),
   });
 }
 

@@ -78,7 +78,8 @@ export function useQueueMonitor(opts: QueueMonitorOptions = {}) {
   const taskStatuses = useMemo(() => {
     const out: Record<string, QueueStatus> = {};
     for (const t of Object.values(followed ?? {})) out[t.id] = toQueueStatus(t);
-    for (const list of [pendingTasks, processingTasks, completedTasks, failedTasks]) for (const t of list) out[t.id] = t.status;
+    for (const list of [pendingTasks, processingTasks, completedTasks, failedTasks])
+      for (const t of list) out[t.id] = t.status;
     return out;
   }, [followed, pendingTasks, processingTasks, completedTasks, failedTasks]);
 

@@ -1,6 +1,13 @@
 import 'server-only';
 import {
-  countDrainCalls, countDueJobs, enterDrainCall, handledTypeNames, leaveDrainCall, limitsOpenAt, newWorkerId, type Db,
+  countDrainCalls,
+  countDueJobs,
+  enterDrainCall,
+  handledTypeNames,
+  leaveDrainCall,
+  limitsOpenAt,
+  newWorkerId,
+  type Db,
 } from '@/lib/queue';
 import { getJobTypes } from '@/lib/job-types';
 import { processQueue, type ProcessQueueOptions, type ProcessQueueResult } from '@/lib/process-queue';
@@ -56,7 +63,11 @@ const DUE_COUNT_CAP = 50_000;
 // A call with less left than this starts nobody: its successor would start as it ends.
 const MIN_REMAINING_MS = 3_000;
 
-export async function admitDrainCall(db: Db, limits: DrainLimits, now = new Date()): Promise<AdmittedCall | RefusedCall> {
+export async function admitDrainCall(
+  db: Db,
+  limits: DrainLimits,
+  now = new Date(),
+): Promise<AdmittedCall | RefusedCall> {
   const callId = newWorkerId('process-queue');
   const r = await enterDrainCall(db, { callId, maxParallel: limits.maxParallel, holdMs: limits.holdMs, now });
   return r.entered

@@ -14,15 +14,16 @@ const secret = z
   .refine((v) => v === undefined || v.length >= 8, 'must be at least 8 characters');
 
 // A bearer token cannot carry whitespace, so such a secret could never be presented.
-const bearerSecret = secret.refine((v) => v === undefined || !/\s/.test(v), 'must not contain spaces or other whitespace');
+const bearerSecret = secret.refine(
+  (v) => v === undefined || !/\s/.test(v),
+  'must not contain spaces or other whitespace',
+);
 
 const url = z.url({ protocol: /^https?$/ });
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(5),
   DATABASE_IDLE_TIMEOUT_S: z.coerce.number().int().min(0).max(3600).default(20),
   DATABASE_CONNECT_TIMEOUT_S: z.coerce.number().int().min(1).max(120).default(5),
@@ -33,7 +34,12 @@ const EnvSchema = z.object({
   // Bearer for GET /api/metrics (and /api/health's details); CRON_SECRET is taken too.
   METRICS_TOKEN: bearerSecret,
   // /api/health answers 503 once a due job has waited longer than this for a worker.
-  HEALTH_MAX_DUE_AGE_S: z.coerce.number().int().min(10).max(7 * 86_400).default(300),
+  HEALTH_MAX_DUE_AGE_S: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(7 * 86_400)
+    .default(300),
   DASHBOARD_PASSWORD: secret,
   SESSION_SECRET: secret,
   GITHUB_API_URL: url.default('https://api.github.com'),
@@ -50,13 +56,20 @@ const EnvSchema = z.object({
   AUDIT_EXTERNAL_JOB_TYPES: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .pipe(
       z.array(
-        z.string().regex(
-          /^[A-Za-z0-9_.:-]{1,100}\/[A-Za-z0-9_.:-]{1,100}$/,
-          'must be comma-separated queue/type pairs of letters, digits, ".", "_", ":" and "-"',
-        ),
+        z
+          .string()
+          .regex(
+            /^[A-Za-z0-9_.:-]{1,100}\/[A-Za-z0-9_.:-]{1,100}$/,
+            'must be comma-separated queue/type pairs of letters, digits, ".", "_", ":" and "-"',
+          ),
       ),
     )
     .transform((pairs) => pairs.map((p) => ({ queue: p.split('/')[0], type: p.split('/')[1] }))),

@@ -35,7 +35,10 @@ export function processQueueFanOut(e: Env, fetchImpl: typeof fetch = fetch): (()
       await res.body?.cancel();
       return res.status === 202;
     } catch (err) {
-      console.error(`process-queue: starting another call at ${target.origin} failed:`, err instanceof Error ? err.message : err);
+      console.error(
+        `process-queue: starting another call at ${target.origin} failed:`,
+        err instanceof Error ? err.message : err,
+      );
       return false;
     }
   };

@@ -115,7 +115,10 @@ export async function readJson(req: Request, maxBytes = MAX_BODY_BYTES): Promise
 export async function readForm(req: Request, maxBytes = MAX_BODY_BYTES): Promise<Record<string, string>> {
   const type = req.headers.get('content-type') ?? '';
   if (!/^application\/x-www-form-urlencoded/i.test(type)) {
-    throw new HttpError(415, `Content-Type must be application/x-www-form-urlencoded or application/json (got ${type.slice(0, 80)})`);
+    throw new HttpError(
+      415,
+      `Content-Type must be application/x-www-form-urlencoded or application/json (got ${type.slice(0, 80)})`,
+    );
   }
   return Object.fromEntries(new URLSearchParams(await readLimited(req, maxBytes)));
 }
@@ -170,9 +173,28 @@ const STATUS_BY_CODE: Record<QueueErrorCode, number> = {
 // Seen from postgres.js (wrapped by drizzle as the error's cause) while a server stops, restarts or is
 // unreachable: socket errors, its own CONNECT_TIMEOUT/CONNECTION_*, and PostgreSQL's shutdown and
 // connection SQLSTATEs. DNS failures too: a managed database's host can stop resolving for a while.
-const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH',
-  'EAI_AGAIN', 'ENOTFOUND', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
-  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300']);
+const DB_DOWN_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  '53300',
+]);
 
 // PostgreSQL cannot store U+0000 in text (22021) or jsonb (22P05): the client sent it, so it is a 400.
 const UNSTORABLE_INPUT_CODES = new Set(['22021', '22P05']);
@@ -206,7 +228,9 @@ export function toResponse(err: unknown): Response {
   if (down) {
     // The code only: the error's text can carry the failed statement and its parameters.
     console.error(`Database unavailable (${down}); answering 503`);
-    return errorJson(503, 'The database is unavailable right now; try again shortly', undefined, { 'retry-after': '5' });
+    return errorJson(503, 'The database is unavailable right now; try again shortly', undefined, {
+      'retry-after': '5',
+    });
   }
   console.error('Unhandled error in route:', err);
   return errorJson(500, 'Internal error');
@@ -254,11 +278,14 @@ type Refused<A extends RouteMethod> = Exclude<RouteMethod, A> | 'OPTIONS' | ('GE
  * answers an empty 405, and its own OPTIONS would list these as allowed. The method is refused before
  * the route's guard, as Next's own 405 is: it says only which methods the path serves.
  */
-export function otherMethods<const A extends readonly RouteMethod[]>(allowed: A): Record<Refused<A[number]>, RefusalHandler> {
+export function otherMethods<const A extends readonly RouteMethod[]>(
+  allowed: A,
+): Record<Refused<A[number]>, RefusalHandler> {
   const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : []), 'OPTIONS'];
   const headers = { allow: allow.join(', ') };
   const refuse = refusal((req) =>
-    json({ error: `Method ${req.method} is not allowed on ${pathOf(req)}`, allowed: allow }, 405, headers));
+    json({ error: `Method ${req.method} is not allowed on ${pathOf(req)}`, allowed: allow }, 405, headers),
+  );
   const out: Record<string, RefusalHandler> = {
     OPTIONS: refusal(() => new Response(null, { status: 204, headers })),
   };

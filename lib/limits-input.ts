@@ -21,16 +21,21 @@ export const LimitBody = z
   .object({
     concurrency: wholeNumber(LIMIT_BOUNDS.concurrency.min, LIMIT_BOUNDS.concurrency.max).nullable().optional(),
     rate: wholeNumber(LIMIT_BOUNDS.rate.min, LIMIT_BOUNDS.rate.max).nullable().optional(),
-    per: z.enum(Object.keys(PERIODS) as [keyof typeof PERIODS, ...(keyof typeof PERIODS)[]], {
-      error: `must be one of ${Object.keys(PERIODS).join(', ')}`,
-    }).optional(),
+    per: z
+      .enum(Object.keys(PERIODS) as [keyof typeof PERIODS, ...(keyof typeof PERIODS)[]], {
+        error: `must be one of ${Object.keys(PERIODS).join(', ')}`,
+      })
+      .optional(),
     periodMs: wholeNumber(LIMIT_BOUNDS.periodMs.min, LIMIT_BOUNDS.periodMs.max).optional(),
     burst: wholeNumber(LIMIT_BOUNDS.burst.min, LIMIT_BOUNDS.burst.max).nullable().optional(),
   })
   .strict()
   .refine((b) => !(b.per && b.periodMs), { message: 'give per or periodMs, not both', path: ['per'] })
   .refine((b) => Object.keys(b).length > 0, { message: 'give at least one of concurrency, rate, per, periodMs, burst' })
-  .transform(({ per, periodMs, ...rest }) => ({ ...rest, ...(per ? { periodMs: PERIODS[per] } : periodMs ? { periodMs } : {}) }));
+  .transform(({ per, periodMs, ...rest }) => ({
+    ...rest,
+    ...(per ? { periodMs: PERIODS[per] } : periodMs ? { periodMs } : {}),
+  }));
 
 export const CooldownBody = z.object({ seconds: wholeNumber(1, 86_400) }).strict();
 

@@ -27,10 +27,18 @@ const log = (l: string) => console.log(`[steady] ${l}`);
 const db = await prepareDatabase({ dataDir, ephemeral, port: dataDir ? 0 : undefined });
 if (process.env.SEED !== 'off') await seedDemoData(db.url, { log });
 
-const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: db.url, PORT: String(port), NEXT_TELEMETRY_DISABLED: '1' };
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  DATABASE_URL: db.url,
+  PORT: String(port),
+  NEXT_TELEMETRY_DISABLED: '1',
+};
 
 // Platform APIs: the local fakes unless a real base URL is configured.
-const fake = process.env.FAKE_PLATFORMS === 'off' ? null : await startFakePlatforms({ port: Number(process.env.FAKE_PLATFORMS_PORT ?? 0) });
+const fake =
+  process.env.FAKE_PLATFORMS === 'off'
+    ? null
+    : await startFakePlatforms({ port: Number(process.env.FAKE_PLATFORMS_PORT ?? 0) });
 if (fake) {
   for (const [key, url] of Object.entries(fake.baseUrls)) env[key] ??= url;
   log(`fake platform APIs on ${fake.url} (control: ${fake.url}/_control)`);
@@ -63,8 +71,7 @@ const app = startChild('next', nextBin, [prod ? 'start' : 'dev', '-p', String(po
   NODE_ENV: prod ? 'production' : 'development',
 });
 const baseUrl = `http://localhost:${port}`;
-const cron =
-  process.env.LOCAL_CRON === 'off' ? null : startLocalCron({ baseUrl, secret: env.CRON_SECRET!, log });
+const cron = process.env.LOCAL_CRON === 'off' ? null : startLocalCron({ baseUrl, secret: env.CRON_SECRET!, log });
 log(`dashboard: ${baseUrl}`);
 
 let stopping = false;

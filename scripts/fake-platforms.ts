@@ -55,7 +55,9 @@ export function parseFaultsEnv(value: string | undefined): Fault[] {
   try {
     raw = JSON.parse(value);
   } catch {
-    throw new Error('FAKE_PLATFORMS_FAULTS must be a JSON array of faults, e.g. [{"platform":"github","mode":"rate_limit"}]');
+    throw new Error(
+      'FAKE_PLATFORMS_FAULTS must be a JSON array of faults, e.g. [{"platform":"github","mode":"rate_limit"}]',
+    );
   }
   const parsed = z.array(FaultSchema).safeParse(raw);
   if (!parsed.success) throw new Error(`FAKE_PLATFORMS_FAULTS is invalid: ${z.prettifyError(parsed.error)}`);

@@ -62,7 +62,8 @@ export const reviewsModule: FakeModule = {
       serve({ url, match, state }) {
         const appId = decodeURIComponent(match[1]);
         const page = Number(url.searchParams.get('page') ?? '1');
-        if (!Number.isInteger(page) || page < 1) return { status: 400, body: { error: 'page must be a positive integer' } };
+        if (!Number.isInteger(page) || page < 1)
+          return { status: 400, body: { error: 'page must be a positive integer' } };
         if (appId.includes('missing')) return { status: 404, body: { error: `No app ${appId} in the store` } };
         const size = state.pageSize(PAGE_SIZE);
         const all = fakeReviews(appId);

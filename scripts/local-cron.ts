@@ -31,8 +31,10 @@ export function summarize(body: unknown): string {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return JSON.stringify(body)?.slice(0, 160) ?? '';
   const parts: string[] = [];
   for (const [k, v] of Object.entries(body)) {
-    if (['string', 'number', 'boolean'].includes(typeof v) && k !== 'workerId') parts.push(`${k}=${String(v).slice(0, 80)}`);
-    else if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) parts.push(`${k}=${v.join(',').slice(0, 80)}`);
+    if (['string', 'number', 'boolean'].includes(typeof v) && k !== 'workerId')
+      parts.push(`${k}=${String(v).slice(0, 80)}`);
+    else if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string'))
+      parts.push(`${k}=${v.join(',').slice(0, 80)}`);
     else if (v && typeof v === 'object' && !Array.isArray(v)) {
       const counts = Object.entries(v).filter(([, n]) => typeof n === 'number' && n !== 0);
       if (counts.length) parts.push(`${k}={${counts.map(([a, n]) => `${a}:${n}`).join(' ')}}`);
@@ -109,10 +111,13 @@ export function startLocalCron(opts: {
     const next = new Date(now);
     next.setUTCSeconds(0, 0);
     next.setUTCMinutes(next.getUTCMinutes() + 1);
-    timer = setTimeout(() => {
-      tick(next);
-      scheduleNext();
-    }, next.getTime() - now.getTime() + 50);
+    timer = setTimeout(
+      () => {
+        tick(next);
+        scheduleNext();
+      },
+      next.getTime() - now.getTime() + 50,
+    );
     timer.unref();
   };
 

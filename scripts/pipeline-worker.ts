@@ -28,14 +28,19 @@ const parsed = Args.safeParse({
   role: flag('role'),
   baseUrl: flag('base-url') ?? 'http://localhost:3000',
   apiKey: flag('api-key') ?? process.env.QUEUE_API_KEY,
-  reviewsUrl: flag('reviews-url') ?? process.env.REVIEWS_URL ?? `${process.env.FAKE_PLATFORMS_URL ?? 'http://127.0.0.1:4010'}/reviews`,
+  reviewsUrl:
+    flag('reviews-url') ??
+    process.env.REVIEWS_URL ??
+    `${process.env.FAKE_PLATFORMS_URL ?? 'http://127.0.0.1:4010'}/reviews`,
   spoolDir: flag('spool-dir') ?? '.data/pipeline-spool',
   maxJobs: flag('max-jobs'),
   idleDelayMs: flag('idle-ms') ?? 1000,
 });
 if (!parsed.success) {
   console.error(parsed.error.issues.map((i) => i.message).join('\n'));
-  console.error('usage: tsx --conditions=react-server scripts/pipeline-worker.ts --role scraper|nlp --base-url URL --api-key KEY [--reviews-url URL]');
+  console.error(
+    'usage: tsx --conditions=react-server scripts/pipeline-worker.ts --role scraper|nlp --base-url URL --api-key KEY [--reviews-url URL]',
+  );
   process.exit(2);
 }
 

@@ -26,12 +26,19 @@ const types: JobTypes = {
         smtpDown = false;
         throw new PermanentJobError('SMTP server refused the connection'); // no automatic retry
       }
-      return { to: payload.to, subject: payload.subject, body: `Hi ${payload.to.split('@')[0]}, this is ${payload.template}.` };
+      return {
+        to: payload.to,
+        subject: payload.subject,
+        body: `Hi ${payload.to.split('@')[0]}, this is ${payload.template}.`,
+      };
     },
   }),
   IMAGE_PROCESS: defineJobType({
     queue: 'default',
-    payloadSchema: z.object({ imageUrl: z.url(), options: z.object({ resize: z.boolean(), format: z.string() }).partial().optional() }),
+    payloadSchema: z.object({
+      imageUrl: z.url(),
+      options: z.object({ resize: z.boolean(), format: z.string() }).partial().optional(),
+    }),
     handle: async ({ payload, rateLimited }) => {
       if (cdnBusy) {
         cdnBusy = false;
@@ -49,7 +56,11 @@ const show = (label: string, task: unknown) => console.log(`${label}:`, JSON.str
 
 try {
   // Quick Start
-  const task = await queueService.addToQueue('EMAIL_SEND', { to: 'user@example.com', subject: 'Welcome', template: 'welcome-email' }, { maxAttempts: 3, priority: 1 });
+  const task = await queueService.addToQueue(
+    'EMAIL_SEND',
+    { to: 'user@example.com', subject: 'Welcome', template: 'welcome-email' },
+    { maxAttempts: 3, priority: 1 },
+  );
   show('added', { id: task.id, status: task.status, priority: task.priority });
   show('processed', await queueService.processJob(task.id));
 
@@ -60,7 +71,11 @@ try {
     { priority: 2, maxAttempts: 5, reference: { id: 'user-123', type: 'User' } },
   );
   const limited = await queueService.processJob(image.id);
-  show('rate limited', { status: limited?.status, failedProviders: limited?.failedProviders, scheduledFor: limited?.scheduledFor });
+  show('rate limited', {
+    status: limited?.status,
+    failedProviders: limited?.failedProviders,
+    scheduledFor: limited?.scheduledFor,
+  });
   console.log('processing again before the provider allows:', await queueService.processJob(image.id));
   await new Promise((r) => setTimeout(r, 2_100)); // this demo waits out the 2 s the CDN asked for
   show('after the wait', await queueService.processJob(image.id));

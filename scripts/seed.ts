@@ -7,15 +7,53 @@ import { createHash } from 'node:crypto';
 import postgres from 'postgres';
 
 const NAMES = [
-  'Ada Lovelace', 'Alan Turing', 'Grace Hopper', 'Linus Torvalds', 'Margaret Hamilton', 'Ken Thompson',
-  'Barbara Liskov', 'Dennis Ritchie', 'Radia Perlman', 'Guido Rossum', 'Frances Allen', 'Bjarne Stroustrup',
-  'Katherine Johnson', 'Donald Knuth', 'Hedy Lamarr', 'John Carmack', 'Anita Borg', 'Tim Berners',
-  'Shafi Goldwasser', 'Brendan Eich', 'Sophie Wilson', 'James Gosling', 'Jean Bartik', 'Yukihiro Matsumoto',
-  'Evelyn Berezin', 'Rob Pike', 'Carol Shaw', 'Leslie Lamport', 'Mary Keller', 'Edsger Dijkstra',
-  'Lynn Conway', 'Niklaus Wirth', 'Adele Goldberg', 'Ward Cunningham', 'Joan Clarke', 'Vanished Account',
+  'Ada Lovelace',
+  'Alan Turing',
+  'Grace Hopper',
+  'Linus Torvalds',
+  'Margaret Hamilton',
+  'Ken Thompson',
+  'Barbara Liskov',
+  'Dennis Ritchie',
+  'Radia Perlman',
+  'Guido Rossum',
+  'Frances Allen',
+  'Bjarne Stroustrup',
+  'Katherine Johnson',
+  'Donald Knuth',
+  'Hedy Lamarr',
+  'John Carmack',
+  'Anita Borg',
+  'Tim Berners',
+  'Shafi Goldwasser',
+  'Brendan Eich',
+  'Sophie Wilson',
+  'James Gosling',
+  'Jean Bartik',
+  'Yukihiro Matsumoto',
+  'Evelyn Berezin',
+  'Rob Pike',
+  'Carol Shaw',
+  'Leslie Lamport',
+  'Mary Keller',
+  'Edsger Dijkstra',
+  'Lynn Conway',
+  'Niklaus Wirth',
+  'Adele Goldberg',
+  'Ward Cunningham',
+  'Joan Clarke',
+  'Vanished Account',
 ];
 
-const ZONES = ['UTC', 'Europe/London', 'Europe/Berlin', 'America/New_York', 'America/Los_Angeles', 'Asia/Tokyo', 'Australia/Sydney'];
+const ZONES = [
+  'UTC',
+  'Europe/London',
+  'Europe/Berlin',
+  'America/New_York',
+  'America/Los_Angeles',
+  'Asia/Tokyo',
+  'Australia/Sydney',
+];
 
 const hash = (s: string) => createHash('sha256').update(s).digest();
 
@@ -35,10 +73,22 @@ export function demoUsers(): DemoUser[] {
     const gone = username === 'vanished-account';
     const connections: DemoUser['connections'] = [];
     // An account deleted on GitHub ("gone…" answers 404 on the fake APIs): its sync fails for good.
-    if (gone || i % 9 !== 4) connections.push({ platform: 'github', handle: gone ? 'gone-vanished' : username, enabled: true });
-    if (h[0] % 3 !== 0) connections.push({ platform: 'twitter', handle: username.replace(/-/g, '_').slice(0, 15), enabled: i !== 7 });
-    if (h[1] % 3 === 0) connections.push({ platform: 'youtube', handle: `UC${h.subarray(2, 18).toString('base64url').slice(0, 22)}`, enabled: true });
-    if (h[2] % 2 === 0) connections.push({ platform: 'instagram', handle: `1784${String(h.readUInt32BE(4)).padStart(13, '0')}`, enabled: true });
+    if (gone || i % 9 !== 4)
+      connections.push({ platform: 'github', handle: gone ? 'gone-vanished' : username, enabled: true });
+    if (h[0] % 3 !== 0)
+      connections.push({ platform: 'twitter', handle: username.replace(/-/g, '_').slice(0, 15), enabled: i !== 7 });
+    if (h[1] % 3 === 0)
+      connections.push({
+        platform: 'youtube',
+        handle: `UC${h.subarray(2, 18).toString('base64url').slice(0, 22)}`,
+        enabled: true,
+      });
+    if (h[2] % 2 === 0)
+      connections.push({
+        platform: 'instagram',
+        handle: `1784${String(h.readUInt32BE(4)).padStart(13, '0')}`,
+        enabled: true,
+      });
     return {
       username,
       displayName,
@@ -53,9 +103,15 @@ export async function seedDemoData(url: string, opts: { log?: (l: string) => voi
   const log = opts.log ?? (() => {});
   const users = demoUsers();
   const names = users.map((u) => u.username);
-  const sql = postgres(url, { max: 1, onnotice: () => {}, connection: { TimeZone: 'UTC', application_name: 'steady-seed' } });
+  const sql = postgres(url, {
+    max: 1,
+    onnotice: () => {},
+    connection: { TimeZone: 'UTC', application_name: 'steady-seed' },
+  });
   try {
-    const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from users where lower(username) = any(${names})`;
+    const [{ n }] = await sql<
+      { n: number }[]
+    >`select count(*)::int as n from users where lower(username) = any(${names})`;
     if (n === users.length) {
       log(`demo data present (${n} users); skipping seed`);
       return;
@@ -63,11 +119,17 @@ export async function seedDemoData(url: string, opts: { log?: (l: string) => voi
     const started = Date.now();
     await sql.begin(async (tx) => {
       await tx`
-        insert into users ${tx(users.map((u) => ({
-          username: u.username, display_name: u.displayName, time_zone: u.timeZone,
-          github_private: u.privacy.github, youtube_private: u.privacy.youtube,
-          twitter_private: u.privacy.twitter, instagram_private: u.privacy.instagram,
-        })))}
+        insert into users ${tx(
+          users.map((u) => ({
+            username: u.username,
+            display_name: u.displayName,
+            time_zone: u.timeZone,
+            github_private: u.privacy.github,
+            youtube_private: u.privacy.youtube,
+            twitter_private: u.privacy.twitter,
+            instagram_private: u.privacy.instagram,
+          })),
+        )}
         on conflict do nothing`;
       const connections = users.flatMap((u) => u.connections.map((c) => ({ username: u.username, ...c })));
       await tx`

@@ -42,7 +42,10 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const dir = mkdtempSync(path.join(tmpdir(), 'steady-soak-'));
 chmodSync(dir, 0o755); // the server runs as user postgres
-const [pg] = await Promise.all([startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), ephemeral: true }), ensureBuilt('.next-rel', log)]);
+const [pg] = await Promise.all([
+  startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), ephemeral: true }),
+  ensureBuilt('.next-rel', log),
+]);
 await ensureDatabase(pg.url('postgres'), 'steady');
 const dbUrl = pg.url('steady');
 await migrateDatabase(dbUrl);
@@ -50,8 +53,14 @@ const fake = await startFakePlatforms({ port: 0 });
 const secret = () => randomBytes(16).toString('base64url');
 const CRON = secret();
 const appEnv: Record<string, string> = {
-  DATABASE_URL: dbUrl, DATABASE_POOL_MAX: '15', CRON_SECRET: CRON, QUEUE_API_KEY: secret(),
-  DASHBOARD_PASSWORD: secret(), SESSION_SECRET: secret(), PLATFORM_TIMEOUT_MS: '5000', ...fake.baseUrls,
+  DATABASE_URL: dbUrl,
+  DATABASE_POOL_MAX: '15',
+  CRON_SECRET: CRON,
+  QUEUE_API_KEY: secret(),
+  DASHBOARD_PASSWORD: secret(),
+  SESSION_SECRET: secret(),
+  PLATFORM_TIMEOUT_MS: '5000',
+  ...fake.baseUrls,
 };
 const port = opt('port', await freePort());
 let app: RunningApp = await startBuiltApp({ distDir: '.next-rel', port, env: appEnv });
@@ -59,7 +68,9 @@ const { db, client } = createDb({ url: dbUrl, max: 3 });
 log(`app on ${app.url}, PostgreSQL on ${pg.port}, fake platforms on ${fake.url}`);
 
 // Users with one to four platforms; one in fifty has a GitHub account that no longer exists (404).
-await db.execute(sql`insert into users (username, display_name) select 's' || i, 'Soak ' || i from generate_series(1, ${USERS}) i`);
+await db.execute(
+  sql`insert into users (username, display_name) select 's' || i, 'Soak ' || i from generate_series(1, ${USERS}) i`,
+);
 await db.execute(sql`
   insert into platform_connections (user_id, platform, handle)
   select id, 'github'::platform, case when n % 50 = 0 then 'gone-' || n else 's' || n end from (select id, substr(username, 2)::int n from users) u
@@ -85,8 +96,10 @@ const rss: { t: number; mb: number }[] = [];
 
 const call = async (route: string, body: unknown) => {
   const res = await fetch(`${app.url}${route}`, {
-    method: 'POST', headers: { authorization: `Bearer ${CRON}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body), signal: AbortSignal.timeout(90_000),
+    method: 'POST',
+    headers: { authorization: `Bearer ${CRON}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(90_000),
   });
   return { status: res.status, body: (await res.json()) as Record<string, number> & { jobs?: { outcome: string }[] } };
 };
@@ -126,9 +139,14 @@ async function callerLoop() {
 
 const workerEnv: NodeJS.ProcessEnv = { ...process.env, ...appEnv, NODE_ENV: 'production' };
 const spawnWorker = (): ChildProcess =>
-  spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', path.resolve(import.meta.dirname, 'lib/chaos-worker.ts')], {
-    env: workerEnv, stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  spawn(
+    process.execPath,
+    ['--conditions=react-server', '--import', 'tsx', path.resolve(import.meta.dirname, 'lib/chaos-worker.ts')],
+    {
+      env: workerEnv,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
 const workers: ChildProcess[] = Array.from({ length: WORKERS }, () => spawnWorker());
 
 /** SIGKILL a worker while it holds claims (rows locked by it), then start a new one in its place. */
@@ -175,7 +193,9 @@ async function faultLoop() {
   while (Date.now() < chaosEnds) {
     const fault = FAULTS[faultWindows % FAULTS.length];
     const res = await fetch(`${fake.url}/_control`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ addFaults: [fault] }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ addFaults: [fault] }),
     });
     if (!res.ok) throw new Error(`/_control refused a fault: ${await res.text()}`);
     faultWindows++;
@@ -189,7 +209,9 @@ async function monitorLoop() {
     rss.push({ t: Date.now() - started, mb: app.rssMb() });
     if (rss.length % 6 === 0) {
       const { totals } = await getQueueStats(db, { now: new Date() });
-      log(`in ${jobsIn}, completed ${totals.completed}, open ${totals.pending + totals.processing}, worker kills ${kills}, app RSS ${rss.at(-1)!.mb} MB`);
+      log(
+        `in ${jobsIn}, completed ${totals.completed}, open ${totals.pending + totals.processing}, worker kills ${kills}, app RSS ${rss.at(-1)!.mb} MB`,
+      );
     }
     await pause(5_000);
   }
@@ -204,7 +226,9 @@ async function drained(): Promise<boolean> {
 const monitor = monitorLoop();
 const callers = Array.from({ length: CALLERS }, callerLoop);
 await Promise.all([enqueueLoop(), killLoop(), faultLoop()]);
-log(`enqueue ended with ${jobsIn} jobs in; draining (at most ${DRAIN_LIMIT_MS / 60_000} min: retries back off, killed workers' leases last 60 s)`);
+log(
+  `enqueue ended with ${jobsIn} jobs in; draining (at most ${DRAIN_LIMIT_MS / 60_000} min: retries back off, killed workers' leases last 60 s)`,
+);
 const drainEnds = Date.now() + DRAIN_LIMIT_MS;
 while (Date.now() < drainEnds && !(await drained())) await pause(2_000);
 stopping = true;

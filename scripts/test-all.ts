@@ -55,7 +55,11 @@ if (want('unit') || want('integration')) {
   const projects = ['unit', 'integration'].filter(want).flatMap((p) => ['--project', p]);
   const out = 'test-results/vitest.json';
   rmSync(out, { force: true });
-  const code = await runOnce(bin('vitest'), ['run', ...projects, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`], env);
+  const code = await runOnce(
+    bin('vitest'),
+    ['run', ...projects, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`],
+    env,
+  );
   if (!readVitest(out) || code !== 0) failedTiers.push('unit/integration');
 }
 
@@ -63,7 +67,13 @@ if (want('unit') || want('integration')) {
  * A vitest tier that needs something the machine may lack: without it, skipped with a note, except in
  * CI, which installs it and so requires it. `run` writes its vitest JSON report to `out`.
  */
-async function vitestTier(name: string, missing: string | null, intro: string, out: string, run: () => Promise<number>) {
+async function vitestTier(
+  name: string,
+  missing: string | null,
+  intro: string,
+  out: string,
+  run: () => Promise<number>,
+) {
   if (missing) {
     console.log(`\n[test] ${name} tier: ${missing}; ${env.CI ? 'CI requires it' : 'skipped'}`);
     if (env.CI) failedTiers.push(name);
@@ -80,18 +90,40 @@ async function vitestTier(name: string, missing: string | null, intro: string, o
 if (want('node24')) {
   const dir = env.STEADY_NODE24 ?? '';
   const out = 'test-results/vitest-node24.json';
-  await vitestTier('node24',
-    dir && existsSync(path.join(dir, 'node')) ? null : 'STEADY_NODE24 does not name a folder with a Node 24 binary (npm install --prefix <dir> node@24)',
-    `unit and integration on Node 24 (${dir})`, out,
-    () => runOnce(bin('vitest'), ['run', '--project', 'unit', '--project', 'integration', '--reporter=dot', '--reporter=json', `--outputFile.json=${out}`],
-      { ...env, PATH: `${dir}${path.delimiter}${env.PATH ?? ''}` }));
+  await vitestTier(
+    'node24',
+    dir && existsSync(path.join(dir, 'node'))
+      ? null
+      : 'STEADY_NODE24 does not name a folder with a Node 24 binary (npm install --prefix <dir> node@24)',
+    `unit and integration on Node 24 (${dir})`,
+    out,
+    () =>
+      runOnce(
+        bin('vitest'),
+        [
+          'run',
+          '--project',
+          'unit',
+          '--project',
+          'integration',
+          '--reporter=dot',
+          '--reporter=json',
+          `--outputFile.json=${out}`,
+        ],
+        { ...env, PATH: `${dir}${path.delimiter}${env.PATH ?? ''}` },
+      ),
+  );
 }
 
 // Only when asked for by name or as part of the whole run: `npm test -- unit` stays quick.
 if (want('dates')) {
-  await vitestTier('dates', findLibfaketime() ? null : 'libfaketime is not installed (apt-get install -y faketime)',
-    'unit and integration with the clock moved (npm run test:dates -- --quick)', 'test-results/vitest-dates.json',
-    () => runOnce(bin('tsx'), ['scripts/test-dates.ts', '--quick'], env));
+  await vitestTier(
+    'dates',
+    findLibfaketime() ? null : 'libfaketime is not installed (apt-get install -y faketime)',
+    'unit and integration with the clock moved (npm run test:dates -- --quick)',
+    'test-results/vitest-dates.json',
+    () => runOnce(bin('tsx'), ['scripts/test-dates.ts', '--quick'], env),
+  );
 }
 
 if (want('e2e')) {

@@ -50,7 +50,16 @@ for (const date of dates) {
   rmSync(OUT, { force: true });
   const code = await runOnce(
     vitest,
-    ['run', '--project', 'unit', '--project', 'integration', '--reporter=dot', '--reporter=json', `--outputFile.json=${OUT}`],
+    [
+      'run',
+      '--project',
+      'unit',
+      '--project',
+      'integration',
+      '--reporter=dot',
+      '--reporter=json',
+      `--outputFile.json=${OUT}`,
+    ],
     {
       ...process.env,
       TZ: 'UTC',
@@ -65,7 +74,10 @@ for (const date of dates) {
 }
 
 console.log('\n| clock | passed | failed |\n|---|---|---|');
-for (const r of rows) console.log(`| ${r.date} | ${r.passed} | ${r.failed}${r.code !== 0 && r.failed === 0 ? ' (exit ' + r.code + ')' : ''} |`);
+for (const r of rows)
+  console.log(
+    `| ${r.date} | ${r.passed} | ${r.failed}${r.code !== 0 && r.failed === 0 ? ' (exit ' + r.code + ')' : ''} |`,
+  );
 const passed = rows.reduce((n, r) => n + r.passed, 0);
 const failed = rows.reduce((n, r) => n + r.failed, 0);
 console.log(`\n${passed} passed, ${failed} failed`);

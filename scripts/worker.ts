@@ -19,10 +19,16 @@ const Settings = z.object({
   pollMs: int(10, 600_000).default(1_000),
   leaseMs: int(10_000, 86_400_000).default(60_000),
   shutdownMs: int(0, 600_000).default(25_000),
-  queues: z.string().regex(/^[\w.-]+(,[\w.-]+)*$/, 'a comma-separated list of queue names').optional(),
+  queues: z
+    .string()
+    .regex(/^[\w.-]+(,[\w.-]+)*$/, 'a comma-separated list of queue names')
+    .optional(),
   listen: z.enum(['on', 'off']).default('on'),
   // A direct (session) connection for LISTEN when DATABASE_URL goes through a transaction-mode pooler.
-  listenUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  listenUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
   // GET /metrics on this port: /api/metrics as this process sees it (its runs, its LISTEN), same bearer.
   metricsPort: int(1, 65_535).optional(),
 });
@@ -77,9 +83,14 @@ const { db, client } = createDb({
   prepare: config.DATABASE_PREPARE,
   applicationName: 'steady-worker',
 });
-const listener = settings.listen === 'on'
-  ? postgres(settings.listenUrl ?? config.DATABASE_URL, { max: 1, onnotice: () => {}, connection: { application_name: 'steady-worker-listen' } })
-  : null;
+const listener =
+  settings.listen === 'on'
+    ? postgres(settings.listenUrl ?? config.DATABASE_URL, {
+        max: 1,
+        onnotice: () => {},
+        connection: { application_name: 'steady-worker-listen' },
+      })
+    : null;
 const types = getJobTypes();
 const queues = settings.queues?.split(',');
 
@@ -92,7 +103,8 @@ const worker = await startWorker(db, types, {
   queues,
   listen: listener ? listenWith(listener) : undefined,
   onOutcome: (o) => {
-    if (o.outcome !== 'completed') log(`${o.type} ${o.id} attempt ${o.attempt}: ${o.outcome}${o.error ? ` (${o.error})` : ''}`);
+    if (o.outcome !== 'completed')
+      log(`${o.type} ${o.id} attempt ${o.attempt}: ${o.outcome}${o.error ? ` (${o.error})` : ''}`);
   },
   // One line per error: a database that is down would otherwise print a full statement every poll.
   onError: (err) => {
@@ -105,9 +117,13 @@ const worker = await startWorker(db, types, {
   process.exit(1);
 });
 
-const handled = Object.entries(types).filter(([, t]) => t.handle).map(([name]) => name);
-log(`${worker.workerId} running ${handled.length} job types${queues ? ` from ${queues.join(', ')}` : ''}, ` +
-  `concurrency ${settings.concurrency}, ${listener ? 'LISTEN/NOTIFY with ' : ''}polling every ${settings.pollMs} ms`);
+const handled = Object.entries(types)
+  .filter(([, t]) => t.handle)
+  .map(([name]) => name);
+log(
+  `${worker.workerId} running ${handled.length} job types${queues ? ` from ${queues.join(', ')}` : ''}, ` +
+    `concurrency ${settings.concurrency}, ${listener ? 'LISTEN/NOTIFY with ' : ''}polling every ${settings.pollMs} ms`,
+);
 
 if (settings.metricsPort) {
   const { GET } = await import('@/app/api/metrics/route');
@@ -118,11 +134,16 @@ if (settings.metricsPort) {
     }
     const headers = new Headers();
     if (req.headers.authorization) headers.set('authorization', req.headers.authorization);
-    void GET(new Request('http://worker/metrics', { headers })).then(async (r) => {
-      res.writeHead(r.status, Object.fromEntries(r.headers)).end(await r.text());
-    }, () => res.writeHead(500).end());
+    void GET(new Request('http://worker/metrics', { headers })).then(
+      async (r) => {
+        res.writeHead(r.status, Object.fromEntries(r.headers)).end(await r.text());
+      },
+      () => res.writeHead(500).end(),
+    );
   });
-  server.listen(settings.metricsPort, () => log(`metrics on :${settings.metricsPort}/metrics (bearer METRICS_TOKEN or CRON_SECRET)`));
+  server.listen(settings.metricsPort, () =>
+    log(`metrics on :${settings.metricsPort}/metrics (bearer METRICS_TOKEN or CRON_SECRET)`),
+  );
   server.unref();
 }
 
@@ -135,8 +156,10 @@ const shutdown = async (signal: string) => {
   stopping = true;
   log(`${signal}: no new claims; running jobs have ${settings.shutdownMs} ms to finish`);
   const stats = await worker.stop({ deadlineMs: settings.shutdownMs });
-  log(`stopped: ${stats.completed} completed, ${stats.failed} failed, ${stats.retried} retrying, ` +
-    `${stats.deferred} deferred, ${stats.lost} lost, ${stats.released} handed back`);
+  log(
+    `stopped: ${stats.completed} completed, ${stats.failed} failed, ${stats.retried} retrying, ` +
+      `${stats.deferred} deferred, ${stats.lost} lost, ${stats.released} handed back`,
+  );
   await Promise.all([client.end({ timeout: 5 }), listener?.end({ timeout: 5 })]);
   process.exit(0);
 };

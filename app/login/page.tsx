@@ -51,7 +51,11 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
         ) : (
           <>
             <h1>Sign in</h1>
-            {params.signedOut === '1' && !error && <p className="notice" role="status">You are signed out.</p>}
+            {params.signedOut === '1' && !error && (
+              <p className="notice" role="status">
+                You are signed out.
+              </p>
+            )}
             <form method="post" action="/api/auth/login" className="auth__form">
               <input type="hidden" name="next" value={next} />
               <div className="field">

@@ -6,7 +6,13 @@ import type { Platform } from '@/lib/sync/platforms';
  * Totals for the platforms the public activity names, and nothing else: private platforms never
  * reach this component (the query leaves them out), so there is nothing here to hide with CSS.
  */
-export function PlatformBreakdown({ activity, labels }: { activity: PublicActivity; labels: Record<Platform, string> }) {
+export function PlatformBreakdown({
+  activity,
+  labels,
+}: {
+  activity: PublicActivity;
+  labels: Record<Platform, string>;
+}) {
   const rows = activity.platforms.map((p) => ({
     platform: p,
     total: activity.totals[p] ?? 0,

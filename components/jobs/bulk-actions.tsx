@@ -22,10 +22,20 @@ export function BulkActions(props: { selected: string[]; filters: JobFilterInput
     <div className="bulk" role="group" aria-label="Bulk actions">
       <div className="bulk__group">
         <span className="bulk__label">{n > 0 ? `${n} selected` : 'Select rows to act on them'}</span>
-        <button type="button" className="button button--small" disabled={n === 0 || busy} onClick={() => run('retry', { ids: props.selected })}>
+        <button
+          type="button"
+          className="button button--small"
+          disabled={n === 0 || busy}
+          onClick={() => run('retry', { ids: props.selected })}
+        >
           Retry selected
         </button>
-        <button type="button" className="button button--small button--danger" disabled={n === 0 || busy} onClick={() => run('cancel', { ids: props.selected })}>
+        <button
+          type="button"
+          className="button button--small button--danger"
+          disabled={n === 0 || busy}
+          onClick={() => run('cancel', { ids: props.selected })}
+        >
           Cancel selected
         </button>
       </div>
@@ -33,7 +43,9 @@ export function BulkActions(props: { selected: string[]; filters: JobFilterInput
         {confirming ? (
           <>
             <span className="bulk__label">
-              {confirming === 'retry' ? `Retry all failed and cancelled jobs ${scope}?` : `Cancel all unfinished jobs ${scope}?`}
+              {confirming === 'retry'
+                ? `Retry all failed and cancelled jobs ${scope}?`
+                : `Cancel all unfinished jobs ${scope}?`}
             </span>
             <button
               type="button"
@@ -50,10 +62,20 @@ export function BulkActions(props: { selected: string[]; filters: JobFilterInput
         ) : (
           <>
             <span className="bulk__label">All {scope}:</span>
-            <button type="button" className="button button--small" disabled={busy} onClick={() => setConfirming('retry')}>
+            <button
+              type="button"
+              className="button button--small"
+              disabled={busy}
+              onClick={() => setConfirming('retry')}
+            >
               Retry all
             </button>
-            <button type="button" className="button button--small button--danger" disabled={busy} onClick={() => setConfirming('cancel')}>
+            <button
+              type="button"
+              className="button button--small button--danger"
+              disabled={busy}
+              onClick={() => setConfirming('cancel')}
+            >
               Cancel all
             </button>
           </>

@@ -32,7 +32,11 @@ export function JobDetail({ id, initial }: { id: string; initial?: JobDetailDto 
   const action = useJobAction();
 
   if (!detail.data) {
-    return detail.error ? <ErrorState error={detail.error} onRetry={() => void detail.refetch()} /> : <LoadingState label="Loading job…" />;
+    return detail.error ? (
+      <ErrorState error={detail.error} onRetry={() => void detail.refetch()} />
+    ) : (
+      <LoadingState label="Loading job…" />
+    );
   }
   const { job, events, user, waitingOn } = detail.data;
   const lease =
@@ -80,7 +84,8 @@ export function JobDetail({ id, initial }: { id: string; initial?: JobDetailDto 
 
       {waitingOn && (
         <div className="callout callout--warn" role="note">
-          <strong>Waiting on a limit:</strong> {waitingOn}. It starts once the limit allows (<a href="/limits">Limits</a>).
+          <strong>Waiting on a limit:</strong> {waitingOn}. It starts once the limit allows (
+          <a href="/limits">Limits</a>).
         </div>
       )}
 
@@ -91,7 +96,9 @@ export function JobDetail({ id, initial }: { id: string; initial?: JobDetailDto 
       )}
 
       <section className="card" aria-labelledby="facts-h">
-        <h2 id="facts-h" className="visually-hidden">Details</h2>
+        <h2 id="facts-h" className="visually-hidden">
+          Details
+        </h2>
         <dl className="facts">
           <Fact label="Queue">{job.queue}</Fact>
           <Fact label="Limit key">{job.limitKey}</Fact>
@@ -115,7 +122,11 @@ export function JobDetail({ id, initial }: { id: string; initial?: JobDetailDto 
           </Fact>
           <Fact label="Dedup key">{job.dedupKey ? <span className="mono">{job.dedupKey}</span> : null}</Fact>
           <Fact label="Correlation id">
-            {job.correlationId ? <Link href={`/jobs?q=${encodeURIComponent(job.correlationId)}`} className="mono">{job.correlationId}</Link> : null}
+            {job.correlationId ? (
+              <Link href={`/jobs?q=${encodeURIComponent(job.correlationId)}`} className="mono">
+                {job.correlationId}
+              </Link>
+            ) : null}
           </Fact>
           {job.failedProviders.length > 0 && <Fact label="Failed providers">{job.failedProviders.join(', ')}</Fact>}
         </dl>
@@ -128,7 +139,11 @@ export function JobDetail({ id, initial }: { id: string; initial?: JobDetailDto 
         </section>
         <section className="card" aria-labelledby="result-h">
           <h2 id="result-h">Result</h2>
-          {job.result === null ? <p className="muted">No result{isFinal(job.status) ? '' : ' yet'}.</p> : <pre className="code">{prettyJson(job.result)}</pre>}
+          {job.result === null ? (
+            <p className="muted">No result{isFinal(job.status) ? '' : ' yet'}.</p>
+          ) : (
+            <pre className="code">{prettyJson(job.result)}</pre>
+          )}
         </section>
       </div>
       {Object.keys(job.metadata).length > 0 && (

@@ -31,14 +31,20 @@ export function JobFilters(props: {
   const select = (key: FilterKey, label: string, values: { value: string; label: string }[]) => (
     <div className="field">
       <label htmlFor={`${id}-${key}`}>{label}</label>
-      <select id={`${id}-${key}`} value={filters[key] ?? ''} onChange={(e) => onChange({ [key]: e.target.value || undefined })}>
+      <select
+        id={`${id}-${key}`}
+        value={filters[key] ?? ''}
+        onChange={(e) => onChange({ [key]: e.target.value || undefined })}
+      >
         <option value="">All</option>
         {values.map((v) => (
           <option key={v.value} value={v.value}>
             {v.label}
           </option>
         ))}
-        {filters[key] && !values.some((v) => v.value === filters[key]) && <option value={filters[key]}>{filters[key]}</option>}
+        {filters[key] && !values.some((v) => v.value === filters[key]) && (
+          <option value={filters[key]}>{filters[key]}</option>
+        )}
       </select>
     </div>
   );
@@ -74,14 +80,33 @@ export function JobFilters(props: {
         onChange({ q: q.trim() || undefined, stage: stage.trim() || undefined });
       }}
     >
-      {select('status', 'Status', JOB_STATUSES.map((s) => ({ value: s, label: statusLabel(s) })))}
-      {select('queue', 'Queue', options.queues.map((v) => ({ value: v, label: v })))}
-      {select('type', 'Type', options.types.map((v) => ({ value: v, label: v })))}
-      {select('user', 'User', options.users.map((u) => ({ value: u.id, label: u.username })))}
+      {select(
+        'status',
+        'Status',
+        JOB_STATUSES.map((s) => ({ value: s, label: statusLabel(s) })),
+      )}
+      {select(
+        'queue',
+        'Queue',
+        options.queues.map((v) => ({ value: v, label: v })),
+      )}
+      {select(
+        'type',
+        'Type',
+        options.types.map((v) => ({ value: v, label: v })),
+      )}
+      {select(
+        'user',
+        'User',
+        options.users.map((u) => ({ value: u.id, label: u.username })),
+      )}
       {select('waiting', 'Waiting', [{ value: 'limit', label: 'on a limit' }])}
       {text('stage', 'Stage', stage, setStage, { placeholder: 'any', maxLength: 100 })}
       {text('q', 'Search', q, setQ, {
-        type: 'search', grow: true, placeholder: 'job id, dedup key, correlation id, entity id', maxLength: 200,
+        type: 'search',
+        grow: true,
+        placeholder: 'job id, dedup key, correlation id, entity id',
+        maxLength: 200,
       })}
       <div className="filters__buttons">
         <button type="submit" className="button button--small">

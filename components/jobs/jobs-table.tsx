@@ -36,11 +36,19 @@ export function JobsTable(props: {
             </th>
             <th scope="col">Status</th>
             <th scope="col">Job</th>
-            <th scope="col" className="hide-sm">Queue</th>
-            <th scope="col" className="hide-sm">User</th>
-            <th scope="col" className="num hide-sm">Attempts</th>
+            <th scope="col" className="hide-sm">
+              Queue
+            </th>
+            <th scope="col" className="hide-sm">
+              User
+            </th>
+            <th scope="col" className="num hide-sm">
+              Attempts
+            </th>
             <th scope="col">Created</th>
-            <th scope="col" className="num hide-sm">Took</th>
+            <th scope="col" className="num hide-sm">
+              Took
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -48,7 +56,12 @@ export function JobsTable(props: {
             <SkeletonRows rows={8} cols={COLS} />
           ) : (
             jobs.map((j) => (
-              <tr key={j.id} data-job-id={j.id} data-status={j.status} className={selected.has(j.id) ? 'is-selected' : undefined}>
+              <tr
+                key={j.id}
+                data-job-id={j.id}
+                data-status={j.status}
+                className={selected.has(j.id) ? 'is-selected' : undefined}
+              >
                 <td className="check">
                   <input
                     type="checkbox"
@@ -72,7 +85,9 @@ export function JobsTable(props: {
                   {j.status === 'failed' && j.lastError && <span className="job-cell__error">{j.lastError}</span>}
                 </td>
                 <td className="hide-sm">{j.queue}</td>
-                <td className="hide-sm">{j.userId ? (props.usernames.get(j.userId) ?? shortId(j.userId)) : <span className="muted">–</span>}</td>
+                <td className="hide-sm">
+                  {j.userId ? (props.usernames.get(j.userId) ?? shortId(j.userId)) : <span className="muted">–</span>}
+                </td>
                 <td className="num hide-sm">
                   {j.attempts}/{j.maxAttempts}
                 </td>

@@ -3,8 +3,20 @@
 import { useQuery } from '@tanstack/react-query';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useMemo, useState } from 'react';
-import { JOBS_PAGE_SIZE, filtersFromParams, filtersToParams, hasFilters, type FilterKey } from '@/lib/dashboard/client/filters';
-import { POLL_ACTIVE_MS, POLL_IDLE_MS, jobListQueryOptions, usersQueryOptions, type JobListParams } from '@/lib/dashboard/client/queries';
+import {
+  JOBS_PAGE_SIZE,
+  filtersFromParams,
+  filtersToParams,
+  hasFilters,
+  type FilterKey,
+} from '@/lib/dashboard/client/filters';
+import {
+  POLL_ACTIVE_MS,
+  POLL_IDLE_MS,
+  jobListQueryOptions,
+  usersQueryOptions,
+  type JobListParams,
+} from '@/lib/dashboard/client/queries';
 import type { JobPageDto, StatsDto } from '@/lib/dashboard/client/types';
 import { useQueueMonitor } from '@/hooks/use-queue-monitor';
 import { EmptyState, ErrorState } from '@/components/ui/states';
@@ -66,7 +78,12 @@ export function JobsView(props: { initialPage?: JobPageDto; initialParams: JobLi
           <p className="muted page-head__sub">Newest first{cursor ? ' · older page' : ''}</p>
         </div>
       </header>
-      <JobFilters filters={filters} options={options} onChange={changeFilters} onClear={() => navigate(new URLSearchParams(), 'replace')} />
+      <JobFilters
+        filters={filters}
+        options={options}
+        onChange={changeFilters}
+        onClear={() => navigate(new URLSearchParams(), 'replace')}
+      />
       <BulkActions selected={selectedOnScreen} filters={filters} onDone={() => setSelected(new Set())} />
       {list.error && !page ? (
         <ErrorState error={list.error} onRetry={() => void list.refetch()} />
@@ -89,8 +106,9 @@ export function JobsView(props: { initialPage?: JobPageDto; initialParams: JobLi
           onToggleAll={(ids, on) =>
             setSelected((prev) => {
               const next = new Set(prev);
-              for (const id of ids) if (on) next.add(id);
-              else next.delete(id);
+              for (const id of ids)
+                if (on) next.add(id);
+                else next.delete(id);
               return next;
             })
           }

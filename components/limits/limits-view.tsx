@@ -4,7 +4,14 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { toast } from 'sonner';
 import {
-  PERIOD_NAMES, describeRate, endCooldown, limitsQueryOptions, saveLimit, type LimitDto, type LimitEdit, type LimitsDto,
+  PERIOD_NAMES,
+  describeRate,
+  endCooldown,
+  limitsQueryOptions,
+  saveLimit,
+  type LimitDto,
+  type LimitEdit,
+  type LimitsDto,
 } from '@/lib/dashboard/client/limits';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { EmptyState, ErrorState, LoadingState } from '@/components/ui/states';
@@ -24,14 +31,24 @@ function useSaveLimit() {
   return useMutation({
     mutationFn: ({ key, body }: { key: string; body: LimitEdit }) => saveLimit(key, body),
     onSuccess: (l) => {
-      toast.success(`Saved limit ${l.key}`, { description: `at once ${l.concurrency ?? 'unlimited'}, rate ${describeRate(l)}` });
+      toast.success(`Saved limit ${l.key}`, {
+        description: `at once ${l.concurrency ?? 'unlimited'}, rate ${describeRate(l)}`,
+      });
       void client.invalidateQueries({ queryKey: limitsQueryOptions().queryKey });
     },
     onError: (err: Error, v) => toast.error(`Could not save limit ${v.key}`, { description: err.message }),
   });
 }
 
-function LimitForm({ limit, onSave, busy }: { limit?: LimitDto; onSave: (key: string, body: LimitEdit) => void; busy: boolean }) {
+function LimitForm({
+  limit,
+  onSave,
+  busy,
+}: {
+  limit?: LimitDto;
+  onSave: (key: string, body: LimitEdit) => void;
+  busy: boolean;
+}) {
   const [key, setKey] = useState('');
   const [concurrency, setConcurrency] = useState('');
   const [rate, setRate] = useState('');
@@ -53,24 +70,48 @@ function LimitForm({ limit, onSave, busy }: { limit?: LimitDto; onSave: (key: st
       {!limit && (
         <span className="field">
           <label htmlFor={`${id}-key`}>Key</label>
-          <input id={`${id}-key`} value={key} onChange={(e) => setKey(e.target.value)} placeholder="github, queue:sync, gh:" required />
+          <input
+            id={`${id}-key`}
+            value={key}
+            onChange={(e) => setKey(e.target.value)}
+            placeholder="github, queue:sync, gh:"
+            required
+          />
         </span>
       )}
       <span className="field">
         <label htmlFor={`${id}-concurrency`}>At once</label>
-        <input id={`${id}-concurrency`} inputMode="numeric" value={concurrency} onChange={(e) => setConcurrency(e.target.value)}
-          placeholder={limit ? String(limit.concurrency ?? 'none') : 'none'} size={6} />
+        <input
+          id={`${id}-concurrency`}
+          inputMode="numeric"
+          value={concurrency}
+          onChange={(e) => setConcurrency(e.target.value)}
+          placeholder={limit ? String(limit.concurrency ?? 'none') : 'none'}
+          size={6}
+        />
       </span>
       <span className="field">
         <label htmlFor={`${id}-rate`}>Starts</label>
-        <input id={`${id}-rate`} inputMode="numeric" value={rate} onChange={(e) => setRate(e.target.value)}
-          placeholder={limit ? String(limit.rate ?? 'none') : 'none'} size={7} />
+        <input
+          id={`${id}-rate`}
+          inputMode="numeric"
+          value={rate}
+          onChange={(e) => setRate(e.target.value)}
+          placeholder={limit ? String(limit.rate ?? 'none') : 'none'}
+          size={7}
+        />
       </span>
       <span className="field">
         <label htmlFor={`${id}-per`}>Per</label>
         <select id={`${id}-per`} value={per} onChange={(e) => setPer(e.target.value)}>
-          {!PERIOD_NAMES[limit?.periodMs ?? 0] && limit?.periodMs ? <option value="">{limit.periodMs} ms</option> : null}
-          {Object.values(PERIOD_NAMES).map((p) => <option key={p} value={p}>{p}</option>)}
+          {!PERIOD_NAMES[limit?.periodMs ?? 0] && limit?.periodMs ? (
+            <option value="">{limit.periodMs} ms</option>
+          ) : null}
+          {Object.values(PERIOD_NAMES).map((p) => (
+            <option key={p} value={p}>
+              {p}
+            </option>
+          ))}
         </select>
       </span>
       <button type="submit" className="button button--small" aria-disabled={busy || undefined}>
@@ -80,7 +121,15 @@ function LimitForm({ limit, onSave, busy }: { limit?: LimitDto; onSave: (key: st
   );
 }
 
-function LimitRow({ limit, onSave, busy }: { limit: LimitDto; onSave: (key: string, body: LimitEdit) => void; busy: boolean }) {
+function LimitRow({
+  limit,
+  onSave,
+  busy,
+}: {
+  limit: LimitDto;
+  onSave: (key: string, body: LimitEdit) => void;
+  busy: boolean;
+}) {
   const client = useQueryClient();
   const end = useMutation({
     mutationFn: () => endCooldown(limit.key),
@@ -93,25 +142,45 @@ function LimitRow({ limit, onSave, busy }: { limit: LimitDto; onSave: (key: stri
   const paused = limit.concurrency === 0 || limit.rate === 0;
   return (
     <tr data-limit={limit.key}>
-      <th scope="row"><code>{limit.key}</code>{paused && <span className="badge badge--paused badge--inline">Paused</span>}</th>
-      <td>{limit.running} running{limit.concurrency !== null ? ` of ${limit.concurrency}` : ''}</td>
+      <th scope="row">
+        <code>{limit.key}</code>
+        {paused && <span className="badge badge--paused badge--inline">Paused</span>}
+      </th>
+      <td>
+        {limit.running} running{limit.concurrency !== null ? ` of ${limit.concurrency}` : ''}
+      </td>
       <td>
         {describeRate(limit)}
-        {limit.tokens !== null && <div className="muted">{Math.floor(limit.tokens).toLocaleString('en')} of {limit.burst ?? limit.rate} left now</div>}
+        {limit.tokens !== null && (
+          <div className="muted">
+            {Math.floor(limit.tokens).toLocaleString('en')} of {limit.burst ?? limit.rate} left now
+          </div>
+        )}
       </td>
-      <td>{limit.waiting.toLocaleString('en')}{limit.waiting >= 10_000 ? '+' : ''} waiting</td>
+      <td>
+        {limit.waiting.toLocaleString('en')}
+        {limit.waiting >= 10_000 ? '+' : ''} waiting
+      </td>
       <td>
         {limit.cooldownUntil ? (
           <>
             Cooling down until <RelativeTime iso={limit.cooldownUntil} />
             {limit.cooldownCause && <div className="muted">{limit.cooldownCause}</div>}
-            <button type="button" className="button button--ghost button--small" onClick={() => !end.isPending && end.mutate()}>
+            <button
+              type="button"
+              className="button button--ghost button--small"
+              onClick={() => !end.isPending && end.mutate()}
+            >
               End cool-down
             </button>
           </>
-        ) : '—'}
+        ) : (
+          '—'
+        )}
       </td>
-      <td><LimitForm limit={limit} onSave={onSave} busy={busy} /></td>
+      <td>
+        <LimitForm limit={limit} onSave={onSave} busy={busy} />
+      </td>
     </tr>
   );
 }
@@ -132,7 +201,11 @@ export function LimitsView({ initial }: { initial?: LimitsDto }) {
         </div>
       </header>
       {!limits.data ? (
-        limits.error ? <ErrorState error={limits.error} onRetry={() => void limits.refetch()} /> : <LoadingState label="Loading limits…" />
+        limits.error ? (
+          <ErrorState error={limits.error} onRetry={() => void limits.refetch()} />
+        ) : (
+          <LoadingState label="Loading limits…" />
+        )
       ) : (
         <>
           {limits.data.limits.length === 0 ? (
@@ -141,10 +214,19 @@ export function LimitsView({ initial }: { initial?: LimitsDto }) {
             <div className="card table-wrap">
               <table className="table table--limits">
                 <thead>
-                  <tr><th scope="col">Key</th><th scope="col">At once</th><th scope="col">Rate</th><th scope="col">Due</th><th scope="col">Cool-down</th><th scope="col">Change</th></tr>
+                  <tr>
+                    <th scope="col">Key</th>
+                    <th scope="col">At once</th>
+                    <th scope="col">Rate</th>
+                    <th scope="col">Due</th>
+                    <th scope="col">Cool-down</th>
+                    <th scope="col">Change</th>
+                  </tr>
                 </thead>
                 <tbody>
-                  {limits.data.limits.map((l) => <LimitRow key={l.key} limit={l} onSave={onSave} busy={save.isPending} />)}
+                  {limits.data.limits.map((l) => (
+                    <LimitRow key={l.key} limit={l} onSave={onSave} busy={save.isPending} />
+                  ))}
                 </tbody>
               </table>
             </div>

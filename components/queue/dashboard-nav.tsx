@@ -28,13 +28,21 @@ export function DashboardNav({ canSignOut }: { canSignOut: boolean }) {
       </Link>
       <nav aria-label="Dashboard" className="nav__links">
         {LINKS.map((l) => (
-          <Link key={l.href} href={l.href} className="nav__link" aria-current={isCurrent(pathname, l.href) ? 'page' : undefined}>
+          <Link
+            key={l.href}
+            href={l.href}
+            className="nav__link"
+            aria-current={isCurrent(pathname, l.href) ? 'page' : undefined}
+          >
             {l.label}
           </Link>
         ))}
       </nav>
       <div className="nav__end">
-        <span className={`live ${monitor.isActive ? 'live--active' : ''}`} title={monitor.error ? 'Cannot reach the server' : 'Live updates'}>
+        <span
+          className={`live ${monitor.isActive ? 'live--active' : ''}`}
+          title={monitor.error ? 'Cannot reach the server' : 'Live updates'}
+        >
           <span className="live__dot" aria-hidden="true" />
           <span className="live__text">{monitor.error ? 'Offline' : working > 0 ? `${working} in queue` : 'Idle'}</span>
         </span>

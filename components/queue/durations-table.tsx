@@ -4,7 +4,8 @@ import { EmptyState } from '@/components/ui/states';
 
 /** Average and p95 run time per job type, with bars on one shared scale so types compare at a glance. */
 export function DurationsTable({ durations }: { durations: StatsDto['durations'] }) {
-  if (durations.length === 0) return <EmptyState title="No completed jobs yet">Durations appear once jobs finish.</EmptyState>;
+  if (durations.length === 0)
+    return <EmptyState title="No completed jobs yet">Durations appear once jobs finish.</EmptyState>;
   const max = Math.max(1, ...durations.map((d) => d.p95Ms));
   return (
     <div className="table-wrap">
@@ -13,18 +14,26 @@ export function DurationsTable({ durations }: { durations: StatsDto['durations']
         <thead>
           <tr>
             <th scope="col">Type</th>
-            <th scope="col" className="num">Avg</th>
-            <th scope="col" className="num">p95</th>
+            <th scope="col" className="num">
+              Avg
+            </th>
+            <th scope="col" className="num">
+              p95
+            </th>
             <th scope="col" className="hide-sm">
               <span className="visually-hidden">Bar</span>
             </th>
-            <th scope="col" className="num hide-sm">Sample</th>
+            <th scope="col" className="num hide-sm">
+              Sample
+            </th>
           </tr>
         </thead>
         <tbody>
           {durations.map((d) => (
             <tr key={d.type}>
-              <th scope="row" className="mono">{d.type}</th>
+              <th scope="row" className="mono">
+                {d.type}
+              </th>
               <td className="num">{formatDuration(d.avgMs)}</td>
               <td className="num">{formatDuration(d.p95Ms)}</td>
               <td className="hide-sm bar-cell" aria-hidden="true">

@@ -41,14 +41,21 @@ export function Overview({ initialStats }: { initialStats?: StatsDto }) {
         <div>
           <h1>Overview</h1>
           <p className="muted page-head__sub">
-            {monitor.isActive ? 'Work in progress: refreshing every 2 seconds' : 'Queue is idle: refreshing every 20 seconds'}
+            {monitor.isActive
+              ? 'Work in progress: refreshing every 2 seconds'
+              : 'Queue is idle: refreshing every 20 seconds'}
           </p>
         </div>
         <div className="page-head__actions">
           <button type="button" className="button" onClick={() => runNow.mutate()} disabled={runNow.isPending}>
             {runNow.isPending ? 'Running…' : 'Run queue now'}
           </button>
-          <button type="button" className="button button--primary" onClick={() => syncAll.mutate()} disabled={syncAll.isPending}>
+          <button
+            type="button"
+            className="button button--primary"
+            onClick={() => syncAll.mutate()}
+            disabled={syncAll.isPending}
+          >
             {syncAll.isPending ? 'Starting…' : 'Sync all'}
           </button>
         </div>
@@ -62,15 +69,38 @@ export function Overview({ initialStats }: { initialStats?: StatsDto }) {
         <>
           {s.queues.some((q) => q.paused) && (
             <div className="notice" role="status">
-              Paused: {s.queues.filter((q) => q.paused).map((q) => q.name).join(', ')}. Their jobs wait until resumed.
+              Paused:{' '}
+              {s.queues
+                .filter((q) => q.paused)
+                .map((q) => q.name)
+                .join(', ')}
+              . Their jobs wait until resumed.
             </div>
           )}
           <section className="tiles" aria-label="Key numbers">
             <Tile label="Pending" value={formatCount(s.totals.pending)} tone="pending" href="/jobs?status=pending" />
-            <Tile label="Processing" value={formatCount(s.totals.processing)} tone="processing" href="/jobs?status=processing" />
-            <Tile label="Done today" value={formatCount(s.completedToday)} tone="completed" href="/jobs?status=completed" />
-            <Tile label="Failed today" value={formatCount(s.failedToday)} tone={s.failedToday > 0 ? 'failed' : undefined} href="/jobs?status=failed" />
-            <Tile label="Oldest pending" value={s.oldestPendingAgeMs > 0 ? formatDuration(s.oldestPendingAgeMs) : '–'} />
+            <Tile
+              label="Processing"
+              value={formatCount(s.totals.processing)}
+              tone="processing"
+              href="/jobs?status=processing"
+            />
+            <Tile
+              label="Done today"
+              value={formatCount(s.completedToday)}
+              tone="completed"
+              href="/jobs?status=completed"
+            />
+            <Tile
+              label="Failed today"
+              value={formatCount(s.failedToday)}
+              tone={s.failedToday > 0 ? 'failed' : undefined}
+              href="/jobs?status=failed"
+            />
+            <Tile
+              label="Oldest pending"
+              value={s.oldestPendingAgeMs > 0 ? formatDuration(s.oldestPendingAgeMs) : '–'}
+            />
           </section>
 
           <div className="grid grid--2">
@@ -101,7 +131,10 @@ export function Overview({ initialStats }: { initialStats?: StatsDto }) {
 
 /** Running jobs first, then the latest failures and completions: a short feed that shows movement. */
 function RecentList({ stats }: { stats: StatsDto }) {
-  const items = [...stats.processing, ...stats.recentFailed.slice(0, 4), ...stats.recentCompleted.slice(0, 4)].slice(0, 8);
+  const items = [...stats.processing, ...stats.recentFailed.slice(0, 4), ...stats.recentCompleted.slice(0, 4)].slice(
+    0,
+    8,
+  );
   if (items.length === 0) return <p className="muted">No jobs yet. Press Sync all to start some.</p>;
   return (
     <ul className="feed">
@@ -112,7 +145,11 @@ function RecentList({ stats }: { stats: StatsDto }) {
             {j.type}
           </Link>
           <span className="feed__meta muted">
-            {j.status === 'failed' && j.lastError ? j.lastError : <RelativeTime iso={j.completedAt ?? j.startedAt ?? j.createdAt} />}
+            {j.status === 'failed' && j.lastError ? (
+              j.lastError
+            ) : (
+              <RelativeTime iso={j.completedAt ?? j.startedAt ?? j.createdAt} />
+            )}
           </span>
         </li>
       ))}

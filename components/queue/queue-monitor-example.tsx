@@ -8,28 +8,24 @@ import { useQueueMonitor } from '@/hooks/use-queue-monitor';
 import { useQueueTaskToast } from '@/hooks/use-queue-task-toast';
 
 export function QueueMonitorComponent() {
-  const {
-    processingTasks,
-    completedTasks,
-    startMonitoring
-  } = useQueueMonitor()
-  
-  const { showToast } = useQueueTaskToast()
+  const { processingTasks, completedTasks, startMonitoring } = useQueueMonitor();
+
+  const { showToast } = useQueueTaskToast();
 
   useEffect(() => {
-    startMonitoring()
-  }, [startMonitoring])
+    startMonitoring();
+  }, [startMonitoring]);
 
   // Monitor and show toasts for tasks
   useEffect(() => {
-    processingTasks.forEach(task => {
+    processingTasks.forEach((task) => {
       showToast({
         id: task.id,
         status: task.status,
-        data: task.data
-      })
-    })
-  }, [processingTasks, showToast])
+        data: task.data,
+      });
+    });
+  }, [processingTasks, showToast]);
 
   return (
     <div>
@@ -44,5 +40,5 @@ export function QueueMonitorComponent() {
         ))}
       </ul>
     </div>
-  )
+  );
 }

@@ -18,7 +18,12 @@ function CountsBar({ counts }: { counts: StatusCountsDto }) {
   return (
     <div className="stackbar" aria-hidden="true">
       {SHOWN.filter((s) => counts[s] > 0).map((s) => (
-        <span key={s} className={`stackbar__seg stackbar__seg--${s}`} style={{ flexGrow: counts[s] }} title={`${statusLabel(s)}: ${counts[s]}`} />
+        <span
+          key={s}
+          className={`stackbar__seg stackbar__seg--${s}`}
+          style={{ flexGrow: counts[s] }}
+          title={`${statusLabel(s)}: ${counts[s]}`}
+        />
       ))}
     </div>
   );
@@ -30,7 +35,9 @@ function LatencyCells({ latency }: { latency?: StatsDto['latency'][number] }) {
   const p95 = latency?.pickupP95Ms ?? null;
   return (
     <>
-      <td className={`num ${due === 0 ? 'muted' : ''}`} data-col="oldest-due">{due > 0 ? formatDuration(due) : '–'}</td>
+      <td className={`num ${due === 0 ? 'muted' : ''}`} data-col="oldest-due">
+        {due > 0 ? formatDuration(due) : '–'}
+      </td>
       <td className={`num hide-sm ${p50 === null ? 'muted' : ''}`} data-col="pickup">
         {p50 === null || p95 === null ? '–' : `${formatDuration(p50)} / ${formatDuration(p95)}`}
       </td>
@@ -52,14 +59,20 @@ export function QueueTable({ stats }: { stats: StatsDto }) {
         <thead>
           <tr>
             <th scope="col">Queue</th>
-            <th scope="col" className="hide-sm">Spread</th>
+            <th scope="col" className="hide-sm">
+              Spread
+            </th>
             {SHOWN.map((s) => (
               <th scope="col" key={s} className={`num ${PHONE.includes(s) ? '' : 'hide-sm'}`}>
                 {statusLabel(s)}
               </th>
             ))}
-            <th scope="col" className="num" title="How long the oldest due job has waited for a worker">Oldest due</th>
-            <th scope="col" className="num hide-sm" title="Due → started, over the newest completions">Pickup p50 / p95</th>
+            <th scope="col" className="num" title="How long the oldest due job has waited for a worker">
+              Oldest due
+            </th>
+            <th scope="col" className="num hide-sm" title="Due → started, over the newest completions">
+              Pickup p50 / p95
+            </th>
             <th scope="col">
               <span className="visually-hidden">Actions</span>
             </th>

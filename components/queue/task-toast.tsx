@@ -6,7 +6,15 @@ import type { StepState, TaskProgress } from '@/lib/dashboard/client/task-progre
 import { CheckIcon, CrossIcon, DotIcon, Spinner } from '@/components/ui/icons';
 
 const StepIcon = ({ state }: { state: StepState }) =>
-  state === 'done' ? <CheckIcon /> : state === 'failed' ? <CrossIcon /> : state === 'current' ? <Spinner /> : <DotIcon />;
+  state === 'done' ? (
+    <CheckIcon />
+  ) : state === 'failed' ? (
+    <CrossIcon />
+  ) : state === 'current' ? (
+    <Spinner />
+  ) : (
+    <DotIcon />
+  );
 
 /** The body of one action's toast: its title, the four steps, and on failure the error with Retry. */
 export function TaskToast(props: {
@@ -33,7 +41,13 @@ export function TaskToast(props: {
             <StepIcon state={s.state} />
             <span>{s.label}</span>
             <span className="visually-hidden">
-              {s.state === 'current' ? ' (in progress)' : s.state === 'done' ? ' (done)' : s.state === 'failed' ? ' (failed)' : ''}
+              {s.state === 'current'
+                ? ' (in progress)'
+                : s.state === 'done'
+                  ? ' (done)'
+                  : s.state === 'failed'
+                    ? ' (failed)'
+                    : ''}
             </span>
           </li>
         ))}

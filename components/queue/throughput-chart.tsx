@@ -32,9 +32,23 @@ export function ThroughputChart({ throughput }: { throughput: StatsDto['throughp
           <span>{formatCount(top / 2)}</span>
           <span>0</span>
         </div>
-        <svg viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" role="img" aria-label={summary} className="chart__svg">
+        <svg
+          viewBox={`0 0 ${W} ${H}`}
+          preserveAspectRatio="none"
+          role="img"
+          aria-label={summary}
+          className="chart__svg"
+        >
           {[0, 0.5, 1].map((f) => (
-            <line key={f} x1={0} x2={W} y1={H - f * H} y2={H - f * H} className="chart__grid" vectorEffect="non-scaling-stroke" />
+            <line
+              key={f}
+              x1={0}
+              x2={W}
+              y1={H - f * H}
+              y2={H - f * H}
+              className="chart__grid"
+              vectorEffect="non-scaling-stroke"
+            />
           ))}
           {throughput.map((t, i) => {
             const x = i * slot + (slot - barW) / 2;
@@ -43,7 +57,13 @@ export function ThroughputChart({ throughput }: { throughput: StatsDto['throughp
                 <title>{`${t.minute.slice(11, 16)} UTC: ${t.completed} completed, ${t.failed} failed`}</title>
                 <rect x={i * slot} y={0} width={slot} height={H} fill="transparent" />
                 {t.completed > 0 && (
-                  <rect x={x} y={H - h(t.completed)} width={barW} height={h(t.completed)} className="chart__bar--completed" />
+                  <rect
+                    x={x}
+                    y={H - h(t.completed)}
+                    width={barW}
+                    height={h(t.completed)}
+                    className="chart__bar--completed"
+                  />
                 )}
                 {t.failed > 0 && (
                   <rect

@@ -21,5 +21,10 @@ export const DotIcon = () => (
 );
 
 export const Spinner = ({ label }: { label?: string }) => (
-  <span className="spinner" role={label ? 'status' : undefined} aria-label={label} aria-hidden={label ? undefined : true} />
+  <span
+    className="spinner"
+    role={label ? 'status' : undefined}
+    aria-label={label}
+    aria-hidden={label ? undefined : true}
+  />
 );

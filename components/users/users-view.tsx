@@ -31,7 +31,9 @@ export function UsersView(props: { initialUsers?: UserDto[]; labels: Record<Plat
       <header className="page-head">
         <div>
           <h1>Users</h1>
-          <p className="muted page-head__sub">Connections and last sync. A switch that is on shows that platform on the user&apos;s public page.</p>
+          <p className="muted page-head__sub">
+            Connections and last sync. A switch that is on shows that platform on the user&apos;s public page.
+          </p>
         </div>
         <div className="page-head__actions">
           <button
@@ -45,14 +47,24 @@ export function UsersView(props: { initialUsers?: UserDto[]; labels: Record<Plat
         </div>
       </header>
       {!users.data ? (
-        users.error ? <ErrorState error={users.error} onRetry={() => void users.refetch()} /> : <LoadingState label="Loading users…" />
+        users.error ? (
+          <ErrorState error={users.error} onRetry={() => void users.refetch()} />
+        ) : (
+          <LoadingState label="Loading users…" />
+        )
       ) : users.data.length === 0 ? (
         <EmptyState title="No users yet">Run the seed (npm run dev does) or add users to start syncing.</EmptyState>
       ) : (
         <>
           <div className="field user-find">
             <label htmlFor="user-find">Find a user</label>
-            <input id="user-find" type="search" value={find} onChange={(e) => setFind(e.target.value)} placeholder="name or username" />
+            <input
+              id="user-find"
+              type="search"
+              value={find}
+              onChange={(e) => setFind(e.target.value)}
+              placeholder="name or username"
+            />
           </div>
           {shown.length === 0 ? (
             <EmptyState title="No user matches">Try part of a name or username.</EmptyState>
@@ -90,7 +102,11 @@ function UserRow({ user, labels }: { user: UserDto; labels: Record<PlatformName,
               <span className="chip__handle mono" title={c.enabled ? c.handle : `${c.handle} (sync turned off)`}>
                 {c.handle}
               </span>
-              <label className="switch" htmlFor={id} title={c.private ? 'Hidden from the public page' : 'Shown on the public page'}>
+              <label
+                className="switch"
+                htmlFor={id}
+                title={c.private ? 'Hidden from the public page' : 'Shown on the public page'}
+              >
                 <input
                   id={id}
                   type="checkbox"
@@ -99,7 +115,12 @@ function UserRow({ user, labels }: { user: UserDto; labels: Record<PlatformName,
                   aria-disabled={privacy.isPending || undefined}
                   onChange={(e) =>
                     !privacy.isPending &&
-                    privacy.mutate({ userId: user.id, platform: c.platform, private: !e.target.checked, label: labels[c.platform] })
+                    privacy.mutate({
+                      userId: user.id,
+                      platform: c.platform,
+                      private: !e.target.checked,
+                      label: labels[c.platform],
+                    })
                   }
                 />
                 <span className="switch__track" aria-hidden="true" />

@@ -14,13 +14,19 @@ export const DocumentPayload = z
     text: z.string().max(48_000).optional(),
     contentBase64: z.string().max(64_000).optional(),
   })
-  .refine((p) => (p.text === undefined) !== (p.contentBase64 === undefined), 'give exactly one of text or contentBase64');
+  .refine(
+    (p) => (p.text === undefined) !== (p.contentBase64 === undefined),
+    'give exactly one of text or contentBase64',
+  );
 export type DocumentPayload = z.infer<typeof DocumentPayload>;
 
 const STOPWORDS = new Set(
-  'a an and are as at be by for from has have i in is it of on or our that the this to was were will with you your we my me'.split(' '),
+  'a an and are as at be by for from has have i in is it of on or our that the this to was were will with you your we my me'.split(
+    ' ',
+  ),
 );
-const SECTION_NAMES = /^(summary|profile|experience|work experience|education|skills|projects|certifications|languages|interests|contact)\s*:?$/i;
+const SECTION_NAMES =
+  /^(summary|profile|experience|work experience|education|skills|projects|certifications|languages|interests|contact)\s*:?$/i;
 
 const EMAIL = /[\w.+-]+@[\w-]+(\.[\w-]+)+/g;
 const LINK = /https?:\/\/[^\s)>\]]+/g;

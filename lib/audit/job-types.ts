@@ -56,4 +56,6 @@ export const isExternallyWorked = (all: JobTypes, type: string): boolean =>
   (EXTERNALLY_WORKED.has(type) && all[type] === auditJobTypes[type]) || isConfigured(all, type);
 
 /** The configured queues, so the stats list them before their first job. */
-export const externalQueues = (e: ExternalConfig): string[] => [...new Set(e.AUDIT_EXTERNAL_JOB_TYPES.map((t) => t.queue))];
+export const externalQueues = (e: ExternalConfig): string[] => [
+  ...new Set(e.AUDIT_EXTERNAL_JOB_TYPES.map((t) => t.queue)),
+];

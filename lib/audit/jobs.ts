@@ -18,27 +18,42 @@ import {
 } from '@/lib/queue';
 import type { CreateJobInput, UpdateStatusInput } from './schemas';
 import { isAuditType, isExternallyWorked } from './job-types';
-import { canAuditTransition, toAuditHistory, toAuditStatus, toEnginePriority, toQueueMessage, VALID_TRANSITIONS } from './vocabulary';
+import {
+  canAuditTransition,
+  toAuditHistory,
+  toAuditStatus,
+  toEnginePriority,
+  toQueueMessage,
+  VALID_TRANSITIONS,
+} from './vocabulary';
 
 /** createQueueJob(): one engine job carrying the reference's tracking fields. */
 export async function createAuditedJob(db: Db, types: JobTypes, input: CreateJobInput, now: Date) {
   const type = (input.type ?? input.jobType)!;
   const def = types[type];
-  const known = Object.keys(types).filter((t) => isAuditType(types, t)).sort();
+  const known = Object.keys(types)
+    .filter((t) => isAuditType(types, t))
+    .sort();
   if (!def) throw new QueueError('unknown_type', `Unknown job type "${type}"`, { field: 'type', known });
   if (!isAuditType(types, type)) {
     // A pipeline job made here would have no stage, a profile job no request_id dedup: each workload's
     // jobs come from its own routes, which set up what its workers expect.
-    throw new QueueError('invalid_input', `Jobs of type ${type} are made through their own workload's routes, not /api/jobs`, {
-      field: 'type',
-      known,
-    });
+    throw new QueueError(
+      'invalid_input',
+      `Jobs of type ${type} are made through their own workload's routes, not /api/jobs`,
+      {
+        field: 'type',
+        known,
+      },
+    );
   }
   if (input.queueName && input.queueName !== def.queue) {
     throw new QueueError('invalid_input', `Job type ${type} runs on queue ${def.queue}, not ${input.queueName}`);
   }
   // entityName alone (the entity is made later): entity_id stays null.
-  const entity = input.entity ?? (input.entityName ? { name: input.entityName, id: input.entityId ?? (null as unknown as string) } : undefined);
+  const entity =
+    input.entity ??
+    (input.entityName ? { name: input.entityName, id: input.entityId ?? (null as unknown as string) } : undefined);
   const { job } = await enqueueJob(
     db,
     types,
@@ -74,7 +89,10 @@ export async function traceJobs(
     { correlationId: q.correlationId, entityType: q.entityName, entityId: q.entityId },
     { limit: q.limit, cursor: q.cursor },
   );
-  return { items: page.items.map((j) => toQueueMessage(j, { reported: isExternallyWorked(types, j.type) })), nextCursor: page.nextCursor };
+  return {
+    items: page.items.map((j) => toQueueMessage(j, { reported: isExternallyWorked(types, j.type) })),
+    nextCursor: page.nextCursor,
+  };
 }
 
 const LEASE_MS = 10 * 60_000;
@@ -112,7 +130,13 @@ async function move(db: Db, job: Job, input: UpdateStatusInput, now: Date): Prom
   const error = input.error?.trim() || 'Reported as failed by the processor';
   switch (input.status) {
     case 'processing': {
-      const claimed = await claimJobById(db, { id: job.id, workerId: `api:${randomUUID().slice(0, 8)}`, leaseMs: LEASE_MS, now, ignoreRunAt: true });
+      const claimed = await claimJobById(db, {
+        id: job.id,
+        workerId: `api:${randomUUID().slice(0, 8)}`,
+        leaseMs: LEASE_MS,
+        now,
+        ignoreRunAt: true,
+      });
       if (!claimed) throw new QueueError('conflict', `Job ${job.id} changed or its queue is paused; read it again`);
       return claimed;
     }

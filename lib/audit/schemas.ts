@@ -3,8 +3,18 @@ import { z } from 'zod';
 import { wholeNumber } from '@/lib/whole-number';
 import { AUDIT_PRIORITIES } from './vocabulary';
 
-const name = z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9_.:-]+$/, 'may contain only letters, digits, ".", "_", ":" and "-"');
-const traceId = z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9_.:-]+$/, 'may contain only letters, digits, ".", "_", ":" and "-"');
+const name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'may contain only letters, digits, ".", "_", ":" and "-"');
+const traceId = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'may contain only letters, digits, ".", "_", ":" and "-"');
 const entityId = z.string().trim().min(1).max(200);
 
 /**
@@ -28,17 +38,28 @@ export const CreateJobBody = z
       .record(z.string(), z.unknown())
       .refine((m) => JSON.stringify(m).length <= 8192, 'must be at most 8 KB of JSON')
       .default({}),
-    delayMs: z.number().int().min(0).max(7 * 86_400_000).optional(),
+    delayMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400_000)
+      .optional(),
   })
   .strict()
   .refine((b) => (b.type ?? b.jobType) !== undefined, { message: 'is required', path: ['type'] })
-  .refine((b) => !(b.type && b.jobType && b.type !== b.jobType), { message: 'type and jobType disagree', path: ['jobType'] })
+  .refine((b) => !(b.type && b.jobType && b.type !== b.jobType), {
+    message: 'type and jobType disagree',
+    path: ['jobType'],
+  })
   // The reference's own createQueueJob example names the entity before it exists (entityName alone).
   .refine((b) => b.entityId === undefined || b.entityName !== undefined, {
     message: 'entityId needs entityName',
     path: ['entityName'],
   })
-  .refine((b) => !(b.entity && b.entityName), { message: 'give entity or entityName/entityId, not both', path: ['entity'] });
+  .refine((b) => !(b.entity && b.entityName), {
+    message: 'give entity or entityName/entityId, not both',
+    path: ['entity'],
+  });
 export type CreateJobInput = z.infer<typeof CreateJobBody>;
 
 export const ListJobsQuery = z

@@ -36,11 +36,17 @@ export interface AuditQueueStats {
  * when the job finished (newest DURATION_SAMPLE per queue, by creation); processing is the time its
  * running jobs have taken so far; waiting jobs have none.
  */
-export async function getAuditQueueStats(db: Db, now: Date, opts: { queues?: string[] } = {}): Promise<AuditQueueStats> {
+export async function getAuditQueueStats(
+  db: Db,
+  now: Date,
+  opts: { queues?: string[] } = {},
+): Promise<AuditQueueStats> {
   const [engine, configured] = await Promise.all([getQueueStats(db, { now }), listQueues(db)]);
   // Configured queues (the engine's, and the outside processors' from AUDIT_EXTERNAL_JOB_TYPES) appear
   // even while empty, as the reference lists each of its queues.
-  const queues = [...new Set([...configured.map((q) => q.name), ...(opts.queues ?? []), ...Object.keys(engine.byQueue)])].sort();
+  const queues = [
+    ...new Set([...configured.map((q) => q.name), ...(opts.queues ?? []), ...Object.keys(engine.byQueue)]),
+  ].sort();
   const [waiting, durations, running] = await Promise.all([
     sampleWaitingJobs(db, { queues, limit: WAITING_SAMPLE }),
     sampleFinishedDurations(db, { queues, limit: DURATION_SAMPLE }),
@@ -55,10 +61,14 @@ export async function getAuditQueueStats(db: Db, now: Date, opts: { queues?: str
     const w = waiting.find((r) => r.queue === queue);
     const sampled = w?.sampled ?? 0;
     const retryingSampled = w?.retrying ?? 0;
-    const retrying = sampled >= waitingTotal ? retryingSampled : Math.round((retryingSampled / Math.max(sampled, 1)) * waitingTotal);
+    const retrying =
+      sampled >= waitingTotal ? retryingSampled : Math.round((retryingSampled / Math.max(sampled, 1)) * waitingTotal);
     if (sampled < waitingTotal) estimated.push(queue);
-    const dur = (status: 'completed' | 'failed') => avg(durations.find((r) => r.queue === queue && r.status === status)?.avgMs);
-    const entry = Object.fromEntries(AUDIT_STATUSES.map((s) => [s, { count: 0, avgDurationMs: null }])) as QueueStatusStats;
+    const dur = (status: 'completed' | 'failed') =>
+      avg(durations.find((r) => r.queue === queue && r.status === status)?.avgMs);
+    const entry = Object.fromEntries(
+      AUDIT_STATUSES.map((s) => [s, { count: 0, avgDurationMs: null }]),
+    ) as QueueStatusStats;
     entry.queued = { count: waitingTotal - retrying, avgDurationMs: null };
     entry.retrying = { count: retrying, avgDurationMs: null };
     entry.processing = { count: c.processing, avgDurationMs: avg(running.find((r) => r.queue === queue)?.avgMs) };

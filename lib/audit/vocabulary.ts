@@ -137,10 +137,18 @@ export function toAuditHistory(events: JobEvent[], opts: { reported?: boolean } 
     .map((e) => {
       const status = eventAuditStatus(e);
       const entry: { at: string; from: AuditStatus; status: AuditStatus; attempt: number; error?: string } = {
-        at: e.at.toISOString(), from, status, attempt: e.attempt,
+        at: e.at.toISOString(),
+        from,
+        status,
+        attempt: e.attempt,
       };
       // The processor's own words for a failure it reported (outside-worked types only).
-      if (opts.reported && (status === 'failed' || status === 'retrying') && e.message && !e.message.startsWith('Lease expired')) {
+      if (
+        opts.reported &&
+        (status === 'failed' || status === 'retrying') &&
+        e.message &&
+        !e.message.startsWith('Lease expired')
+      ) {
         entry.error = e.message;
       }
       from = entry.status;

@@ -43,6 +43,9 @@ export async function syncAllNow(db: Db, opts: { now: Date }): Promise<EnqueuedD
   const total = result.created + result.existing;
   return {
     jobIds: jobIds.slice(0, MAX_TRACKED),
-    message: total === 0 ? 'No enabled platform connections to sync' : `Syncing ${total} platform connections for ${dates.join(' and ')}`,
+    message:
+      total === 0
+        ? 'No enabled platform connections to sync'
+        : `Syncing ${total} platform connections for ${dates.join(' and ')}`,
   };
 }

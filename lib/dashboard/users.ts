@@ -17,12 +17,21 @@ const privacyOf = (u: typeof users.$inferSelect): Record<PlatformName, boolean> 
 
 /** Users with their connections and privacy, for the Users page. */
 export async function listUsersWithConnections(db: Db): Promise<UserDto[]> {
-  const found = await db.select().from(users).orderBy(asc(sql`lower(${users.username})`)).limit(MAX_USERS_LISTED);
+  const found = await db
+    .select()
+    .from(users)
+    .orderBy(asc(sql`lower(${users.username})`))
+    .limit(MAX_USERS_LISTED);
   if (found.length === 0) return [];
   const connections = await db
     .select()
     .from(platformConnections)
-    .where(inArray(platformConnections.userId, found.map((u) => u.id)))
+    .where(
+      inArray(
+        platformConnections.userId,
+        found.map((u) => u.id),
+      ),
+    )
     .orderBy(asc(platformConnections.platform));
   return found.map((u) => {
     const privacy = privacyOf(u);
@@ -35,7 +44,10 @@ export async function listUsersWithConnections(db: Db): Promise<UserDto[]> {
         private: privacy[c.platform],
         lastSyncedAt: iso(c.lastSyncedAt),
       }));
-    const synced = mine.map((c) => c.lastSyncedAt).filter((v): v is string => v !== null).sort();
+    const synced = mine
+      .map((c) => c.lastSyncedAt)
+      .filter((v): v is string => v !== null)
+      .sort();
     return {
       id: u.id,
       username: u.username,

@@ -9,7 +9,13 @@ export interface HealthReport {
   reason?: string;
   checks: {
     database: { ok: true };
-    migrations: { ok: boolean; applied: number; expected: number; lastApplied: string | null; lastExpected: string | null };
+    migrations: {
+      ok: boolean;
+      applied: number;
+      expected: number;
+      lastApplied: string | null;
+      lastExpected: string | null;
+    };
     queue: { ok: boolean; oldestDueAgeS: number; maxDueAgeS: number; queue: string | null };
   };
 }
@@ -23,10 +29,16 @@ const EXPECTED = journal.entries.map((e) => ({ tag: e.tag, when: e.when }));
  * `when`), and no due job in a queue that is not paused has waited longer than `maxDueAgeS` for a worker.
  */
 export async function checkHealth(db: Db, opts: { now: Date; maxDueAgeS: number }): Promise<HealthReport> {
-  const [migrations, backlog, queues] = await Promise.all([readMigrations(db), getDueBacklog(db, { now: opts.now }), listQueues(db)]);
+  const [migrations, backlog, queues] = await Promise.all([
+    readMigrations(db),
+    getDueBacklog(db, { now: opts.now }),
+    listQueues(db),
+  ]);
   const paused = new Set(queues.filter((q) => q.paused).map((q) => q.name));
   // Jobs of a paused queue wait on purpose: they do not make the queue look stalled.
-  const oldest = backlog.byQueue.filter((q) => !paused.has(q.queue)).sort((a, b) => a.oldestDueAt.getTime() - b.oldestDueAt.getTime())[0];
+  const oldest = backlog.byQueue
+    .filter((q) => !paused.has(q.queue))
+    .sort((a, b) => a.oldestDueAt.getTime() - b.oldestDueAt.getTime())[0];
   const ageS = Math.round(dueAgeSeconds(oldest?.oldestDueAt ?? null, opts.now));
 
   const last = EXPECTED.at(-1);
@@ -34,10 +46,15 @@ export async function checkHealth(db: Db, opts: { now: Date; maxDueAgeS: number 
   const queueOk = ageS <= opts.maxDueAgeS;
   const reasons: string[] = [];
   if (!migrationsOk) {
-    reasons.push(`migrations: ${migrations.applied} applied, this build has ${EXPECTED.length}` +
-      (migrations.applied === EXPECTED.length ? ' (the last differs)' : ''));
+    reasons.push(
+      `migrations: ${migrations.applied} applied, this build has ${EXPECTED.length}` +
+        (migrations.applied === EXPECTED.length ? ' (the last differs)' : ''),
+    );
   }
-  if (!queueOk) reasons.push(`a due job in queue "${oldest!.queue}" has waited ${ageS} s for a worker (the limit is ${opts.maxDueAgeS} s)`);
+  if (!queueOk)
+    reasons.push(
+      `a due job in queue "${oldest!.queue}" has waited ${ageS} s for a worker (the limit is ${opts.maxDueAgeS} s)`,
+    );
   return {
     ok: migrationsOk && queueOk,
     ...(reasons.length ? { reason: reasons.join('; ') } : {}),
@@ -47,7 +64,10 @@ export async function checkHealth(db: Db, opts: { now: Date; maxDueAgeS: number 
         ok: migrationsOk,
         applied: migrations.applied,
         expected: EXPECTED.length,
-        lastApplied: migrations.lastWhen === null ? null : EXPECTED.find((e) => e.when === migrations.lastWhen)?.tag ?? String(migrations.lastWhen),
+        lastApplied:
+          migrations.lastWhen === null
+            ? null
+            : (EXPECTED.find((e) => e.when === migrations.lastWhen)?.tag ?? String(migrations.lastWhen)),
         lastExpected: last?.tag ?? null,
       },
       queue: { ok: queueOk, oldestDueAgeS: ageS, maxDueAgeS: opts.maxDueAgeS, queue: oldest?.queue ?? null },

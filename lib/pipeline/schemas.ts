@@ -21,7 +21,10 @@ export const PollQuery = z.object({
   limit: wholeNumber(1, 100).default(1),
   peek: bool.default(false),
   /** Names the claimer; an update carrying the same name only acts while that worker holds the job. */
-  worker: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'may contain only letters, digits, ".", "_", ":" and "-"').optional(),
+  worker: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'may contain only letters, digits, ".", "_", ":" and "-"')
+    .optional(),
   lease_s: wholeNumber(10, 3600).default(600),
 });
 export type PollInput = z.infer<typeof PollQuery>;

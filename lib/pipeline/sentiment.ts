@@ -3,12 +3,48 @@
  * explainable result. Negations flip the next sentiment word ("not good" counts as negative).
  */
 const POSITIVE = new Set([
-  'love', 'loved', 'great', 'excellent', 'amazing', 'awesome', 'good', 'best', 'fast', 'easy', 'smooth',
-  'helpful', 'perfect', 'nice', 'reliable', 'beautiful', 'fantastic', 'intuitive', 'useful', 'recommend',
+  'love',
+  'loved',
+  'great',
+  'excellent',
+  'amazing',
+  'awesome',
+  'good',
+  'best',
+  'fast',
+  'easy',
+  'smooth',
+  'helpful',
+  'perfect',
+  'nice',
+  'reliable',
+  'beautiful',
+  'fantastic',
+  'intuitive',
+  'useful',
+  'recommend',
 ]);
 const NEGATIVE = new Set([
-  'hate', 'bad', 'terrible', 'awful', 'slow', 'crash', 'crashes', 'crashed', 'bug', 'buggy', 'broken',
-  'worst', 'useless', 'annoying', 'laggy', 'ads', 'expensive', 'confusing', 'freezes', 'disappointing',
+  'hate',
+  'bad',
+  'terrible',
+  'awful',
+  'slow',
+  'crash',
+  'crashes',
+  'crashed',
+  'bug',
+  'buggy',
+  'broken',
+  'worst',
+  'useless',
+  'annoying',
+  'laggy',
+  'ads',
+  'expensive',
+  'confusing',
+  'freezes',
+  'disappointing',
 ]);
 const NEGATORS = new Set(['not', 'no', 'never', "don't", "doesn't", "isn't", "wasn't", 'hardly']);
 
@@ -32,7 +68,7 @@ export function scoreText(text: string): number {
     }
     const sign = POSITIVE.has(w) ? 1 : NEGATIVE.has(w) ? -1 : 0;
     if (sign !== 0) {
-      if ((sign > 0) !== flip) pos++;
+      if (sign > 0 !== flip) pos++;
       else neg++;
       flip = false;
     }

@@ -61,13 +61,27 @@ async function apply(db: Db, job: Job, plan: Exclude<Plan, { kind: 'noop' }>, in
   // The confirmed start: the only step that spends an attempt.
   const start = () =>
     claimJobById(db, {
-      id: job.id, workerId: workerIdFor(input.worker), leaseMs, now, stage, types: [PIPELINE_TYPE], ignoreRunAt: true,
+      id: job.id,
+      workerId: workerIdFor(input.worker),
+      leaseMs,
+      now,
+      stage,
+      types: [PIPELINE_TYPE],
+      ignoreRunAt: true,
     });
   const holderOf = (j: Job) => ({ workerId: j.lockedBy ?? '', attempt: j.attempts });
   const advance = (j: Job) =>
     advanceStage(db, { id: j.id, from: stage, to: 'nlp', now, ...holderOf(j), message: `${stage} done` });
   const finish = (j: Job) =>
-    advanceStage(db, { id: j.id, from: stage, to: 'done', finish: true, result: input.result ?? null, now, ...holderOf(j) });
+    advanceStage(db, {
+      id: j.id,
+      from: stage,
+      to: 'done',
+      finish: true,
+      result: input.result ?? null,
+      now,
+      ...holderOf(j),
+    });
   switch (plan.kind) {
     case 'claim':
       return start();
@@ -91,4 +105,5 @@ async function apply(db: Db, job: Job, plan: Exclude<Plan, { kind: 'noop' }>, in
   }
 }
 
-const reported = (input: Input, stage: string) => input.error_message?.trim() || `Reported as error by the ${stage} worker`;
+const reported = (input: Input, stage: string) =>
+  input.error_message?.trim() || `Reported as error by the ${stage} worker`;

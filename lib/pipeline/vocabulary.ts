@@ -76,7 +76,13 @@ export const appIdOf = (job: Pick<Job, 'payload' | 'entityId'>): string =>
 
 /** A job_history record; the job's creation is its first record, since insertion writes no event. */
 export function toHistory(job: Job, events: JobEvent[]) {
-  const first = { job_id: job.id, app_id: appIdOf(job), timestamp: job.createdAt.toISOString(), stage: 'scraper', status: 'queued' };
+  const first = {
+    job_id: job.id,
+    app_id: appIdOf(job),
+    timestamp: job.createdAt.toISOString(),
+    stage: 'scraper',
+    status: 'queued',
+  };
   return [
     first,
     ...events.map((e) => ({
@@ -106,7 +112,11 @@ export type UpdatePlan =
 
 /** The lifecycle in order; `error` sits outside it. */
 const STEP: Record<string, number> = {
-  'scraper:queued': 0, 'scraper:processing': 1, 'nlp:queued': 2, 'nlp:processing': 3, 'done:completed': 4,
+  'scraper:queued': 0,
+  'scraper:processing': 1,
+  'nlp:queued': 2,
+  'nlp:processing': 3,
+  'done:completed': 4,
 };
 const step = (s: RefState): number | undefined => STEP[`${s.stage}:${s.status}`];
 

@@ -44,7 +44,10 @@ const Overview = z.object({ active_jobs: z.array(z.object({ stage: z.string(), s
 
 class StoreError extends Error {}
 class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -58,7 +61,12 @@ export async function runPipelineWorker(opts: WorkerOptions): Promise<WorkerSumm
   const headers = { authorization: `Bearer ${opts.apiKey}`, 'content-type': 'application/json' };
 
   const api = async (method: 'GET' | 'POST', route: string, body?: unknown): Promise<unknown> => {
-    const res = await doFetch(`${base}${route}`, { method, headers, body: body ? JSON.stringify(body) : undefined, signal: opts.signal });
+    const res = await doFetch(`${base}${route}`, {
+      method,
+      headers,
+      body: body ? JSON.stringify(body) : undefined,
+      signal: opts.signal,
+    });
     const data = await res.json().catch(() => null);
     if (!res.ok) throw new ApiError(res.status, `${method} ${route} → ${res.status} ${JSON.stringify(data)}`);
     return data;
@@ -72,7 +80,9 @@ export async function runPipelineWorker(opts: WorkerOptions): Promise<WorkerSumm
   };
 
   while (!opts.signal?.aborted && summary.processed.length + summary.errors.length < (opts.maxJobs ?? Infinity)) {
-    const polled = z.array(ListItem).parse(await api('GET', `/queue/poll?stage=${opts.role}&status=queued&limit=1&worker=${name}`));
+    const polled = z
+      .array(ListItem)
+      .parse(await api('GET', `/queue/poll?stage=${opts.role}&status=queued&limit=1&worker=${name}`));
     const job = polled[0];
     if (!job) {
       if (opts.untilDrained && (await drained())) break;
@@ -87,7 +97,8 @@ export async function runPipelineWorker(opts: WorkerOptions): Promise<WorkerSumm
         await update(job.job_id, { status: 'queued', stage: 'nlp' });
         log(`${name}: scraped ${reviews.length} reviews of ${job.app_id}`);
       } else {
-        const reviews = (await unspool(opts.spoolDir, job.app_id)) ??
+        const reviews =
+          (await unspool(opts.spoolDir, job.app_id)) ??
           (await fetchReviews(doFetch, opts.reviewsUrl, job.app_id, opts.signal));
         const result = summarize(reviews);
         await update(job.job_id, { status: 'completed', stage: 'done', result });
@@ -110,9 +121,14 @@ export async function runPipelineWorker(opts: WorkerOptions): Promise<WorkerSumm
 }
 
 /** Every page of an app's reviews; a 5xx is retried twice, a 4xx is the app's own problem. */
-async function fetchReviews(doFetch: typeof fetch, baseUrl: string, appId: string, signal?: AbortSignal): Promise<Review[]> {
+async function fetchReviews(
+  doFetch: typeof fetch,
+  baseUrl: string,
+  appId: string,
+  signal?: AbortSignal,
+): Promise<Review[]> {
   const out: Review[] = [];
-  for (let page: number | null = 1; page !== null && page <= 50; ) {
+  for (let page: number | null = 1; page !== null && page <= 50;) {
     const url = `${baseUrl.replace(/\/$/, '')}/apps/${encodeURIComponent(appId)}/reviews?page=${page}`;
     let res: Response | undefined;
     for (let tryNo = 0; tryNo < 3; tryNo++) {
@@ -129,7 +145,8 @@ async function fetchReviews(doFetch: typeof fetch, baseUrl: string, appId: strin
   return out;
 }
 
-const spoolPath = (dir: string, appId: string) => path.join(dir, `${appId.replace(/[^A-Za-z0-9._-]/g, '_')}.reviews.json`);
+const spoolPath = (dir: string, appId: string) =>
+  path.join(dir, `${appId.replace(/[^A-Za-z0-9._-]/g, '_')}.reviews.json`);
 
 async function spool(dir: string, appId: string, reviews: Review[]): Promise<void> {
   await mkdir(dir, { recursive: true });

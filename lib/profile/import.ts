@@ -13,9 +13,7 @@ import { PUBLIC_ERROR_PREFIX } from './vocabulary';
 
 export const BACKFILL_DAYS = 30;
 
-export type PlatformOutcome =
-  | { handle: string; days: number; total: number }
-  | { handle: string; error: string };
+export type PlatformOutcome = { handle: string; days: number; total: number } | { handle: string; error: string };
 
 export interface ProfileImportResult {
   userId: string;
@@ -67,7 +65,9 @@ async function importFor(
 ): Promise<ProfileImportResult> {
   const connections = (await listConnections(db, userId)).filter((c) => c.enabled);
   if (connections.length === 0) {
-    throw new PermanentJobError(`${PUBLIC_ERROR_PREFIX}${payload.username} has no platform handles; send platforms in the request`);
+    throw new PermanentJobError(
+      `${PUBLIC_ERROR_PREFIX}${payload.username} has no platform handles; send platforms in the request`,
+    );
   }
   const to = toIsoDate(opts.now);
   const from = addDays(to, -(BACKFILL_DAYS - 1));
@@ -90,7 +90,13 @@ async function importFor(
           }
           const day = await clients[platform].fetchDay(handle, date, { signal });
           await recordDayActivity(db, {
-            userId, platform, date, count: day.count, details: day.details, partial: day.partial, now: opts.now,
+            userId,
+            platform,
+            date,
+            count: day.count,
+            details: day.details,
+            partial: day.partial,
+            now: opts.now,
           });
           total += day.count;
           if (i % 10 === 9) await opts.progress?.(`${PLATFORM_LABELS[platform]}: ${i + 1} of ${BACKFILL_DAYS} days`);
@@ -109,7 +115,9 @@ async function importFor(
   if (firstFailure) throw stop.signal.reason ?? firstFailure.reason;
   const failed = Object.entries(platforms).filter(([, o]) => o && 'error' in o);
   if (failed.length === connections.length) {
-    const why = failed.map(([p, o]) => `${PLATFORM_LABELS[p as Platform]}: ${(o as { error: string }).error}`).join('; ');
+    const why = failed
+      .map(([p, o]) => `${PLATFORM_LABELS[p as Platform]}: ${(o as { error: string }).error}`)
+      .join('; ');
     throw new PermanentJobError(`${PUBLIC_ERROR_PREFIX}no platform could be read (${why})`.slice(0, 500));
   }
   return { userId, username: payload.username, userCreated: created, from, to, platforms };
@@ -120,7 +128,9 @@ async function storedSince(db: Db, userId: string, from: string, since: Date): P
   const found = await db
     .select({ platform: activities.platform, date: activities.date, count: activities.count })
     .from(activities)
-    .where(and(eq(activities.userId, userId), gte(activities.date, from), gte(activities.syncedAt, since.toISOString())));
+    .where(
+      and(eq(activities.userId, userId), gte(activities.date, from), gte(activities.syncedAt, since.toISOString())),
+    );
   return new Map(found.map((r) => [`${r.platform}:${r.date}`, r.count]));
 }
 
@@ -129,10 +139,18 @@ async function storedSince(db: Db, userId: string, from: string, since: Date): P
  * the request named; a new user with none gets GitHub under the username.
  */
 async function ensureUser(db: Db, payload: ProfilePayload): Promise<{ userId: string; created: boolean }> {
-  const handles: [Platform, string][] = PLATFORMS.flatMap((p) => (payload.platforms[p] ? [[p, payload.platforms[p]!] as [Platform, string]] : []));
-  if (handles.length === 0 && !isValidHandle('github', payload.username) && !(await getUserByUsername(db, payload.username))) {
+  const handles: [Platform, string][] = PLATFORMS.flatMap((p) =>
+    payload.platforms[p] ? [[p, payload.platforms[p]!] as [Platform, string]] : [],
+  );
+  if (
+    handles.length === 0 &&
+    !isValidHandle('github', payload.username) &&
+    !(await getUserByUsername(db, payload.username))
+  ) {
     // Known to fail: nothing to read. Refused before a row is written.
-    throw new PermanentJobError(`${PUBLIC_ERROR_PREFIX}${payload.username} has no platform handles; send platforms in the request`);
+    throw new PermanentJobError(
+      `${PUBLIC_ERROR_PREFIX}${payload.username} has no platform handles; send platforms in the request`,
+    );
   }
   const inserted = await db
     .insert(users)
@@ -142,7 +160,8 @@ async function ensureUser(db: Db, payload: ProfilePayload): Promise<{ userId: st
   const created = inserted.length === 1;
   const user = created ? { id: inserted[0].id } : await getUserByUsername(db, payload.username);
   if (!user) throw new Error(`User ${payload.username} vanished while being created`);
-  if (created && handles.length === 0 && isValidHandle('github', payload.username)) handles.push(['github', payload.username]);
+  if (created && handles.length === 0 && isValidHandle('github', payload.username))
+    handles.push(['github', payload.username]);
   if (handles.length > 0) {
     await db
       .insert(platformConnections)

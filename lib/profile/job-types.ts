@@ -18,7 +18,12 @@ export function createProfileJobTypes(config: Env, opts: { clients?: PlatformCli
       handle: async ({ job, payload, db, signal, progress }) => {
         clients ??= createPlatformClients(config);
         await progress(`Importing ${payload.username}`);
-        return importProfile(db, clients, payload, { now: job.startedAt ?? new Date(), resumeSince: job.createdAt, signal, progress });
+        return importProfile(db, clients, payload, {
+          now: job.startedAt ?? new Date(),
+          resumeSince: job.createdAt,
+          signal,
+          progress,
+        });
       },
     }),
   };

@@ -60,9 +60,13 @@ export async function requestProfile(
   // platform) and no such user exists to read from. Refused here, not queued to fail.
   const named = Object.values(input.platforms ?? {}).some(Boolean);
   if (!named && !isValidHandle('github', input.username) && !(await getUserByUsername(db, input.username))) {
-    throw new QueueError('invalid_input', `username: ${input.username} is not a GitHub username, and no platforms were sent; send platforms with the handles to read`, {
-      field: 'username',
-    });
+    throw new QueueError(
+      'invalid_input',
+      `username: ${input.username} is not a GitHub username, and no platforms were sent; send platforms with the handles to read`,
+      {
+        field: 'username',
+      },
+    );
   }
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('steady.profile-request'), hashtext(${requestId}))`);
@@ -74,7 +78,8 @@ export async function requestProfile(
           job_id: first.id,
         });
       }
-      if (first) return { job: first, requestId, created: false, duplicate: true, joined: false, priorityRaised: false };
+      if (first)
+        return { job: first, requestId, created: false, duplicate: true, joined: false, priorityRaised: false };
     }
     // Twice at most: a joined job that finished in between frees its dedup key for a new job.
     for (let round = 0; round < 2; round++) {
@@ -88,7 +93,12 @@ export async function requestProfile(
           dedupKey: dedupKeyFor(input.username),
           correlationId: requestId,
           entity: { type: PROFILE_ENTITY, id: profileKey(input.username) },
-          metadata: { source: input.source, request_id: requestId, priority: input.priority, ...(input.timestamp ? { timestamp: input.timestamp } : {}) },
+          metadata: {
+            source: input.source,
+            request_id: requestId,
+            priority: input.priority,
+            ...(input.timestamp ? { timestamp: input.timestamp } : {}),
+          },
         },
         { now: input.now },
       );
@@ -106,7 +116,8 @@ export async function requestProfile(
         actor: 'profile-api',
         message: `Request ${requestId} (${input.priority}, source ${input.source}) joined this request`,
       });
-      if (joined) return { ...base, job: joined, created: false, joined: true, priorityRaised: joined.priority < job.priority };
+      if (joined)
+        return { ...base, job: joined, created: false, joined: true, priorityRaised: joined.priority < job.priority };
     }
     throw new QueueError('conflict', 'The request for this username kept changing; try again');
   });

@@ -9,13 +9,24 @@ export const Username = z
   .string()
   .min(1, 'is required')
   .max(39, 'must be at most 39 characters')
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must start with a letter or digit and contain only letters, digits, ".", "_" and "-"');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
+    'must start with a letter or digit and contain only letters, digits, ".", "_" and "-"',
+  );
 
 const handle = (p: Platform) =>
-  z.string().trim().refine((h) => isValidHandle(p, h), `must be ${HANDLE_PATTERNS[p].expected}`);
+  z
+    .string()
+    .trim()
+    .refine((h) => isValidHandle(p, h), `must be ${HANDLE_PATTERNS[p].expected}`);
 
 export const Platforms = z
-  .object({ github: handle('github'), youtube: handle('youtube'), twitter: handle('twitter'), instagram: handle('instagram') })
+  .object({
+    github: handle('github'),
+    youtube: handle('youtube'),
+    twitter: handle('twitter'),
+    instagram: handle('instagram'),
+  })
   .partial()
   .strict();
 export type PlatformHandles = z.infer<typeof Platforms>;
@@ -23,7 +34,13 @@ export type PlatformHandles = z.infer<typeof Platforms>;
 // The reference's columns: VARCHAR(100) source, VARCHAR(50) request_id. Any printable text fits them;
 // control characters (and NUL, which PostgreSQL text cannot hold) do not.
 // eslint-disable-next-line no-control-regex
-const printable = (max: number) => z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`).regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'must not contain control characters');
+const printable = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'is required')
+    .max(max, `must be at most ${max} characters`)
+    .regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'must not contain control characters');
 
 export const RequestBody = z
   .object({

@@ -1,8 +1,26 @@
 import 'server-only';
 import {
-  claimJobById, createExecutor, deferJob, deleteJob, enqueueJob, getJob, handledTypeNames, hasProcessingJobs, listRetryCandidates,
-  newWorkerId, rescheduleWaitingJob, retryJob, retryJobs, updateWaitingJob,
-  PRIORITY, PRIORITY_MAX, PRIORITY_MIN, QueueError, type Db, type Job, type JobTypes,
+  claimJobById,
+  createExecutor,
+  deferJob,
+  deleteJob,
+  enqueueJob,
+  getJob,
+  handledTypeNames,
+  hasProcessingJobs,
+  listRetryCandidates,
+  newWorkerId,
+  rescheduleWaitingJob,
+  retryJob,
+  retryJobs,
+  updateWaitingJob,
+  PRIORITY,
+  PRIORITY_MAX,
+  PRIORITY_MIN,
+  QueueError,
+  type Db,
+  type Job,
+  type JobTypes,
 } from '@/lib/queue';
 import { toQueueStatus, type QueueStatus, type QueueTaskShape } from './client/types';
 
@@ -32,7 +50,9 @@ export function toTask<TData = unknown, TResult = unknown>(job: Job): QueueTask<
     maxAttempts: job.maxAttempts,
     failedProviders: job.failedProviders,
     errorMessage: job.status === 'cancelled' ? (job.lastError ?? 'Cancelled') : job.lastError,
-    errorPatterns: job.lastError ? { lastError: job.lastError, deferrals: job.deferrals, progress: job.progress } : null,
+    errorPatterns: job.lastError
+      ? { lastError: job.lastError, deferrals: job.deferrals, progress: job.progress }
+      : null,
     priority: toTaskPriority(job.priority),
     scheduledFor: job.status === 'pending' ? job.runAt : null,
     processedAt: job.completedAt ?? job.startedAt,
@@ -77,13 +97,21 @@ function hasNul(v: unknown, depth = 0): boolean {
  * One set of rules for addToQueue and updateInQueue, checked before anything reaches SQL, so a bad
  * value is a QueueError naming the field and nothing is written.
  */
-function checkTaskFields(f: { data?: unknown; priority?: unknown; maxAttempts?: unknown; scheduledFor?: unknown }): void {
+function checkTaskFields(f: {
+  data?: unknown;
+  priority?: unknown;
+  maxAttempts?: unknown;
+  scheduledFor?: unknown;
+}): void {
   const bad = (msg: string) => new QueueError('invalid_input', msg);
   if (f.data !== undefined && hasNul(f.data)) throw bad('data must not contain the NUL character (U+0000)');
   if (f.priority !== undefined && !(Number.isInteger(f.priority) && Math.abs(f.priority as number) <= 1000)) {
     throw bad('priority must be an integer from -1000 to 1000');
   }
-  if (f.maxAttempts !== undefined && !(Number.isInteger(f.maxAttempts) && (f.maxAttempts as number) >= 1 && (f.maxAttempts as number) <= 100)) {
+  if (
+    f.maxAttempts !== undefined &&
+    !(Number.isInteger(f.maxAttempts) && (f.maxAttempts as number) >= 1 && (f.maxAttempts as number) <= 100)
+  ) {
     throw bad('maxAttempts must be an integer from 1 to 100');
   }
   if (f.scheduledFor !== undefined && !(f.scheduledFor instanceof Date && !Number.isNaN(f.scheduledFor.getTime()))) {
@@ -91,7 +119,15 @@ function checkTaskFields(f: { data?: unknown; priority?: unknown; maxAttempts?: 
   }
 }
 
-const PATCHABLE = new Set(['data', 'priority', 'scheduledFor', 'maxAttempts', 'referenceId', 'referenceType', 'status']);
+const PATCHABLE = new Set([
+  'data',
+  'priority',
+  'scheduledFor',
+  'maxAttempts',
+  'referenceId',
+  'referenceType',
+  'status',
+]);
 
 /**
  * The queue package's QueueService as a thin layer over the engine: every method is one or two engine
@@ -116,7 +152,12 @@ export class QueueService {
   }
 
   async addToQueue<TData>(type: string, data: TData, options: AddOptions = {}): Promise<QueueTask<TData>> {
-    checkTaskFields({ data, priority: options.priority, maxAttempts: options.maxAttempts, scheduledFor: options.scheduledFor });
+    checkTaskFields({
+      data,
+      priority: options.priority,
+      maxAttempts: options.maxAttempts,
+      scheduledFor: options.scheduledFor,
+    });
     const { job } = await enqueueJob(
       this.db,
       this.jobTypes,
@@ -151,7 +192,12 @@ export class QueueService {
     }
     const def = this.jobTypes[job.type];
     if (!def?.handle) throw new QueueError('unknown_type', `No handler for task type ${job.type} in this service`);
-    const claimed = await claimJobById(this.db, { id: taskId, workerId: this.workerId, leaseMs: this.leaseMs, now: this.clock() });
+    const claimed = await claimJobById(this.db, {
+      id: taskId,
+      workerId: this.workerId,
+      leaseMs: this.leaseMs,
+      now: this.clock(),
+    });
     if (!claimed) return null;
     // The same per-job path as runBatch: payload check, timeout inside the lease, guarded outcome.
     // `outcome` settles once the completion (or failure) is written.
@@ -178,12 +224,16 @@ export class QueueService {
     for (const k of ['referenceId', 'referenceType'] as const) {
       const v = patch[k];
       if (v !== undefined && v !== null && (typeof v !== 'string' || v.length > 200 || /\p{Cc}/u.test(v))) {
-        throw new QueueError('invalid_input', `${k} must be a string of at most 200 characters without control characters`);
+        throw new QueueError(
+          'invalid_input',
+          `${k} must be a string of at most 200 characters without control characters`,
+        );
       }
     }
     const now = this.clock();
     if (patch.status !== undefined) {
-      if (patch.status !== 'PENDING') throw new QueueError('invalid_transition', `A task cannot be set to ${patch.status}; it gets there by running`);
+      if (patch.status !== 'PENDING')
+        throw new QueueError('invalid_transition', `A task cannot be set to ${patch.status}; it gets there by running`);
       await retryJob(this.db, { id: taskId, now, actor: this.workerId });
     }
     const current = await getJob(this.db, taskId);
@@ -191,16 +241,25 @@ export class QueueService {
     let payload: unknown = undefined;
     if (patch.data !== undefined) {
       const parsed = this.jobTypes[current.type]?.payloadSchema.safeParse(patch.data);
-      if (!parsed?.success) throw new QueueError('invalid_input', `Invalid data for ${current.type}`, parsed?.error.issues);
+      if (!parsed?.success)
+        throw new QueueError('invalid_input', `Invalid data for ${current.type}`, parsed?.error.issues);
       payload = parsed.data;
     }
     const change = {
-      payload, priority: patch.priority === undefined ? undefined : toEnginePriority(patch.priority),
-      runAt: patch.scheduledFor ?? undefined, maxAttempts: patch.maxAttempts, entityId: patch.referenceId, entityType: patch.referenceType,
+      payload,
+      priority: patch.priority === undefined ? undefined : toEnginePriority(patch.priority),
+      runAt: patch.scheduledFor ?? undefined,
+      maxAttempts: patch.maxAttempts,
+      entityId: patch.referenceId,
+      entityType: patch.referenceType,
     };
     if (Object.values(change).every((f) => f === undefined)) return toTask<TData, TResult>(current);
     const job = await updateWaitingJob(this.db, { id: taskId, change, now, actor: this.workerId });
-    if (!job) throw new QueueError('invalid_transition', `Task ${taskId} is ${toTaskStatus(current)}; only a waiting task can be changed`);
+    if (!job)
+      throw new QueueError(
+        'invalid_transition',
+        `Task ${taskId} is ${toTaskStatus(current)}; only a waiting task can be changed`,
+      );
     return toTask<TData, TResult>(job);
   }
 
@@ -224,14 +283,30 @@ export class QueueService {
     if (!job) throw new QueueError('not_found', `Task ${taskId} not found`);
     const now = this.clock();
     if (job.status === 'processing') {
-      await deferJob(this.db, { id: taskId, workerId: job.lockedBy!, attempt: job.attempts, provider, retryAfterSec: retryAfter, now });
+      await deferJob(this.db, {
+        id: taskId,
+        workerId: job.lockedBy!,
+        attempt: job.attempts,
+        provider,
+        retryAfterSec: retryAfter,
+        now,
+      });
       return;
     }
     const until = new Date(now.getTime() + Math.min(Math.max(0, retryAfter), 86_400) * 1000);
     const moved = await rescheduleWaitingJob(this.db, {
-      id: taskId, provider, until, reason: `Rate limited by ${provider}; retry after ${Math.round(retryAfter)}s`, now, actor: this.workerId,
+      id: taskId,
+      provider,
+      until,
+      reason: `Rate limited by ${provider}; retry after ${Math.round(retryAfter)}s`,
+      now,
+      actor: this.workerId,
     });
-    if (!moved) throw new QueueError('invalid_transition', `Task ${taskId} is ${toTaskStatus(job)}; there is nothing to reschedule`);
+    if (!moved)
+      throw new QueueError(
+        'invalid_transition',
+        `Task ${taskId} is ${toTaskStatus(job)}; there is nothing to reschedule`,
+      );
   }
 
   /**
@@ -244,7 +319,10 @@ export class QueueService {
     const queues = [...new Set(handled.map((name) => this.jobTypes[name].queue))];
     const now = this.clock();
     const candidates = await listRetryCandidates(this.db, {
-      queues, types: handled, now, limit: Math.min(Math.max(opts.limit ?? 50, 1), 500),
+      queues,
+      types: handled,
+      now,
+      limit: Math.min(Math.max(opts.limit ?? 50, 1), 500),
     });
     const failedIds = candidates.filter((c) => c.status === 'failed').map((c) => c.id);
     if (failedIds.length) await retryJobs(this.db, { ids: failedIds }, { now, actor: this.workerId });
@@ -269,4 +347,3 @@ export class QueueService {
     return hasProcessingJobs(this.db, type);
   }
 }
-

@@ -6,14 +6,15 @@ import type { QueueStatusDto, QueueTaskDto } from './client/types';
 /** Each list is the newest this many tasks. */
 export const STATUS_LIST_LIMIT = 50;
 
-const toDto = (t: ReturnType<typeof toTask>): QueueTaskDto => ({
-  ...t,
-  scheduledFor: t.scheduledFor?.toISOString() ?? null,
-  processedAt: t.processedAt?.toISOString() ?? null,
-  createdAt: t.createdAt.toISOString(),
-  updatedAt: t.updatedAt.toISOString(),
-  errorPatterns: undefined,
-} as QueueTaskDto);
+const toDto = (t: ReturnType<typeof toTask>): QueueTaskDto =>
+  ({
+    ...t,
+    scheduledFor: t.scheduledFor?.toISOString() ?? null,
+    processedAt: t.processedAt?.toISOString() ?? null,
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+    errorPatterns: undefined,
+  }) as QueueTaskDto;
 
 /**
  * The reference's getQueueStatus: one user's active tasks (pending and processing), recently

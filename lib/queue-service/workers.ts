@@ -9,7 +9,11 @@ import { toTask, type QueueTask } from './service';
  * the app's own types.
  */
 export interface QueueWorker<TData = unknown, TResult = unknown> {
-  process(data: TData, task: QueueTask<TData>, ctx: Pick<HandlerContext<TData>, 'signal' | 'progress' | 'rateLimited'>): Promise<TResult>;
+  process(
+    data: TData,
+    task: QueueTask<TData>,
+    ctx: Pick<HandlerContext<TData>, 'signal' | 'progress' | 'rateLimited'>,
+  ): Promise<TResult>;
   /** Checks `data` on add and update; absent, any JSON is taken. */
   schema?: z.ZodType<TData>;
   /** Defaults: queue `default`, the queue's max attempts, no timeout beyond the lease. */

@@ -57,9 +57,13 @@ export async function advanceStage(db: Db, opts: AdvanceOptions): Promise<Job> {
   if (row) return toJob(row);
   const [current] = await rows(db, sql`select status, stage from jobs where id = ${opts.id}`);
   if (current && current.status === 'processing' && current.stage !== opts.from) {
-    throw new QueueError('invalid_transition', `Job ${opts.id} is at stage ${String(current.stage)}, not ${opts.from}`, {
-      stage: current.stage,
-    });
+    throw new QueueError(
+      'invalid_transition',
+      `Job ${opts.id} is at stage ${String(current.stage)}, not ${opts.from}`,
+      {
+        stage: current.stage,
+      },
+    );
   }
   throw await explainMiss(db, opts.id, finish ? 'completed' : 'pending', opts.workerId);
 }

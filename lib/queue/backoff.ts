@@ -2,7 +2,12 @@ import { z } from 'zod';
 
 export const BackoffPolicySchema = z.object({
   baseMs: z.number().int().min(0).max(86_400_000).default(5_000),
-  maxMs: z.number().int().min(0).max(7 * 86_400_000).default(3_600_000),
+  maxMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400_000)
+    .default(3_600_000),
   factor: z.number().min(1).max(10).default(2),
   // Fraction of the delay that is randomised; spreads retries so a burst of failures does not return as one.
   jitter: z.number().min(0).max(1).default(0.2),

@@ -21,7 +21,12 @@ export async function cleanupOldJobs(
 ): Promise<CleanupResult> {
   const batchSize = Math.min(Math.max(opts.batchSize ?? 1000, 1), 10_000);
   const maxBatches = Math.max(opts.maxBatches ?? 50, 1);
-  const result: CleanupResult = { deleted: { completed: 0, failed: 0, cancelled: 0 }, events: 0, batches: 0, done: false };
+  const result: CleanupResult = {
+    deleted: { completed: 0, failed: 0, cancelled: 0 },
+    events: 0,
+    batches: 0,
+    done: false,
+  };
   while (result.batches < maxBatches) {
     const [r] = await rows(
       db,

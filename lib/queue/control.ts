@@ -48,8 +48,12 @@ async function moveJob(
  */
 export const cancelJob = (db: Db, opts: { id: string; now: Date; actor?: string; reason?: string }) =>
   moveJob(db, {
-    id: opts.id, now: opts.now, actor: opts.actor, move: MOVES.cancel,
-    message: opts.reason?.slice(0, 2000) ?? 'Cancelled', lastError: opts.reason?.slice(0, 2000),
+    id: opts.id,
+    now: opts.now,
+    actor: opts.actor,
+    move: MOVES.cancel,
+    message: opts.reason?.slice(0, 2000) ?? 'Cancelled',
+    lastError: opts.reason?.slice(0, 2000),
   });
 
 export const pauseJob = (db: Db, opts: { id: string; now: Date; actor?: string }) =>
@@ -59,17 +63,16 @@ export async function resumeJob(db: Db, opts: { id: string; now: Date; actor?: s
   assertJobId(opts.id);
   const [current] = await rows(db, sql`select status from jobs where id = ${opts.id}`);
   if (current && current.status !== 'paused') {
-    throw new QueueError('invalid_transition', `A ${String(current.status)} job is not paused`, { from: current.status });
+    throw new QueueError('invalid_transition', `A ${String(current.status)} job is not paused`, {
+      from: current.status,
+    });
   }
   // The read above words the usual refusal; the move's guard (paused only) is the guarantee: a resume
   // racing a claim (or a cancel) must not take a running job's lease or revive a cancelled one.
   return moveJob(db, { ...opts, move: MOVES.resume, message: 'Resumed' });
 }
 
-export async function cancelJobs(
-  db: Db,
-  opts: { ids: string[]; now: Date; actor?: string },
-): Promise<string[]> {
+export async function cancelJobs(db: Db, opts: { ids: string[]; now: Date; actor?: string }): Promise<string[]> {
   if (opts.ids.length === 0) return [];
   const done = await rows(
     db,
@@ -90,4 +93,3 @@ export async function cancelJobs(
   );
   return done.map((r) => String(r.id));
 }
-

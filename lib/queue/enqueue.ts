@@ -60,11 +60,13 @@ function resolvePriority(p: EnqueueInput['priority']): number {
   return p;
 }
 
-
 function limitKeyOf(def: JobTypes[string], payload: unknown, type: string): string | null {
   const key = def.limitKey?.(payload) ?? null;
   if (key !== null && (!isLimitKey(key) || key.startsWith('queue:'))) {
-    throw new QueueError('invalid_input', `${type}: limit key "${String(key).slice(0, 60)}" must be 1-200 characters without spaces, not starting with "queue:"`);
+    throw new QueueError(
+      'invalid_input',
+      `${type}: limit key "${String(key).slice(0, 60)}" must be 1-200 characters without spaces, not starting with "queue:"`,
+    );
   }
   return key;
 }
@@ -75,7 +77,10 @@ const OWNER_KEY_PATTERN = /^\P{Cc}{1,200}$/u;
 function ownerKeyOf(def: JobTypes[string], payload: unknown, input: EnqueueInput): string | null {
   const key = input.ownerKey ?? def.ownerKey?.(payload) ?? null;
   if (key !== null && (typeof key !== 'string' || !OWNER_KEY_PATTERN.test(key))) {
-    throw new QueueError('invalid_input', `${input.type}: owner key must be 1-200 characters without control characters`);
+    throw new QueueError(
+      'invalid_input',
+      `${input.type}: owner key must be 1-200 characters without control characters`,
+    );
   }
   return key;
 }
@@ -194,7 +199,14 @@ function groupFor(db: Db): GroupCommit<Prepared[], Settled> {
         let at = 0;
         return calls.map((c) => ({ results: all.slice(at, (at += c.length)) }));
       } catch {
-        return Promise.all(calls.map((c) => insertWithDedup(db, c).then((results) => ({ results }), (error) => ({ error }))));
+        return Promise.all(
+          calls.map((c) =>
+            insertWithDedup(db, c).then(
+              (results) => ({ results }),
+              (error) => ({ error }),
+            ),
+          ),
+        );
       }
     }, 50);
     groups.set(db, group);
@@ -208,11 +220,17 @@ export async function enqueueJobs(
   inputs: EnqueueInput[],
   opts: { now?: Date } = {},
 ): Promise<EnqueueResult[]> {
-  const { span, traceparent } = startEnqueueSpan(inputs.length, () => [...new Set(inputs.map((i) => i.queue ?? types[i.type]?.queue ?? ''))]);
+  const { span, traceparent } = startEnqueueSpan(inputs.length, () => [
+    ...new Set(inputs.map((i) => i.queue ?? types[i.type]?.queue ?? '')),
+  ]);
   try {
     // The enqueue's span goes with each job (a caller's own traceparent is kept), for its runs to join.
-    const traced = traceparent === null ? inputs
-      : inputs.map((i) => (i.metadata?.traceparent === undefined ? { ...i, metadata: { ...i.metadata, traceparent } } : i));
+    const traced =
+      traceparent === null
+        ? inputs
+        : inputs.map((i) =>
+            i.metadata?.traceparent === undefined ? { ...i, metadata: { ...i.metadata, traceparent } } : i,
+          );
     const results = await insertEnqueued(db, types, traced, opts.now ?? new Date());
     endEnqueueSpan(span, { id: results.length === 1 ? results[0].job.id : undefined });
     return results;

@@ -7,7 +7,12 @@ import { coolDown, coolingUntil, isLimitKey } from './limits';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { GroupCommit } from './group-commit';
 import {
-  JobTimeoutError, PermanentJobError, RateLimitedError, type HandlerContext, type JobType, type JobTypes,
+  JobTimeoutError,
+  PermanentJobError,
+  RateLimitedError,
+  type HandlerContext,
+  type JobType,
+  type JobTypes,
 } from './registry';
 import { QueueError, type Db, type Job } from './types';
 import { processMetrics } from './process-metrics';
@@ -64,7 +69,8 @@ function unstorableReason(result: unknown): string | null {
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }
-  if (text !== undefined && text.includes('u0000') && NUL_ESCAPE.test(text)) return 'it contains the NUL character (\\u0000)';
+  if (text !== undefined && text.includes('u0000') && NUL_ESCAPE.test(text))
+    return 'it contains the NUL character (\\u0000)';
   return null;
 }
 
@@ -107,10 +113,21 @@ function progressFor(db: Db, id: string, clock: () => Date, workerId: string): (
   return (step) => updateJobProgress(db, { id, now: clock(), progress: step.slice(0, 200), workerId }).then(() => {});
 }
 
-function outcomeOf(job: Job, startedAt: number, span: Span, extra: Partial<JobOutcome> & { outcome: Outcome }): JobOutcome {
+function outcomeOf(
+  job: Job,
+  startedAt: number,
+  span: Span,
+  extra: Partial<JobOutcome> & { outcome: Outcome },
+): JobOutcome {
   const o: JobOutcome = {
-    id: job.id, type: job.type, queue: job.queue, userId: job.userId, payload: job.payload,
-    attempt: job.attempts, durationMs: Date.now() - startedAt, ...extra,
+    id: job.id,
+    type: job.type,
+    queue: job.queue,
+    userId: job.userId,
+    payload: job.payload,
+    attempt: job.attempts,
+    durationMs: Date.now() - startedAt,
+    ...extra,
   };
   processMetrics.recordRun(job, o.outcome, o.durationMs);
   endRunSpan(span, o.outcome, o.error);
@@ -134,7 +151,9 @@ export function createExecutor(db: Db, types: JobTypes, opts: ExecutorOptions) {
   const policyFor = async (queue: string): Promise<BackoffPolicy> => {
     if (!policies || Date.now() - policies.at > POLICY_TTL_MS) {
       policies = { at: Date.now(), byQueue: listQueues(db).then((qs) => new Map(qs.map((q) => [q.name, q.backoff]))) };
-      policies.byQueue.catch(() => { policies = undefined; });
+      policies.byQueue.catch(() => {
+        policies = undefined;
+      });
     }
     return (await policies.byQueue).get(queue) ?? DEFAULT_BACKOFF;
   };
@@ -150,9 +169,13 @@ export function createExecutor(db: Db, types: JobTypes, opts: ExecutorOptions) {
       ticker = undefined;
     }
   };
-  opts.signal?.addEventListener('abort', () => {
-    for (const run of active) run.controller?.abort(opts.signal?.reason);
-  }, { once: true });
+  opts.signal?.addEventListener(
+    'abort',
+    () => {
+      for (const run of active) run.controller?.abort(opts.signal?.reason);
+    },
+    { once: true },
+  );
 
   /** Stops every start under `key` until it allows again (deferredUntil: the same time a deferred job gets). */
   const coolKey = (key: string, retryAfterSec: number, cause: string, now: Date) =>
@@ -166,18 +189,33 @@ export function createExecutor(db: Db, types: JobTypes, opts: ExecutorOptions) {
         // rateLimited() from older handlers may name anything; only a name a limit can carry cools down.
         if (isLimitKey(err.provider)) await coolKey(err.provider, err.retryAfterSec, err.message, now);
         const j = await deferJob(db, {
-          id: job.id, workerId, attempt: job.attempts, startedAt: job.startedAt, provider: err.provider,
-          retryAfterSec: err.retryAfterSec, now,
+          id: job.id,
+          workerId,
+          attempt: job.attempts,
+          startedAt: job.startedAt,
+          provider: err.provider,
+          retryAfterSec: err.retryAfterSec,
+          now,
         });
         return { outcome: j.status === 'failed' ? 'failed' : 'deferred', error: err.message, nextRunAt: j.runAt };
       }
       const message = err instanceof Error ? err.message : String(err);
       const policy = await policyFor(job.queue);
       const j = await failJob(db, {
-        id: job.id, workerId, attempt: job.attempts, startedAt: job.startedAt, error: message, now, policy,
+        id: job.id,
+        workerId,
+        attempt: job.attempts,
+        startedAt: job.startedAt,
+        error: message,
+        now,
+        policy,
         permanent: err instanceof PermanentJobError,
       });
-      return { outcome: j.status === 'failed' ? 'failed' : 'retrying', error: message, nextRunAt: j.status === 'pending' ? j.runAt : undefined };
+      return {
+        outcome: j.status === 'failed' ? 'failed' : 'retrying',
+        error: message,
+        nextRunAt: j.status === 'pending' ? j.runAt : undefined,
+      };
     } catch (settleErr) {
       if (settleErr instanceof QueueError) return { outcome: 'lost', error: settleErr.message };
       throw settleErr;
@@ -192,7 +230,10 @@ export function createExecutor(db: Db, types: JobTypes, opts: ExecutorOptions) {
     if (job.limitKey !== null) {
       const key = job.limitKey;
       return coolingUntil(db, key, clock()).then((until) =>
-        until ? Promise.reject(new RateLimitedError(key, Math.ceil((until.getTime() - clock().getTime()) / 1000))) : start(run, def));
+        until
+          ? Promise.reject(new RateLimitedError(key, Math.ceil((until.getTime() - clock().getTime()) / 1000)))
+          : start(run, def),
+      );
     }
     return start(run, def);
   };
@@ -205,12 +246,17 @@ export function createExecutor(db: Db, types: JobTypes, opts: ExecutorOptions) {
       return Promise.reject(new PermanentJobError(`Invalid payload: ${parsed.error.issues[0]?.message ?? 'unknown'}`));
     }
     const ctx: HandlerContext<unknown> = {
-      job, payload: parsed.data, db,
-      get signal() { return run.signal; },
+      job,
+      payload: parsed.data,
+      db,
+      get signal() {
+        return run.signal;
+      },
       progress: progressFor(db, job.id, clock, workerId),
       rateLimited,
       coolDown: async (key, retryAfterSec) => {
-        if (!isLimitKey(key)) throw new QueueError('invalid_input', `coolDown: "${String(key).slice(0, 60)}" is not a limit key`);
+        if (!isLimitKey(key))
+          throw new QueueError('invalid_input', `coolDown: "${String(key).slice(0, 60)}" is not a limit key`);
         await coolKey(key, retryAfterSec, `${key} said no request is left`, clock());
       },
     };
@@ -240,9 +286,25 @@ export function createExecutor(db: Db, types: JobTypes, opts: ExecutorOptions) {
         active.delete(run);
         // Checked alone, before it joins a grouped write that it would otherwise fail for every job in it.
         const unstorable = result == null ? null : unstorableReason(result);
-        if (unstorable) return outcomeOf(job, t0, span, await settleFailure(job, new PermanentJobError(`Result cannot be stored: ${unstorable}`)));
-        const ok = await completer.add({ id: job.id, attempt: job.attempts, startedAt: job.startedAt, result: result ?? null });
-        return outcomeOf(job, t0, span, ok ? { outcome: 'completed' } : { outcome: 'lost', error: 'Lease lost before completion' });
+        if (unstorable)
+          return outcomeOf(
+            job,
+            t0,
+            span,
+            await settleFailure(job, new PermanentJobError(`Result cannot be stored: ${unstorable}`)),
+          );
+        const ok = await completer.add({
+          id: job.id,
+          attempt: job.attempts,
+          startedAt: job.startedAt,
+          result: result ?? null,
+        });
+        return outcomeOf(
+          job,
+          t0,
+          span,
+          ok ? { outcome: 'completed' } : { outcome: 'lost', error: 'Lease lost before completion' },
+        );
       },
       async (err: unknown) => {
         active.delete(run);
@@ -250,7 +312,10 @@ export function createExecutor(db: Db, types: JobTypes, opts: ExecutorOptions) {
       },
     );
     return {
-      ran: handled.then(() => {}, () => {}),
+      ran: handled.then(
+        () => {},
+        () => {},
+      ),
       outcome,
       abort: run.abort.bind(run),
     };

@@ -67,5 +67,6 @@ export function newJobId(atMs: number = Date.now()): string {
   const o = poolAt;
   poolAt += 8;
   return `${timePrefix(ms)}${HEX[counter >> 8][1]}${HEX[counter & 0xff]}-${HEX[0x80 | (r[o] & 0x3f)]}${HEX[r[o + 1]]}-${
-    HEX[r[o + 2]]}${HEX[r[o + 3]]}${HEX[r[o + 4]]}${HEX[r[o + 5]]}${HEX[r[o + 6]]}${HEX[r[o + 7]]}`;
+    HEX[r[o + 2]]
+  }${HEX[r[o + 3]]}${HEX[r[o + 4]]}${HEX[r[o + 5]]}${HEX[r[o + 6]]}${HEX[r[o + 7]]}`;
 }

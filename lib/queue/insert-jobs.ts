@@ -40,10 +40,13 @@ const FIELDS = WRITTEN.flatMap((f) => writeOf(f).field ?? []);
 const INSERT_COLUMNS = sql.raw(WRITTEN.map((f) => JOB_COLUMNS[f].sql).join(', '));
 const RECORD_TYPE = sql.raw(['o int', ...FIELDS.map((x) => `${x.key} ${x.type}`)].join(', '));
 const insertValues = (now: SQL) =>
-  sql.join(WRITTEN.map((f) => {
-    const w = writeOf(f);
-    return w.expr ? w.expr(now) : sql.raw(`x.${w.field!.key}`);
-  }), sql`, `);
+  sql.join(
+    WRITTEN.map((f) => {
+      const w = writeOf(f);
+      return w.expr ? w.expr(now) : sql.raw(`x.${w.field!.key}`);
+    }),
+    sql`, `,
+  );
 
 // Compiled, as the decoders are (rows.ts): a loop over the fields per row took a quarter longer.
 const encode: (p: Prepared, ord: number, now: Date) => string = compileFromTable(
@@ -90,9 +93,10 @@ async function insertPart(db: Db, items: Prepared[]): Promise<Job[]> {
   const queues = [...new Set(items.map((p) => p.queue))];
   const dueQueues = [...new Set(items.filter(isDue).map((p) => p.queue))];
   const json = `[${items.map((p, i) => encode(p, i, now)).join(',')}]`;
-  const wake = dueQueues.length > 0
-    ? sql`, ${notifyWhen(sql`select 1 from ins where run_at <= ${ts(now)}`, dueQueues)} as woke`
-    : sql``;
+  const wake =
+    dueQueues.length > 0
+      ? sql`, ${notifyWhen(sql`select 1 from ins where run_at <= ${ts(now)}`, dueQueues)} as woke`
+      : sql``;
   const [answer] = await rows(
     db,
     sql`
@@ -104,10 +108,12 @@ async function insertPart(db: Db, items: Prepared[]): Promise<Job[]> {
       -- Input order: it decides which of two same-key rows in one call wins, and the turns an owner's
       -- jobs take (migration 0016).
       order by x.o
-      ${dedup
-        ? sql`on conflict (dedup_key) where dedup_key is not null and status in ('pending', 'processing', 'paused')
+      ${
+        dedup
+          ? sql`on conflict (dedup_key) where dedup_key is not null and status in ('pending', 'processing', 'paused')
       do nothing`
-        : sql``}
+          : sql``
+      }
       returning id, run_at, dedup_key
     )
     select (select json_object_agg(name, default_max_attempts) from queues where name = any(${textArray(queues)}))
@@ -118,7 +124,5 @@ async function insertPart(db: Db, items: Prepared[]): Promise<Job[]> {
   // A Map, not the parsed object: a queue named "constructor" must not find Object's own properties.
   const defaults = new Map(Object.entries((answer.defaults ?? {}) as Record<string, number | null>));
   const kept = new Set((answer.kept ?? []) as string[]);
-  return items
-    .filter((p) => p.dedupKey === null || kept.has(p.id))
-    .map((p) => toNewJob(p, maxAttemptsOf(p, defaults)));
+  return items.filter((p) => p.dedupKey === null || kept.has(p.id)).map((p) => toNewJob(p, maxAttemptsOf(p, defaults)));
 }

@@ -55,8 +55,10 @@ export const LIMIT_BOUNDS = {
 } as const;
 
 export function checkLimitKey(key: string): void {
-  if (!isLimitKey(key)) throw new QueueError('invalid_input', 'key must be 1-200 characters without spaces or control characters');
-  if (key.startsWith('queue:') && key.length === 'queue:'.length) throw new QueueError('invalid_input', 'key "queue:" needs a queue name after it');
+  if (!isLimitKey(key))
+    throw new QueueError('invalid_input', 'key must be 1-200 characters without spaces or control characters');
+  if (key.startsWith('queue:') && key.length === 'queue:'.length)
+    throw new QueueError('invalid_input', 'key "queue:" needs a queue name after it');
 }
 
 function whole(name: string, v: number | null | undefined, min: number, max: number): void {
@@ -87,9 +89,9 @@ export async function setLimit(
   return db.transaction(async (tx) => {
     const [before] = await rows(tx, sql`select * from limits where key = ${key} for update`);
     const pick = <T>(name: keyof LimitSettings, column: string): T | null =>
-      (given(settings[name]) ? settings[name] : before?.[column] ?? null) as T | null;
+      (given(settings[name]) ? settings[name] : (before?.[column] ?? null)) as T | null;
     const rate = pick<number>('rate', 'rate');
-    const periodMs = rate === null ? null : pick<number>('periodMs', 'period_ms') ?? 60_000;
+    const periodMs = rate === null ? null : (pick<number>('periodMs', 'period_ms') ?? 60_000);
     const burst = rate === null ? null : pick<number>('burst', 'burst');
     const concurrency = pick<number>('concurrency', 'concurrency');
     const rateChanged = !before || rate !== before.rate || periodMs !== before.period_ms || burst !== before.burst;
@@ -98,7 +100,7 @@ export async function setLimit(
       sql`
       insert into limits (key, concurrency, rate, period_ms, burst, tokens, refilled_at, updated_at, updated_by)
       values (${key}, ${concurrency}::int, ${rate}::int, ${periodMs}::int, ${burst}::int,
-              ${rate === null ? 0 : burst ?? Math.max(rate, 1)}::float8, ${ts(opts.now)}, ${ts(opts.now)}, ${opts.actor})
+              ${rate === null ? 0 : (burst ?? Math.max(rate, 1))}::float8, ${ts(opts.now)}, ${ts(opts.now)}, ${opts.actor})
       on conflict (key) do update set
         concurrency = excluded.concurrency, rate = excluded.rate, period_ms = excluded.period_ms, burst = excluded.burst,
         tokens = case when ${rateChanged} then excluded.tokens else limits.tokens end,
@@ -224,10 +226,16 @@ async function readLimits(
   only: { key?: string; job?: { queue: string; limitKey: string | null } } = {},
   opts: { waiting?: boolean } = {},
 ): Promise<Limit[]> {
-  const where = only.key !== undefined
-    ? sql`where l.key = ${only.key}`
-    : only.job ? sql`where steady_limit_covers(l.key, ${only.job.queue}, ${only.job.limitKey})` : sql``;
-  const waiting = opts.waiting === false ? sql`0` : sql`(select count(*)::int from (select 1 from jobs j
+  const where =
+    only.key !== undefined
+      ? sql`where l.key = ${only.key}`
+      : only.job
+        ? sql`where steady_limit_covers(l.key, ${only.job.queue}, ${only.job.limitKey})`
+        : sql``;
+  const waiting =
+    opts.waiting === false
+      ? sql`0`
+      : sql`(select count(*)::int from (select 1 from jobs j
       where j.status = 'pending' and j.run_at <= ${ts(now)} and ${covers} limit ${COUNT_CAP}) w)`;
   const found = await rows(
     db,
@@ -253,8 +261,12 @@ export async function getLimitEvents(db: Db, opts: { key?: string; limit?: numbe
         order by id desc limit ${Math.min(Math.max(opts.limit ?? 50, 1), 500)}`,
   );
   return found.map((r) => ({
-    id: Number(r.id), key: String(r.key), at: parseTs(r.at), actor: String(r.actor),
-    before: (r.before as Record<string, unknown> | null) ?? null, after: (r.after as Record<string, unknown> | null) ?? null,
+    id: Number(r.id),
+    key: String(r.key),
+    at: parseTs(r.at),
+    actor: String(r.actor),
+    before: (r.before as Record<string, unknown> | null) ?? null,
+    after: (r.after as Record<string, unknown> | null) ?? null,
   }));
 }
 
@@ -262,13 +274,20 @@ export async function getLimitEvents(db: Db, opts: { key?: string; limit?: numbe
  * Why a due pending job is not being started, in words, when a limit holds it: a cool-down, a full
  * concurrency cap, a spent rate, or a key paused at 0. Null when no limit holds it.
  */
-export async function limitHolding(db: Db, job: { queue: string; limitKey: string | null; status: string; runAt: Date }, now: Date): Promise<string | null> {
+export async function limitHolding(
+  db: Db,
+  job: { queue: string; limitKey: string | null; status: string; runAt: Date },
+  now: Date,
+): Promise<string | null> {
   if (job.status !== 'pending' || job.runAt > now) return null;
   for (const l of await readLimits(db, now, { job })) {
-    if (l.cooldownUntil) return `${l.key} is cooling down until ${l.cooldownUntil.toISOString()}${l.cooldownCause ? ` (${l.cooldownCause})` : ''}`;
+    if (l.cooldownUntil)
+      return `${l.key} is cooling down until ${l.cooldownUntil.toISOString()}${l.cooldownCause ? ` (${l.cooldownCause})` : ''}`;
     if (l.concurrency === 0 || l.rate === 0) return `${l.key} is paused by its limit`;
-    if (l.concurrency !== null && l.running >= l.concurrency) return `${l.key} has ${l.running} of ${l.concurrency} running`;
-    if (l.tokens !== null && l.tokens < 1) return `${l.key} has used its ${l.rate} starts per ${Math.round((l.periodMs ?? 0) / 1000)} s`;
+    if (l.concurrency !== null && l.running >= l.concurrency)
+      return `${l.key} has ${l.running} of ${l.concurrency} running`;
+    if (l.tokens !== null && l.tokens < 1)
+      return `${l.key} has used its ${l.rate} starts per ${Math.round((l.periodMs ?? 0) / 1000)} s`;
   }
   return null;
 }

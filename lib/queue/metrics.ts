@@ -17,7 +17,10 @@ export interface QueueMetrics {
   queues: { name: string; paused: boolean }[];
   due: DueBacklog;
   /** Completions and final failures since `since` (00:00 UTC of `now`): they reset there each day. */
-  today: { since: Date; byType: { queue: string; type: string; completed: number; failed: number; durationMsSum: number }[] };
+  today: {
+    since: Date;
+    byType: { queue: string; type: string; completed: number; failed: number; durationMsSum: number }[];
+  };
   latency: QueueLatency[];
   limits: LimitGauge[];
 }
@@ -127,12 +130,18 @@ export async function getQueueMetrics(db: Db, opts: { now: Date }): Promise<Queu
   const now = opts.now;
   const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   const [counts, queues, today, due, latency, limits] = await Promise.all([
-    rows(db, sql`select queue, type, status, sum(n)::bigint as n, count(*)::int as deltas
-                 from job_counts group by queue, type, status`),
+    rows(
+      db,
+      sql`select queue, type, status, sum(n)::bigint as n, count(*)::int as deltas
+                 from job_counts group by queue, type, status`,
+    ),
     rows(db, sql`select name, paused from queues order by name`),
-    rows(db, sql`select queue, type, sum(completed)::bigint as completed, sum(failed)::bigint as failed,
+    rows(
+      db,
+      sql`select queue, type, sum(completed)::bigint as completed, sum(failed)::bigint as failed,
                         sum(duration_ms_sum)::bigint as duration_ms_sum
-                 from job_minute_stats where minute >= ${ts(since)} group by queue, type order by queue, type`),
+                 from job_minute_stats where minute >= ${ts(since)} group by queue, type order by queue, type`,
+    ),
     getDueBacklog(db, { now }),
     getQueueLatency(db),
     getLimitGauges(db, { now }),
@@ -153,7 +162,10 @@ export async function getQueueMetrics(db: Db, opts: { now: Date }): Promise<Queu
     today: {
       since,
       byType: today.map((r) => ({
-        queue: String(r.queue), type: String(r.type), completed: Number(r.completed), failed: Number(r.failed),
+        queue: String(r.queue),
+        type: String(r.type),
+        completed: Number(r.completed),
+        failed: Number(r.failed),
         durationMsSum: Number(r.duration_ms_sum),
       })),
     },

@@ -22,26 +22,38 @@ export type Listen = (
 export function listenWith(client: Sql, opts: { probeMs?: number } = {}): Listen {
   const probeMs = Math.max(100, opts.probeMs ?? LISTEN_PROBE_MS);
   return async (channel, onNotify, onReconnect) => {
-    const state: ListenState = { channel, subscribedAt: null, lastNotificationAt: null, reconnects: 0, probeSentAt: null };
+    const state: ListenState = {
+      channel,
+      subscribedAt: null,
+      lastNotificationAt: null,
+      reconnects: 0,
+      probeSentAt: null,
+    };
     listenStates.add(state);
     let first = true;
     try {
-      const sub = await client.listen(channel, (payload) => {
-        state.lastNotificationAt = new Date();
-        onNotify(payload);
-      }, () => {
-        state.subscribedAt = new Date();
-        if (!first) {
-          state.reconnects++;
-          onReconnect?.();
-        }
-        first = false;
-      });
+      const sub = await client.listen(
+        channel,
+        (payload) => {
+          state.lastNotificationAt = new Date();
+          onNotify(payload);
+        },
+        () => {
+          state.subscribedAt = new Date();
+          if (!first) {
+            state.reconnects++;
+            onReconnect?.();
+          }
+          first = false;
+        },
+      );
       // A dropped LISTEN connection says nothing until it is back (and postgres.js gives up for good when
       // its one attempt to re-subscribe fails): a notification this process sends itself, every probeMs,
       // shows whether the connection still delivers.
       const mark = `${process.pid}:${Math.random().toString(36).slice(2)}`;
-      const echo = await client.listen(LISTEN_PROBE_CHANNEL, (payload) => { if (payload === mark) state.probeSentAt = null; });
+      const echo = await client.listen(LISTEN_PROBE_CHANNEL, (payload) => {
+        if (payload === mark) state.probeSentAt = null;
+      });
       const probe = setInterval(() => {
         state.probeSentAt ??= new Date();
         client`select pg_notify(${LISTEN_PROBE_CHANNEL}, ${mark})`.catch(() => {});
@@ -95,7 +107,8 @@ export function listenHealth(now: Date = new Date()): ListenHealth {
   let last: Date | null = null;
   let reconnects = 0;
   for (const s of listenStates) {
-    const probeLate = s.probeSentAt !== null && now.getTime() - s.probeSentAt.getTime() > (s.probeMs ?? LISTEN_PROBE_MS);
+    const probeLate =
+      s.probeSentAt !== null && now.getTime() - s.probeSentAt.getTime() > (s.probeMs ?? LISTEN_PROBE_MS);
     if (s.subscribedAt === null || probeLate) connected = false;
     if (s.lastNotificationAt && (!last || s.lastNotificationAt > last)) last = s.lastNotificationAt;
     reconnects += s.reconnects;
@@ -115,7 +128,8 @@ export const notifyWhen = (due: SQL, queues: readonly string[]): SQL =>
   sql`(select pg_notify(${JOBS_CHANNEL}, ${toPayload(queues)}) where exists (${due}))`;
 
 /** The same notification as a statement of its own, for writes that cannot carry it (COPY). */
-export const notifyNow = (queues: readonly string[]): SQL => sql`select pg_notify(${JOBS_CHANNEL}, ${toPayload(queues)})`;
+export const notifyNow = (queues: readonly string[]): SQL =>
+  sql`select pg_notify(${JOBS_CHANNEL}, ${toPayload(queues)})`;
 
 /** True when a notification's payload names one of `queues` (or names none, meaning any). */
 export function wakesFor(payload: string, queues: readonly string[] | undefined): boolean {

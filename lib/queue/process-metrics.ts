@@ -8,7 +8,9 @@ import type { Job } from './types';
  */
 
 /** Upper bounds in seconds, as Prometheus's `le`: 5 ms … 1 h. */
-export const LATENCY_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600] as const;
+export const LATENCY_BUCKETS_S = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600,
+] as const;
 
 export interface HistogramSnapshot {
   /** Observations at or below each bound of LATENCY_BUCKETS_S (cumulative), then the total. */
@@ -68,7 +70,10 @@ export class ProcessMetrics {
     let s = this.series.get(key);
     if (!s) {
       s = {
-        queue: job.queue, type: job.type, pickup: new Histogram(), run: new Histogram(),
+        queue: job.queue,
+        type: job.type,
+        pickup: new Histogram(),
+        run: new Histogram(),
         outcomes: { completed: 0, retrying: 0, failed: 0, deferred: 0, lost: 0 },
       };
       this.series.set(key, s);
@@ -87,7 +92,11 @@ export class ProcessMetrics {
       startedAt: this.startedAt,
       rescued: this.rescued,
       series: [...this.series.values()].map((s) => ({
-        queue: s.queue, type: s.type, outcomes: { ...s.outcomes }, pickupSeconds: s.pickup.snapshot(), runSeconds: s.run.snapshot(),
+        queue: s.queue,
+        type: s.type,
+        outcomes: { ...s.outcomes },
+        pickupSeconds: s.pickup.snapshot(),
+        runSeconds: s.run.snapshot(),
       })),
     };
   }

@@ -37,4 +37,3 @@ export async function updateJobProgress(
   if (!row) throw await explainMiss(db, opts.id, 'processing', opts.workerId);
   return toJob(row);
 }
-

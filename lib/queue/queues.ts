@@ -53,10 +53,7 @@ export async function configureQueue(
 }
 
 /** Claims skip a paused queue's jobs; jobs already running finish normally. */
-export async function setQueuePaused(
-  db: Db,
-  opts: { name: string; paused: boolean; now: Date },
-): Promise<QueueConfig> {
+export async function setQueuePaused(db: Db, opts: { name: string; paused: boolean; now: Date }): Promise<QueueConfig> {
   const [row] = await rows(
     db,
     sql`insert into queues (name, paused, updated_at) values (${opts.name}, ${opts.paused}, ${ts(opts.now)})

@@ -47,7 +47,9 @@ export const defineJobType = <P, R>(t: JobType<P, R>): JobType<P, R> => t;
 
 /** The types a process can run itself (the others are worked by outside workers). */
 export const handledTypeNames = (types: JobTypes): string[] =>
-  Object.entries(types).filter(([, t]) => t.handle).map(([name]) => name);
+  Object.entries(types)
+    .filter(([, t]) => t.handle)
+    .map(([name]) => name);
 
 export class RateLimitedError extends Error {
   constructor(

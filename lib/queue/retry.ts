@@ -60,10 +60,7 @@ export async function retryJob(db: Db, opts: { id: string; now: Date; actor?: st
   assertJobId(opts.id);
   const [job] = await retryJobs(db, { ids: [opts.id], statuses: ['failed', 'cancelled'] }, opts);
   if (job) return job;
-  const [row] = await rows(
-    db,
-    sql`select status, dedup_key from jobs where id = ${opts.id}`,
-  );
+  const [row] = await rows(db, sql`select status, dedup_key from jobs where id = ${opts.id}`);
   if (row && (row.status === 'failed' || row.status === 'cancelled')) {
     throw new QueueError('conflict', `Another job with key ${String(row.dedup_key)} is already queued`);
   }

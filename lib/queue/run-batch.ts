@@ -41,8 +41,7 @@ export interface RunBatchOptions {
   signal?: AbortSignal;
 }
 
-export const newWorkerId = (label = 'worker') =>
-  `${label}:${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+export const newWorkerId = (label = 'worker') => `${label}:${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
 // Claiming needs a little room: a job started with less than this left would be cut off at once.
 const MIN_RUN_WINDOW_MS = 250;
@@ -87,32 +86,48 @@ export async function runBatch(db: Db, types: JobTypes, opts: RunBatchOptions = 
     const now = clock().getTime();
     const leaseLeft = (job.lockedUntil?.getTime() ?? now + leaseMs) - now - margin;
     const budgetLeft = deadline - now;
-    if (writeError !== undefined || opts.signal?.aborted || leaseLeft < MIN_RUN_WINDOW_MS || budgetLeft < MIN_RUN_WINDOW_MS) {
+    if (
+      writeError !== undefined ||
+      opts.signal?.aborted ||
+      leaseLeft < MIN_RUN_WINDOW_MS ||
+      budgetLeft < MIN_RUN_WINDOW_MS
+    ) {
       unstarted.push(job);
       return undefined;
     }
     const { ran, outcome } = executor.execute(job, Math.min(leaseLeft, budgetLeft));
     // Handled here, at once: a write failing (database down) must not surface as an unhandled rejection.
-    outcomes.push(outcome.then(
-      (o) => {
-        summary.counts[o.outcome]++;
-        if (summary.jobs.length < keepJobs) summary.jobs.push(o);
-        opts.onOutcome?.(o);
-      },
-      (err: unknown) => {
-        writeError ??= err;
-      },
-    ));
+    outcomes.push(
+      outcome.then(
+        (o) => {
+          summary.counts[o.outcome]++;
+          if (summary.jobs.length < keepJobs) summary.jobs.push(o);
+          opts.onOutcome?.(o);
+        },
+        (err: unknown) => {
+          writeError ??= err;
+        },
+      ),
+    );
     return ran;
   };
 
   let first = true;
   let settledBefore = 0;
   while (true) {
-    if (opts.signal?.aborted) { summary.stoppedBy = 'aborted'; break; }
-    if (summary.claimed >= maxJobs) { summary.stoppedBy = 'cap'; break; }
+    if (opts.signal?.aborted) {
+      summary.stoppedBy = 'aborted';
+      break;
+    }
+    if (summary.claimed >= maxJobs) {
+      summary.stoppedBy = 'cap';
+      break;
+    }
     const now = clock();
-    if (deadline - now.getTime() < MIN_RUN_WINDOW_MS) { summary.stoppedBy = 'budget'; break; }
+    if (deadline - now.getTime() < MIN_RUN_WINDOW_MS) {
+      summary.stoppedBy = 'budget';
+      break;
+    }
     const want = Math.min(limit, maxJobs - summary.claimed);
     const claim = { workerId, limit: want, leaseMs, now, types: handled, queues: opts.queues };
     // The first claim also puts back expired leases (a dead batch's jobs), in the same statement.
@@ -134,7 +149,9 @@ export async function runBatch(db: Db, types: JobTypes, opts: RunBatchOptions = 
       if (outcomes.length > settledBefore) {
         settledBefore = outcomes.length;
         await Promise.all(outcomes);
-        await executor.flush().catch((err: unknown) => { writeError ??= err; });
+        await executor.flush().catch((err: unknown) => {
+          writeError ??= err;
+        });
         if (writeError === undefined) continue;
       }
       summary.stoppedBy = 'empty';
@@ -150,10 +167,14 @@ export async function runBatch(db: Db, types: JobTypes, opts: RunBatchOptions = 
     processMetrics.recordRescued(summary.rescued);
   }
   await Promise.all(outcomes);
-  await executor.flush().catch((err: unknown) => { writeError ??= err; });
+  await executor.flush().catch((err: unknown) => {
+    writeError ??= err;
+  });
   if (unstarted.length > 0 && writeError === undefined) {
     summary.released = await releaseJobs(db, {
-      workerId, now: clock(), items: unstarted.map((j) => ({ id: j.id, attempt: j.attempts })),
+      workerId,
+      now: clock(),
+      items: unstarted.map((j) => ({ id: j.id, attempt: j.attempts })),
     });
     if (summary.stoppedBy === 'empty') summary.stoppedBy = opts.signal?.aborted ? 'aborted' : 'budget';
   }

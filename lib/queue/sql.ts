@@ -14,8 +14,7 @@ export const sameRun = (startedAt: Date | null | undefined): SQL =>
   startedAt ? sql`and j.started_at = ${ts(startedAt)}` : sql``;
 
 /** Ids that are not UUIDs cannot name a job, so they are dropped rather than failing the cast. */
-export const uuidArray = (ids: readonly string[]): SQL =>
-  sql`${`{${ids.filter(isUuid).join(',')}}`}::uuid[]`;
+export const uuidArray = (ids: readonly string[]): SQL => sql`${`{${ids.filter(isUuid).join(',')}}`}::uuid[]`;
 
 export const textArray = (values: readonly string[]): SQL => sql`${toPgArray(values)}::text[]`;
 

@@ -19,8 +19,7 @@ export interface QueueStats {
   pausedQueues: string[];
 }
 
-export const emptyCounts = (): StatusCounts =>
-  Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as StatusCounts;
+export const emptyCounts = (): StatusCounts => Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as StatusCounts;
 
 // Past this many delta rows the counters are folded before the next read.
 export const COMPACT_THRESHOLD = 2000;
@@ -36,12 +35,20 @@ export async function getQueueStats(db: Db, opts: { now: Date }): Promise<QueueS
   const dayStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
 
   const [counts, minutes, durations, oldest, paused] = await Promise.all([
-    rows(db, sql`select queue, type, status, sum(n)::bigint as n, count(*)::int as deltas
-                 from job_counts group by queue, type, status`),
-    rows(db, sql`select minute, sum(completed)::int as completed, sum(failed)::int as failed
+    rows(
+      db,
+      sql`select queue, type, status, sum(n)::bigint as n, count(*)::int as deltas
+                 from job_counts group by queue, type, status`,
+    ),
+    rows(
+      db,
+      sql`select minute, sum(completed)::int as completed, sum(failed)::int as failed
                  from job_minute_stats where minute >= ${ts(dayStart < hourAgo ? dayStart : hourAgo)}
-                 group by minute order by minute`),
-    rows(db, sql`
+                 group by minute order by minute`,
+    ),
+    rows(
+      db,
+      sql`
       select t.type, count(*)::int as sample, avg(d.duration_ms)::float8 as avg_ms,
              percentile_cont(0.95) within group (order by d.duration_ms)::float8 as p95_ms
       from (select distinct type from job_counts) t
@@ -49,17 +56,21 @@ export async function getQueueStats(db: Db, opts: { now: Date }): Promise<QueueS
         select duration_ms from jobs
         where status = 'completed' and type = t.type and duration_ms is not null
         order by completed_at desc limit 500) d
-      group by t.type order by t.type`),
+      group by t.type order by t.type`,
+    ),
     // Skip-scans: priority levels of the jobs without a limit key (jobs_claim_idx), and keys, then levels
     // within each key (jobs_claim_key_idx); each level's first entry in claim order stands for its oldest
     // (exact for jobs without an owner; an owner's turn may put a newer job first).
-    rows(db, sql`
+    rows(
+      db,
+      sql`
       with recursive ${PENDING_LEVELS}
       select least(
         (select min((select j.run_at from jobs j where j.status = 'pending' and j.limit_key is null and j.priority = l.priority
                      order by coalesce(j.turn_at, j.run_at), j.id limit 1)) from levels l where l.priority is not null),
         (select min((select j.run_at from jobs j where j.status = 'pending' and j.limit_key = kl.k and j.priority = kl.priority
-                     order by coalesce(j.turn_at, j.run_at), j.id limit 1)) from key_levels kl)) as oldest`),
+                     order by coalesce(j.turn_at, j.run_at), j.id limit 1)) from key_levels kl)) as oldest`,
+    ),
     rows(db, sql`select name from queues where paused order by name`),
   ]);
 
@@ -124,16 +135,22 @@ export async function compactStats(db: Db, opts: { now: Date }): Promise<boolean
   return db.transaction(async (tx) => {
     const [lock] = await rows(tx, sql`select pg_try_advisory_xact_lock(hashtext('steady.compact_stats')) as ok`);
     if (!lock.ok) return false;
-    await rows(tx, sql`
+    await rows(
+      tx,
+      sql`
       with folded as (delete from job_counts returning queue, type, status, n)
       insert into job_counts (queue, type, status, n)
-      select queue, type, status, sum(n) from folded group by queue, type, status having sum(n) <> 0`);
+      select queue, type, status, sum(n) from folded group by queue, type, status having sum(n) <> 0`,
+    );
     await rows(tx, sql`delete from job_minute_stats where minute < ${ts(keep)}`);
-    await rows(tx, sql`
+    await rows(
+      tx,
+      sql`
       with folded as (delete from job_minute_stats returning minute, queue, type, completed, failed, duration_ms_sum)
       insert into job_minute_stats (minute, queue, type, completed, failed, duration_ms_sum)
       select minute, queue, type, sum(completed), sum(failed), sum(duration_ms_sum)
-      from folded group by minute, queue, type`);
+      from folded group by minute, queue, type`,
+    );
     return true;
   });
 }

@@ -1,5 +1,13 @@
 import {
-  context, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, type Link, type Span, type SpanContext,
+  context,
+  trace,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  TraceFlags,
+  type Link,
+  type Span,
+  type SpanContext,
 } from '@opentelemetry/api';
 import type { Outcome } from './execute';
 import type { Job } from './types';
@@ -48,7 +56,10 @@ export function fromTraceparent(value: unknown): SpanContext | null {
  * traceparent to store on each new job, or null when the span is not recording; `queues` is asked for
  * only then.
  */
-export function startEnqueueSpan(count: number, queues: () => readonly string[]): { span: Span; traceparent: string | null } {
+export function startEnqueueSpan(
+  count: number,
+  queues: () => readonly string[],
+): { span: Span; traceparent: string | null } {
   const span = tracer.startSpan('send', { kind: SpanKind.PRODUCER });
   if (!span.isRecording()) return { span, traceparent: null };
   const named = queues();

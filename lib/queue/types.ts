@@ -8,8 +8,16 @@ export type Db = PgDatabase<PostgresJsQueryResultHKT, any>;
 
 // Statuses, priorities and id checks live in the browser-safe module, so client code shares them.
 export {
-  JOB_STATUSES, UNFINISHED, FINISHED, BROWSED, isUuid, PRIORITY, PRIORITY_MIN, PRIORITY_MAX,
-  type JobStatus, type PriorityName,
+  JOB_STATUSES,
+  UNFINISHED,
+  FINISHED,
+  BROWSED,
+  isUuid,
+  PRIORITY,
+  PRIORITY_MIN,
+  PRIORITY_MAX,
+  type JobStatus,
+  type PriorityName,
 } from './browser';
 // The schema owns the default it writes into its columns; the engine uses the same number.
 export { DEFAULT_MAX_ATTEMPTS } from '../../drizzle/schema';
@@ -65,12 +73,7 @@ export interface JobEvent {
 }
 
 export type QueueErrorCode =
-  | 'not_found'
-  | 'conflict'
-  | 'invalid_transition'
-  | 'invalid_input'
-  | 'unknown_type'
-  | 'payload_too_large';
+  'not_found' | 'conflict' | 'invalid_transition' | 'invalid_input' | 'unknown_type' | 'payload_too_large';
 
 export class QueueError extends Error {
   constructor(

@@ -18,11 +18,16 @@ export interface WaitingChange {
  * statement. Null when the job is not waiting (or does not exist): a running job's fields stay as it
  * ran. Fields left undefined keep their value.
  */
-export async function updateWaitingJob(db: Db, opts: { id: string; change: WaitingChange; now: Date; actor?: string }): Promise<Job | null> {
+export async function updateWaitingJob(
+  db: Db,
+  opts: { id: string; change: WaitingChange; now: Date; actor?: string },
+): Promise<Job | null> {
   assertJobId(opts.id);
   const c = opts.change;
   const keep = (col: string) => sql.raw(`j.${col}`);
-  const changed = Object.entries(c).filter(([, v]) => v !== undefined).map(([k]) => k);
+  const changed = Object.entries(c)
+    .filter(([, v]) => v !== undefined)
+    .map(([k]) => k);
   const [row] = await rows(
     db,
     sql`
@@ -93,6 +98,9 @@ export async function listRetryCandidates(
 
 /** Whether any job of `type` is running. Only processing rows are in jobs_lease_idx, so this probes the running set. */
 export async function hasProcessingJobs(db: Db, type: string): Promise<boolean> {
-  const [row] = await rows(db, sql`select exists (select 1 from jobs where status = 'processing' and type = ${type}) as yes`);
+  const [row] = await rows(
+    db,
+    sql`select exists (select 1 from jobs where status = 'processing' and type = ${type}) as yes`,
+  );
   return Boolean(row?.yes);
 }

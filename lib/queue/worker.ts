@@ -54,7 +54,13 @@ export interface WorkerHandle {
 }
 
 const MAX_CLAIM = 500;
-const STAT_OF = { completed: 'completed', failed: 'failed', retrying: 'retried', deferred: 'deferred', lost: 'lost' } as const;
+const STAT_OF = {
+  completed: 'completed',
+  failed: 'failed',
+  retrying: 'retried',
+  deferred: 'deferred',
+  lost: 'lost',
+} as const;
 // A job is started only with this much of its lease left; otherwise the lease is extended first.
 const MIN_LEASE_LEFT_MS = 5_000;
 
@@ -76,7 +82,15 @@ export async function startWorker(db: Db, types: JobTypes, opts: WorkerOptions =
   const executor = createExecutor(db, types, { workerId, clock });
 
   const stats: WorkerStats = {
-    claimed: 0, completed: 0, failed: 0, retried: 0, deferred: 0, lost: 0, released: 0, running: 0, buffered: 0,
+    claimed: 0,
+    completed: 0,
+    failed: 0,
+    retried: 0,
+    deferred: 0,
+    lost: 0,
+    released: 0,
+    running: 0,
+    buffered: 0,
     idle: false,
   };
   const buffer: Job[] = [];
@@ -208,7 +222,9 @@ export async function startWorker(db: Db, types: JobTypes, opts: WorkerOptions =
     if (jobs.length === 0) return;
     try {
       stats.released += await releaseJobs(db, {
-        workerId, now: clock(), items: jobs.map((j) => ({ id: j.id, attempt: j.attempts })),
+        workerId,
+        now: clock(),
+        items: jobs.map((j) => ({ id: j.id, attempt: j.attempts })),
       });
     } catch (err) {
       onError(err);
@@ -216,7 +232,13 @@ export async function startWorker(db: Db, types: JobTypes, opts: WorkerOptions =
   };
 
   const subscription = opts.listen
-    ? await opts.listen(JOBS_CHANNEL, (payload) => { if (wakesFor(payload, opts.queues)) wake(); }, wake)
+    ? await opts.listen(
+        JOBS_CHANNEL,
+        (payload) => {
+          if (wakesFor(payload, opts.queues)) wake();
+        },
+        wake,
+      )
     : null;
 
   let stopped: Promise<WorkerStats> | null = null;
@@ -226,7 +248,9 @@ export async function startWorker(db: Db, types: JobTypes, opts: WorkerOptions =
       clearTimeout(pollTimer);
       await subscription?.close().catch(onError);
       await release(buffer.splice(0));
-      const deadline = new Promise<void>((r) => setTimeout(r, stopOpts.deadlineMs ?? opts.stopDeadlineMs ?? 10_000).unref());
+      const deadline = new Promise<void>((r) =>
+        setTimeout(r, stopOpts.deadlineMs ?? opts.stopDeadlineMs ?? 10_000).unref(),
+      );
       let waiting = true;
       const drained = (async () => {
         while (waiting && (running.size > 0 || claiming)) await new Promise((r) => setTimeout(r, 5));
@@ -237,7 +261,10 @@ export async function startWorker(db: Db, types: JobTypes, opts: WorkerOptions =
       const cut = [...running.values()];
       await release(cut.map((r) => r.job));
       for (const r of cut) r.abort?.(new Error('Worker stopped'));
-      if (unsettled > 0) await new Promise<void>((resolve) => { allSettled = resolve; });
+      if (unsettled > 0)
+        await new Promise<void>((resolve) => {
+          allSettled = resolve;
+        });
       await executor.flush();
       return { ...stats, running: running.size, buffered: buffer.length, idle: false };
     })();

@@ -15,7 +15,12 @@ import { getUserByUsername } from './users';
 export async function recordDayActivity(
   db: Db,
   input: {
-    userId: string; platform: Platform; date: string; count: number; details: Record<string, unknown>; now: Date;
+    userId: string;
+    platform: Platform;
+    date: string;
+    count: number;
+    details: Record<string, unknown>;
+    now: Date;
     partial?: boolean;
   },
 ): Promise<number> {
@@ -129,6 +134,9 @@ export async function getPublicActivity(
     platforms: visible.filter((p) => present.has(p)),
     days: [...byDate.values()],
     totals,
-    streaks: computeStreaks(activeDates.map((d) => d.date), range.to),
+    streaks: computeStreaks(
+      activeDates.map((d) => d.date),
+      range.to,
+    ),
   };
 }

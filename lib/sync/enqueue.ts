@@ -19,7 +19,10 @@ export function defaultSyncDates(now: Date): string[] {
 function checkDates(dates: readonly string[]): void {
   const bad = dates.find((d) => !isCalendarDate(d));
   if (bad !== undefined || dates.length === 0) {
-    throw new QueueError('invalid_input', `date must be a real calendar date as YYYY-MM-DD${bad !== undefined ? ` (got "${bad}")` : ''}`);
+    throw new QueueError(
+      'invalid_input',
+      `date must be a real calendar date as YYYY-MM-DD${bad !== undefined ? ` (got "${bad}")` : ''}`,
+    );
   }
 }
 
@@ -44,9 +47,13 @@ export async function enqueueAllUsersSync(
   if (opts.userIds) {
     const unknown = await findUnknownUserIds(db, opts.userIds);
     if (unknown.length > 0) {
-      throw new QueueError('not_found', `No user with id ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ' …' : ''}`, {
-        unknownUserIds: unknown,
-      });
+      throw new QueueError(
+        'not_found',
+        `No user with id ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ' …' : ''}`,
+        {
+          unknownUserIds: unknown,
+        },
+      );
     }
     if (opts.userIds.length === 0) return { dates, created: 0, existing: 0 };
     userFilter = sql`and c.user_id = any(${uuidArray(opts.userIds)})`;
@@ -56,8 +63,12 @@ export async function enqueueAllUsersSync(
   // own, and with rows inserted in key order each part appends to its own end of the dedup index.
   // Ids are random (gen_random_uuid), so equal ranges hold about equal numbers of users. Not one
   // transaction: a part that fails leaves the others' tasks, and calling again adds only what is missing.
-  const parts = opts.userIds || !Number.isFinite(opts.parts ?? 2) ? 1 : Math.min(Math.max(Math.floor(opts.parts ?? 2), 1), 8);
-  const bound = (k: number) => `${Math.floor((k * 0x1_0000_0000) / parts).toString(16).padStart(8, '0')}-0000-0000-0000-000000000000`;
+  const parts =
+    opts.userIds || !Number.isFinite(opts.parts ?? 2) ? 1 : Math.min(Math.max(Math.floor(opts.parts ?? 2), 1), 8);
+  const bound = (k: number) =>
+    `${Math.floor((k * 0x1_0000_0000) / parts)
+      .toString(16)
+      .padStart(8, '0')}-0000-0000-0000-000000000000`;
   const counts = await Promise.all(
     Array.from({ length: parts }, (_, k) => {
       const from = k > 0 ? sql`and c.user_id >= ${bound(k)}::uuid` : sql``;

@@ -18,7 +18,9 @@ export function isValidHandle(platform: Platform, handle: string): boolean {
 export function requireHandle(platform: Platform, handle: string): string {
   if (!isValidHandle(platform, handle)) {
     const { expected } = HANDLE_PATTERNS[platform];
-    throw new PermanentJobError(`"${handle.slice(0, 80)}" is not ${expected}; fix the ${PLATFORM_LABELS[platform]} connection`);
+    throw new PermanentJobError(
+      `"${handle.slice(0, 80)}" is not ${expected}; fix the ${PLATFORM_LABELS[platform]} connection`,
+    );
   }
   return handle.replace(/^@/, '');
 }

@@ -33,10 +33,19 @@ export async function syncPlatformDay(
     return { status: 'skipped', platform, date, reason: connection ? 'connection disabled' : 'not connected' };
   }
   const allowance: Allowance = { spentForSec: null };
-  const activity = await clients[platform].fetchDay(connection.handle, date, { signal: opts.signal, deadline: opts.deadline, allowance });
+  const activity = await clients[platform].fetchDay(connection.handle, date, {
+    signal: opts.signal,
+    deadline: opts.deadline,
+    allowance,
+  });
   if (allowance.spentForSec !== null) await opts.coolDown?.(platform, allowance.spentForSec);
   const count = await recordDayActivity(db, {
-    userId, platform, date, count: activity.count, details: activity.details, partial: activity.partial,
+    userId,
+    platform,
+    date,
+    count: activity.count,
+    details: activity.details,
+    partial: activity.partial,
     now: opts.now?.() ?? new Date(),
   });
   return { status: 'synced', platform, date, handle: connection.handle, count };

@@ -18,7 +18,19 @@ interface Profile {
 }
 
 const PROFILES: Record<string, Profile> = {
-  github: { active: 0.7, max: 12, kinds: ['PushEvent', 'PushEvent', 'PullRequestEvent', 'IssuesEvent', 'IssueCommentEvent', 'CreateEvent', 'PullRequestReviewEvent'] },
+  github: {
+    active: 0.7,
+    max: 12,
+    kinds: [
+      'PushEvent',
+      'PushEvent',
+      'PullRequestEvent',
+      'IssuesEvent',
+      'IssueCommentEvent',
+      'CreateEvent',
+      'PullRequestReviewEvent',
+    ],
+  },
   youtube: { active: 0.3, max: 2, kinds: ['upload'], ignored: ['like', 'playlistItem'] },
   twitter: { active: 0.6, max: 8, kinds: ['post'] },
   instagram: { active: 0.4, max: 3, kinds: ['IMAGE', 'IMAGE', 'VIDEO', 'CAROUSEL_ALBUM'] },
@@ -74,7 +86,14 @@ export function fakeDayCount(platform: string, account: string, date: string): n
 const DAY_MS = 86_400_000;
 
 /** Items whose time falls in [from, to), and not after `now` (the future has not happened yet). */
-export function itemsBetween(platform: string, account: string, from: Date, to: Date, now: Date, maxDays = 400): FakeItem[] {
+export function itemsBetween(
+  platform: string,
+  account: string,
+  from: Date,
+  to: Date,
+  now: Date,
+  maxDays = 400,
+): FakeItem[] {
   const end = Math.min(to.getTime(), now.getTime() + 1);
   const out: FakeItem[] = [];
   const first = Math.floor(from.getTime() / DAY_MS) * DAY_MS;

@@ -19,7 +19,11 @@ export const githubModule: FakeModule = {
   name: 'github',
   prefix: '/github',
   envVar: 'GITHUB_API_URL',
-  errorBody: (status, message) => ({ message, documentation_url: 'https://docs.github.com/rest', status: String(status) }),
+  errorBody: (status, message) => ({
+    message,
+    documentation_url: 'https://docs.github.com/rest',
+    status: String(status),
+  }),
   rateLimitHeaders: (retryAfterSec, now) => resetHeaders(now, 0, retryAfterSec),
   quotaHeaders: (left, now) => resetHeaders(now, left.remaining, left.resetSec, left.limit),
   routes: [
@@ -29,13 +33,23 @@ export const githubModule: FakeModule = {
       serve({ url, match, base, state }) {
         const user = decodeURIComponent(match[1]);
         const now = state.now();
-        const perPage = state.pageSize(Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? 30) || 30)));
+        const perPage = state.pageSize(
+          Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? 30) || 30)),
+        );
         const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
-        const events = itemsBetween('github', user, new Date(now.getTime() - WINDOW_DAYS * 86_400_000), now, now, WINDOW_DAYS + 1)
+        const events = itemsBetween(
+          'github',
+          user,
+          new Date(now.getTime() - WINDOW_DAYS * 86_400_000),
+          now,
+          now,
+          WINDOW_DAYS + 1,
+        )
           .reverse()
           .slice(0, MAX_EVENTS);
         const last = Math.max(1, Math.ceil(events.length / perPage));
-        const link = (p: number, rel: string) => `<${base}/users/${encodeURIComponent(user)}/events/public?per_page=${perPage}&page=${p}>; rel="${rel}"`;
+        const link = (p: number, rel: string) =>
+          `<${base}/users/${encodeURIComponent(user)}/events/public?per_page=${perPage}&page=${p}>; rel="${rel}"`;
         const links = [];
         if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
         if (page > 1) links.push(link(1, 'first'), link(page - 1, 'prev'));
@@ -60,7 +74,14 @@ export const githubModule: FakeModule = {
         const login = decodeURIComponent(match[1]);
         return {
           headers: resetHeaders(state.now(), 4999),
-          body: { login, id: login.length * 1000 + login.charCodeAt(0), type: 'User', name: login, public_repos: 4, created_at: '2015-01-01T00:00:00Z' },
+          body: {
+            login,
+            id: login.length * 1000 + login.charCodeAt(0),
+            type: 'User',
+            name: login,
+            public_repos: 4,
+            created_at: '2015-01-01T00:00:00Z',
+          },
         };
       },
     },

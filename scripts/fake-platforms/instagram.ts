@@ -4,7 +4,12 @@ import type { FakeModule } from './types';
 const CODES: Record<number, number> = { 401: 190, 403: 10, 404: 100, 429: 4 };
 
 const graphError = (status: number, message: string) => ({
-  error: { message, type: status === 401 ? 'OAuthException' : 'IGApiException', code: CODES[status] ?? 2, fbtrace_id: 'FakeTrace' },
+  error: {
+    message,
+    type: status === 401 ? 'OAuthException' : 'IGApiException',
+    code: CODES[status] ?? 2,
+    fbtrace_id: 'FakeTrace',
+  },
 });
 
 const seconds = (v: string | null, fallback: Date) => (v && /^\d+$/.test(v) ? new Date(Number(v) * 1000) : fallback);
@@ -34,7 +39,9 @@ export const instagramModule: FakeModule = {
         if (offset < 0) return { status: 400, body: graphError(400, 'Invalid cursor') };
         const all = itemsBetween('instagram', user, since, until, now, 31).reverse();
         const slice = all.slice(offset, offset + size);
-        const paging: Record<string, unknown> = { cursors: { before: encodeCursor(offset), after: encodeCursor(offset + slice.length) } };
+        const paging: Record<string, unknown> = {
+          cursors: { before: encodeCursor(offset), after: encodeCursor(offset + slice.length) },
+        };
         if (offset + size < all.length) {
           const next = new URL(`${base}/${user}/media`);
           for (const [k, v] of q) next.searchParams.set(k, v);

@@ -1,7 +1,16 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { ControlSchema, FaultSchema, type ControlInput, type Fault, type FakeModule, type FakeReply, type FakeState, type QuotaLeft } from './types';
+import {
+  ControlSchema,
+  FaultSchema,
+  type ControlInput,
+  type Fault,
+  type FakeModule,
+  type FakeReply,
+  type FakeState,
+  type QuotaLeft,
+} from './types';
 
 export interface FakeStats {
   total: number;
@@ -30,13 +39,19 @@ export interface RunningFake {
 }
 
 const STATUS_TEXT: Record<string, string> = {
-  not_found: 'Not Found', unauthorized: 'Bad credentials', forbidden: 'Forbidden', rate_limit: 'API rate limit exceeded',
+  not_found: 'Not Found',
+  unauthorized: 'Bad credentials',
+  forbidden: 'Forbidden',
+  rate_limit: 'API rate limit exceeded',
 };
 
 /** Accounts whose name starts with "gone" do not exist on any platform: a 404 without configuring a fault. */
 const MISSING_ACCOUNT = /^gone/i;
 
-export async function serveFakes(modules: FakeModule[], opts: { port?: number; faults?: Fault[] } = {}): Promise<RunningFake> {
+export async function serveFakes(
+  modules: FakeModule[],
+  opts: { port?: number; faults?: Fault[] } = {},
+): Promise<RunningFake> {
   let faults: Fault[] = [...(opts.faults ?? [])];
   let requests = new Map<string, number>();
   let pinnedNow: Date | null = null;
@@ -77,8 +92,11 @@ export async function serveFakes(modules: FakeModule[], opts: { port?: number; f
         total += n;
       }
       return {
-        total, requests: Object.fromEntries(requests), byPlatform,
-        maxInFlight: Object.fromEntries(maxInFlight), rateLimited: Object.fromEntries(rateLimited),
+        total,
+        requests: Object.fromEntries(requests),
+        byPlatform,
+        maxInFlight: Object.fromEntries(maxInFlight),
+        rateLimited: Object.fromEntries(rateLimited),
       };
     },
     count: (platform, account) => requests.get(`${platform}:${account.toLowerCase()}`) ?? 0,
@@ -98,7 +116,8 @@ export async function serveFakes(modules: FakeModule[], opts: { port?: number; f
   // Faults are matched and their `times` spent before any await, so concurrent requests cannot both use the last one.
   const takeFault = (platform: string, account: string | undefined): Fault | null => {
     const i = faults.findIndex(
-      (f) => (!f.platform || f.platform === platform) && (!f.handle || f.handle.toLowerCase() === account?.toLowerCase()),
+      (f) =>
+        (!f.platform || f.platform === platform) && (!f.handle || f.handle.toLowerCase() === account?.toLowerCase()),
     );
     if (i === -1) return null;
     const fault = faults[i];
@@ -142,7 +161,9 @@ export async function serveFakes(modules: FakeModule[], opts: { port?: number; f
       maxInFlight.set(mod.name, Math.max(maxInFlight.get(mod.name) ?? 0, inFlight.get(mod.name)!));
       res.once('close', () => bump(inFlight, mod.name, -1));
       const quota = overQuota(mod.name);
-      const fault = takeFault(mod.name, account) ?? quota.fault ??
+      const fault =
+        takeFault(mod.name, account) ??
+        quota.fault ??
         (account && MISSING_ACCOUNT.test(account) ? FaultSchema.parse({ mode: 'not_found' }) : null);
       if (fault?.mode === 'slow') await sleep(fault.delayMs, res);
       else if (fault) {
@@ -151,10 +172,14 @@ export async function serveFakes(modules: FakeModule[], opts: { port?: number; f
       }
       if (res.destroyed) return;
       const reply = await route.serve({ method: req.method, url, match, base: `${selfUrl}${mod.prefix}`, state });
-      if (quota.left && mod.quotaHeaders) reply.headers = { ...reply.headers, ...mod.quotaHeaders(quota.left, new Date()) };
+      if (quota.left && mod.quotaHeaders)
+        reply.headers = { ...reply.headers, ...mod.quotaHeaders(quota.left, new Date()) };
       return send(res, reply);
     }
-    return send(res, { status: 404, body: mod.errorBody?.(404, `No route for ${req.method} ${sub}`) ?? { message: 'Not Found' } });
+    return send(res, {
+      status: 404,
+      body: mod.errorBody?.(404, `No route for ${req.method} ${sub}`) ?? { message: 'Not Found' },
+    });
   };
 
   let selfUrl = '';
@@ -221,7 +246,8 @@ async function serveControl(req: IncomingMessage, res: ServerResponse, url: URL,
     return send(res, { status: 400, body: { message: 'Control body is not valid JSON' } });
   }
   const parsed = ControlSchema.safeParse(input);
-  if (!parsed.success) return send(res, { status: 400, body: { message: 'Invalid control body', details: z.treeifyError(parsed.error) } });
+  if (!parsed.success)
+    return send(res, { status: 400, body: { message: 'Invalid control body', details: z.treeifyError(parsed.error) } });
   control.apply(parsed.data);
   return send(res, { body: { faults: control.faults() } });
 }

@@ -14,7 +14,14 @@ export function fakeTwitterId(username: string): string {
 const accountOfId = (id: string) => usernames.get(id) ?? id;
 
 const xError = (status: number, message: string) => ({
-  title: status === 429 ? 'Too Many Requests' : status === 404 ? 'Not Found Error' : status === 401 ? 'Unauthorized' : 'Error',
+  title:
+    status === 429
+      ? 'Too Many Requests'
+      : status === 404
+        ? 'Not Found Error'
+        : status === 401
+          ? 'Unauthorized'
+          : 'Error',
   detail: message,
   type: `https://api.twitter.com/2/problems/${status === 404 ? 'resource-not-found' : 'about:blank'}`,
   status,
@@ -40,7 +47,10 @@ export const twitterModule: FakeModule = {
       account: ({ match }) => match[1],
       serve({ match, state }) {
         const username = match[1];
-        return { headers: limits(state.now(), 299), body: { data: { id: fakeTwitterId(username), name: username, username } } };
+        return {
+          headers: limits(state.now(), 299),
+          body: { data: { id: fakeTwitterId(username), name: username, username } },
+        };
       },
     },
     {
@@ -53,7 +63,15 @@ export const twitterModule: FakeModule = {
         const end = q.get('end_time') ? new Date(q.get('end_time')!) : now;
         const max = Number(q.get('max_results') ?? 10);
         if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || !(max >= 5 && max <= 100)) {
-          return { status: 400, body: { errors: [{ message: 'Invalid start_time, end_time or max_results' }], title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request' } };
+          return {
+            status: 400,
+            body: {
+              errors: [{ message: 'Invalid start_time, end_time or max_results' }],
+              title: 'Invalid Request',
+              detail: 'One or more parameters to your request was invalid.',
+              type: 'https://api.twitter.com/2/problems/invalid-request',
+            },
+          };
         }
         const offset = decodeCursor(q.get('pagination_token'));
         if (offset < 0) return { status: 400, body: xError(400, 'Invalid pagination_token') };
@@ -66,9 +84,16 @@ export const twitterModule: FakeModule = {
         return {
           headers: limits(now, 1499),
           body: {
-            ...(slice.length ? {
-              data: slice.map((t) => ({ id: t.id, text: t.title, created_at: t.at.toISOString(), edit_history_tweet_ids: [t.id] })),
-            } : {}),
+            ...(slice.length
+              ? {
+                  data: slice.map((t) => ({
+                    id: t.id,
+                    text: t.title,
+                    created_at: t.at.toISOString(),
+                    edit_history_tweet_ids: [t.id],
+                  })),
+                }
+              : {}),
             meta,
           },
         };

@@ -36,7 +36,12 @@ export const ControlSchema = z
      * 429 with Retry-After (until the window ends) and the module's rate-limit headers. null → none.
      */
     quotas: z
-      .record(z.string().min(1), z.object({ limit: z.number().int().min(1).max(1_000_000), windowSec: z.number().int().min(1).max(86_400) }).strict())
+      .record(
+        z.string().min(1),
+        z
+          .object({ limit: z.number().int().min(1).max(1_000_000), windowSec: z.number().int().min(1).max(86_400) })
+          .strict(),
+      )
       .nullable()
       .optional(),
   })

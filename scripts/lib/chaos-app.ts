@@ -10,7 +10,17 @@ import { stopChild } from './children';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const nextBin = path.join(root, 'node_modules/.bin/next');
-const SOURCES = ['app', 'lib', 'components', 'hooks', 'drizzle', 'public', 'next.config.mjs', 'package.json', 'proxy.ts'];
+const SOURCES = [
+  'app',
+  'lib',
+  'components',
+  'hooks',
+  'drizzle',
+  'public',
+  'next.config.mjs',
+  'package.json',
+  'proxy.ts',
+];
 
 function newestMtime(p: string): number {
   if (!existsSync(p)) return 0;
@@ -33,7 +43,8 @@ export function buildIsStale(distDir: string): boolean {
  * types to tsconfig.json; that edit is undone so a test run leaves no change in the tree.
  */
 export async function ensureBuilt(distDir: string, log: (line: string) => void = () => {}): Promise<void> {
-  if (distDir === '.next') throw new Error('ensureBuilt: .next belongs to the browser tests; use a dist dir of your own');
+  if (distDir === '.next')
+    throw new Error('ensureBuilt: .next belongs to the browser tests; use a dist dir of your own');
   const lock = path.join(root, `${distDir}.lock`);
   const started = Date.now();
   while (true) {
@@ -42,7 +53,8 @@ export async function ensureBuilt(distDir: string, log: (line: string) => void =
       break;
     } catch {
       // Another build holds it; one older than 10 minutes was left by a killed process.
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 600_000) rmSync(lock, { recursive: true, force: true });
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 600_000)
+        rmSync(lock, { recursive: true, force: true });
       if (Date.now() - started > 600_000) throw new Error(`Timed out waiting for ${lock}`);
       await new Promise((r) => setTimeout(r, 1_000));
     }
@@ -108,7 +120,13 @@ export async function startBuiltApp(opts: {
     cwd: root,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...opts.env, NEXT_DIST_DIR: opts.distDir, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+    env: {
+      ...process.env,
+      ...opts.env,
+      NEXT_DIST_DIR: opts.distDir,
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+    },
   });
   const lines: string[] = [];
   const keep = (c: Buffer) => {

@@ -85,7 +85,12 @@ export async function soakCounts(db: AppDb, jobsIn: number): Promise<SoakCounts>
 export function printSoakReport(
   c: SoakCounts,
   extra: {
-    minutes: number; kills: number; appKills: number; faults: number; callerErrors: number; lateRefused: number;
+    minutes: number;
+    kills: number;
+    appKills: number;
+    faults: number;
+    callerErrors: number;
+    lateRefused: number;
     rss: { t: number; mb: number }[];
   },
 ): boolean {

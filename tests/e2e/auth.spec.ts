@@ -29,7 +29,10 @@ test.describe('access', () => {
     expect(forged.status()).toBe(401);
   });
 
-  test('signed-out pages go to sign-in; a wrong password is refused; sign out ends the session', async ({ page, context }, testInfo) => {
+  test('signed-out pages go to sign-in; a wrong password is refused; sign out ends the session', async ({
+    page,
+    context,
+  }, testInfo) => {
     await page.goto('/jobs');
     await expect(page).toHaveURL(/\/login/);
     await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
@@ -56,7 +59,9 @@ test.describe('access', () => {
     await expect(page).toHaveURL(/\/login/);
   });
 
-  test('the JSON sign-in answers 401 for a wrong password and sets the cookie for the right one', async ({ request }) => {
+  test('the JSON sign-in answers 401 for a wrong password and sets the cookie for the right one', async ({
+    request,
+  }) => {
     const wrong = await request.post('/api/auth/login', { data: { password: 'nope-nope-nope' } });
     expect(wrong.status()).toBe(401);
     const right = await request.post('/api/auth/login', { data: { password: E2E.password } });

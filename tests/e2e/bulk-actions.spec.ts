@@ -7,7 +7,9 @@ test.afterEach(async ({ page, request }) => {
 });
 
 async function userId(page: Page, username: string): Promise<string> {
-  const { users } = (await (await page.request.get('/api/dashboard/users')).json()) as { users: { id: string; username: string }[] };
+  const { users } = (await (await page.request.get('/api/dashboard/users')).json()) as {
+    users: { id: string; username: string }[];
+  };
   return users.find((u) => u.username === username)!.id;
 }
 
@@ -17,7 +19,9 @@ test('cancel everything matching a filter, then retry a selection of rows', asyn
   const id = await userId(page, user.username);
   // Paused, so the jobs are still unfinished when the filter's "Cancel all" reaches them.
   expect((await page.request.post('/api/dashboard/queues/sync', { data: { paused: true } })).ok()).toBeTruthy();
-  const { jobIds } = (await (await page.request.post(`/api/dashboard/users/${id}/sync`, { data: {} })).json()) as { jobIds: string[] };
+  const { jobIds } = (await (await page.request.post(`/api/dashboard/users/${id}/sync`, { data: {} })).json()) as {
+    jobIds: string[];
+  };
   expect(jobIds.length).toBeGreaterThan(1);
 
   await page.goto(`/jobs?user=${id}&status=pending`);
@@ -49,7 +53,9 @@ test('cancel everything matching a filter, then retry a selection of rows', asyn
   for (const j of jobIds.slice(2)) await expect(row(j)).toHaveAttribute('data-status', 'cancelled');
 });
 
-test('a selection ends when the page changes, so "Cancel selected" cannot reach rows out of sight', async ({ page }) => {
+test('a selection ends when the page changes, so "Cancel selected" cannot reach rows out of sight', async ({
+  page,
+}) => {
   const user = demoUserWithGithub(5, 2);
   await signIn(page);
   const id = await userId(page, user.username);
@@ -77,6 +83,8 @@ test('a selection ends when the page changes, so "Cancel selected" cannot reach 
   await page.getByRole('button', { name: '← Newest' }).click();
   await expect(page.getByText('Select rows to act on them')).toBeVisible();
 
-  const cancelled = await page.request.post('/api/dashboard/jobs/actions', { data: { action: 'cancel', filter: { user: id } } });
+  const cancelled = await page.request.post('/api/dashboard/jobs/actions', {
+    data: { action: 'cancel', filter: { user: id } },
+  });
   expect(cancelled.ok()).toBeTruthy();
 });

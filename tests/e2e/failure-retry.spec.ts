@@ -14,7 +14,9 @@ test('a failing sync shows a Failed toast with the error; after the fault is cle
   await fakeControl(request, { addFaults: [{ platform: 'github', handle: user.githubHandle, mode: 'not_found' }] });
   await signIn(page, '/users');
 
-  await userCard(page, user.username).getByRole('button', { name: `Sync now: ${user.username}` }).click();
+  await userCard(page, user.username)
+    .getByRole('button', { name: `Sync now: ${user.username}` })
+    .click();
   const toast = taskToast(page, `Sync ${user.username}`);
   await expect(toast).toHaveAttribute('data-phase', 'failed', { timeout: 30_000 });
   await expect(step(toast, 'finished')).toHaveText(/Failed/);
@@ -34,8 +36,12 @@ test('a failing sync shows a Failed toast with the error; after the fault is cle
   // the retried job's old "failed" answer must not be taken for its new run.
   const other = demoUserWithGithub(6);
   await page.getByRole('link', { name: 'Users' }).click();
-  await userCard(page, other.username).getByRole('button', { name: `Sync now: ${other.username}` }).click();
-  await expect(taskToast(page, `Sync ${other.username}`)).toHaveAttribute('data-phase', 'completed', { timeout: 30_000 });
+  await userCard(page, other.username)
+    .getByRole('button', { name: `Sync now: ${other.username}` })
+    .click();
+  await expect(taskToast(page, `Sync ${other.username}`)).toHaveAttribute('data-phase', 'completed', {
+    timeout: 30_000,
+  });
   await page.goBack();
   await expect(page).toHaveURL(/\/jobs\/[0-9a-f-]{36}$/);
 

@@ -8,7 +8,10 @@ test.afterEach(async ({ request }) => {
 test('filters narrow the jobs table, live in the URL and survive a reload', async ({ page, request }, testInfo) => {
   const user = demoUserWithGithub(2, 2);
   await signIn(page, '/users');
-  const users = (await (await page.request.get('/api/dashboard/users')).json()).users as { id: string; username: string }[];
+  const users = (await (await page.request.get('/api/dashboard/users')).json()).users as {
+    id: string;
+    username: string;
+  }[];
   const userId = users.find((u) => u.username === user.username)!.id;
 
   // One failed and some completed jobs for this user, run by the cron route rather than the browser.
@@ -25,7 +28,10 @@ test('filters narrow the jobs table, live in the URL and survive a reload', asyn
     })
     .toBe(true);
 
-  const tasks = (await (await page.request.get(`/api/dashboard/tasks?ids=${jobIds.join(',')}`)).json()).tasks as { id: string; status: string }[];
+  const tasks = (await (await page.request.get(`/api/dashboard/tasks?ids=${jobIds.join(',')}`)).json()).tasks as {
+    id: string;
+    status: string;
+  }[];
   const failedId = tasks.find((t) => t.status === 'failed')!.id;
   const completedIds = tasks.filter((t) => t.status === 'completed').map((t) => t.id);
   expect(completedIds.length).toBeGreaterThan(0);

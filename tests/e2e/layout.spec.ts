@@ -19,7 +19,9 @@ test('each dashboard page renders at phone width without sideways scrolling', as
   ] as const) {
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow, `${path} is wider than the screen`).toBeLessThanOrEqual(0);
     await snap(page, testInfo, name);
   }
@@ -59,5 +61,7 @@ test('a control pressed from the keyboard keeps the focus while its request runs
   await expect(resume).toBeVisible();
   await expect(resume).toBeFocused();
   await page.keyboard.press('Enter');
-  await expect(page.locator('tr[data-queue="sync"]:visible').getByRole('button', { name: 'Pause queue sync' })).toBeFocused();
+  await expect(
+    page.locator('tr[data-queue="sync"]:visible').getByRole('button', { name: 'Pause queue sync' }),
+  ).toBeFocused();
 });

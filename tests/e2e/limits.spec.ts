@@ -7,7 +7,9 @@ test.afterEach(async ({ page }) => {
   await page.request.delete('/api/limits/e2e-key').catch(() => {});
 });
 
-test('an operator reads the platform limits, changes one, is told why a bad value was refused, and adds a key', async ({ page }) => {
+test('an operator reads the platform limits, changes one, is told why a bad value was refused, and adds a key', async ({
+  page,
+}) => {
   await signIn(page, '/limits');
   const github = page.locator('tr[data-limit="github"]');
   await expect(github).toContainText('running of 1');
@@ -21,7 +23,9 @@ test('an operator reads the platform limits, changes one, is told why a bad valu
   await github.getByLabel('At once').fill('-1');
   await github.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByText('Could not save limit github')).toBeVisible();
-  await expect(page.locator('[data-sonner-toast]').filter({ hasText: 'Could not save limit github' })).toContainText('concurrency');
+  await expect(page.locator('[data-sonner-toast]').filter({ hasText: 'Could not save limit github' })).toContainText(
+    'concurrency',
+  );
   await expect(github).toContainText('running of 2');
 
   const add = page.getByRole('form', { name: 'Add a limit' });
@@ -40,13 +44,18 @@ test('a job held by a cool-down says so on its page', async ({ page }) => {
   try {
     await page.reload();
     await expect(page.locator('tr[data-limit="github"]')).toContainText('Cooling down until');
-    const users = (await (await page.request.get('/api/dashboard/users')).json()).users as { id: string; connections: { platform: string; enabled: boolean }[] }[];
+    const users = (await (await page.request.get('/api/dashboard/users')).json()).users as {
+      id: string;
+      connections: { platform: string; enabled: boolean }[];
+    }[];
     const user = users.find((u) => u.connections.some((c) => c.platform === 'github' && c.enabled))!;
     const sync = await page.request.post(`/api/users/${user.id}/sync`, { data: { platforms: ['github'] } });
     expect(sync.ok(), await sync.text()).toBeTruthy();
     const { jobs } = (await sync.json()) as { jobs: { id: string }[] };
     await page.goto(`/jobs/${jobs[0].id}`);
-    await expect(page.getByRole('note').filter({ hasText: 'Waiting on a limit' })).toContainText('github is cooling down until');
+    await expect(page.getByRole('note').filter({ hasText: 'Waiting on a limit' })).toContainText(
+      'github is cooling down until',
+    );
 
     // The jobs list finds it among those a limit holds, and nothing that is not held.
     await page.goto('/jobs');

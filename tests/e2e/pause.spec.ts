@@ -16,7 +16,10 @@ test('a paused queue keeps its jobs pending through process-queue runs until res
   }).toPass({ timeout: 20_000 });
   await expect(page.getByRole('status').filter({ hasText: 'Paused: sync' })).toBeVisible();
 
-  const users = (await (await page.request.get('/api/dashboard/users')).json()).users as { id: string; username: string }[];
+  const users = (await (await page.request.get('/api/dashboard/users')).json()).users as {
+    id: string;
+    username: string;
+  }[];
   const userId = users.find((u) => u.username === user.username)!.id;
   const sync = await page.request.post(`/api/dashboard/users/${userId}/sync`, { data: {} });
   const { jobIds } = (await sync.json()) as { jobIds: string[] };

@@ -45,7 +45,9 @@ test('the public page shows streaks, the year and public platforms, and has no t
 test('making a platform private on the Users page removes it from the public page', async ({ page, request }) => {
   const target = shown[0];
   await signIn(page, '/users');
-  const toggle = userCard(page, subject.username).getByRole('switch', { name: new RegExp(`${LABELS[target]}.* on the public page`) });
+  const toggle = userCard(page, subject.username).getByRole('switch', {
+    name: new RegExp(`${LABELS[target]}.* on the public page`),
+  });
   await expect(toggle).toBeChecked();
   await toggle.click();
   await expect(toggle).not.toBeChecked();

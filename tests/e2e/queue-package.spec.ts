@@ -11,11 +11,16 @@ test('the queue package’s monitor example: a running task’s toast says Proce
 }) => {
   test.setTimeout(90_000);
   const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   page.on('pageerror', (e) => errors.push(e.message));
 
   // A task an outside processor is working on: it stays PROCESSING until the test says otherwise.
-  const created = await request.post('/api/jobs', { headers: auth, data: { type: 'document.review', payload: { title: 'Review e2e-doc' } } });
+  const created = await request.post('/api/jobs', {
+    headers: auth,
+    data: { type: 'document.review', payload: { title: 'Review e2e-doc' } },
+  });
   expect(created.status(), await created.text()).toBe(201);
   const { id } = (await created.json()) as { id: string };
   expect((await request.patch(`/api/jobs/${id}`, { headers: auth, data: { status: 'processing' } })).ok()).toBeTruthy();
@@ -35,12 +40,21 @@ test('the queue package’s monitor example: a running task’s toast says Proce
 
   // The example's effects do not run without end: a few polls in 4 s, not a render loop.
   let polls = 0;
-  page.on('request', (r) => { if (r.url().includes('/api/dashboard/queue-status')) polls++; });
+  page.on('request', (r) => {
+    if (r.url().includes('/api/dashboard/queue-status')) polls++;
+  });
   await page.waitForTimeout(4_000);
   expect(polls).toBeLessThanOrEqual(3);
   expect(errors.filter((e) => /Maximum update depth|Too many re-renders/.test(e))).toEqual([]);
 
-  expect((await request.patch(`/api/jobs/${id}`, { headers: auth, data: { status: 'completed', result: { verdict: 'ok' } } })).ok()).toBeTruthy();
+  expect(
+    (
+      await request.patch(`/api/jobs/${id}`, {
+        headers: auth,
+        data: { status: 'completed', result: { verdict: 'ok' } },
+      })
+    ).ok(),
+  ).toBeTruthy();
   await expect(toast).toHaveAttribute('data-phase', 'completed', { timeout: 20_000 });
   await expect(item).toHaveCount(0, { timeout: 20_000 });
   await expect(toast).toHaveCount(0, { timeout: 10_000 });

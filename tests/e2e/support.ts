@@ -11,7 +11,12 @@ const SHOTS = 'test-results/screenshots';
  * Saves a screenshot both as a report attachment and under test-results/screenshots/. Whole page by
  * default; the visible window for shots of toasts, which sit fixed at the bottom of the screen.
  */
-export async function snap(page: Page, testInfo: TestInfo, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
+export async function snap(
+  page: Page,
+  testInfo: TestInfo,
+  name: string,
+  opts: { fullPage?: boolean } = {},
+): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   const body = await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: opts.fullPage ?? true });
   await testInfo.attach(name, { body, contentType: 'image/png' });

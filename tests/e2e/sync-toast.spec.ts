@@ -1,5 +1,15 @@
 import { expect, test } from '@playwright/test';
-import { demoUserWithGithub, fakeControl, jobFilter, jobRows, signIn, snap, step, taskToast, userCard } from './support';
+import {
+  demoUserWithGithub,
+  fakeControl,
+  jobFilter,
+  jobRows,
+  signIn,
+  snap,
+  step,
+  taskToast,
+  userCard,
+} from './support';
 
 test.afterEach(async ({ page, request }) => {
   await fakeControl(request, { clearFaults: true });
@@ -28,7 +38,9 @@ test('Sync now: the toast walks Added → Waiting → Processing → Completed, 
 
   await page.getByRole('link', { name: 'Users' }).click();
   const card = userCard(page, user.username);
-  const answered = page.waitForResponse((r) => r.request().method() === 'POST' && /\/api\/dashboard\/users\/[^/]+\/sync$/.test(r.url()));
+  const answered = page.waitForResponse(
+    (r) => r.request().method() === 'POST' && /\/api\/dashboard\/users\/[^/]+\/sync$/.test(r.url()),
+  );
   await card.getByRole('button', { name: `Sync now: ${user.username}` }).click();
   const { jobIds } = (await (await answered).json()) as { jobIds: string[] };
   expect(jobIds).toHaveLength(user.connections.filter((c) => c.enabled).length);

@@ -47,18 +47,22 @@ export function spawnCrashWorker(opts: {
   batchLimit: number;
   concurrency: number;
 }): CrashWorker {
-  const proc = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', path.join(root, 'tests/helpers/crash-worker.ts')], {
-    cwd: root,
-    stdio: 'ignore',
-    env: {
-      ...process.env,
-      DATABASE_URL: opts.databaseUrl,
-      RUNS_FILE: opts.runsFile,
-      LEASE_MS: String(opts.leaseMs),
-      HANDLER_MS: String(opts.handlerMs),
-      BATCH_LIMIT: String(opts.batchLimit),
-      CONCURRENCY: String(opts.concurrency),
+  const proc = spawn(
+    process.execPath,
+    ['--conditions=react-server', '--import', 'tsx', path.join(root, 'tests/helpers/crash-worker.ts')],
+    {
+      cwd: root,
+      stdio: 'ignore',
+      env: {
+        ...process.env,
+        DATABASE_URL: opts.databaseUrl,
+        RUNS_FILE: opts.runsFile,
+        LEASE_MS: String(opts.leaseMs),
+        HANDLER_MS: String(opts.handlerMs),
+        BATCH_LIMIT: String(opts.batchLimit),
+        CONCURRENCY: String(opts.concurrency),
+      },
     },
-  });
+  );
   return wrap(proc);
 }

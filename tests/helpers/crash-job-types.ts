@@ -31,8 +31,14 @@ export function crashJobTypes(opts: { runsFile: string; workerId: string; handle
       handle: async ({ job, payload, signal }) => {
         const record = (e: RunRecord['e']) =>
           write({
-            e, id: job.id, n: payload.n, attempt: job.attempts, worker: opts.workerId, pid: process.pid,
-            at: Date.now(), lockedUntil: job.lockedUntil?.getTime() ?? 0,
+            e,
+            id: job.id,
+            n: payload.n,
+            attempt: job.attempts,
+            worker: opts.workerId,
+            pid: process.pid,
+            at: Date.now(),
+            lockedUntil: job.lockedUntil?.getTime() ?? 0,
           });
         record('start');
         if (payload.stall && job.attempts === 1) {
@@ -41,7 +47,14 @@ export function crashJobTypes(opts: { runsFile: string; workerId: string; handle
         }
         await new Promise<void>((resolve, reject) => {
           const timer = setTimeout(resolve, opts.handlerMs);
-          signal.addEventListener('abort', () => { clearTimeout(timer); reject(signal.reason); }, { once: true });
+          signal.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(timer);
+              reject(signal.reason);
+            },
+            { once: true },
+          );
         });
         return { n: payload.n };
       },
@@ -50,11 +63,14 @@ export function crashJobTypes(opts: { runsFile: string; workerId: string; handle
 }
 
 export function readRuns(text: string): RunRecord[] {
-  return text.split('\n').filter(Boolean).flatMap((line) => {
-    try {
-      return [JSON.parse(line) as RunRecord];
-    } catch {
-      return []; // a line cut short by SIGKILL
-    }
-  });
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as RunRecord];
+      } catch {
+        return []; // a line cut short by SIGKILL
+      }
+    });
 }

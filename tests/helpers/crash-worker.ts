@@ -26,8 +26,14 @@ while (true) {
   // A late completion the engine refused: the job had been rescued while this process was frozen.
   for (const j of summary.jobs.filter((o) => o.outcome === 'lost')) {
     const r: RunRecord = {
-      e: 'lost', id: j.id, n: (j.payload as { n: number }).n, attempt: j.attempt, worker: workerId,
-      pid: process.pid, at: Date.now(), lockedUntil: 0,
+      e: 'lost',
+      id: j.id,
+      n: (j.payload as { n: number }).n,
+      attempt: j.attempt,
+      worker: workerId,
+      pid: process.pid,
+      at: Date.now(),
+      lockedUntil: 0,
     };
     appendFileSync(runsFile, `${JSON.stringify(r)}\n`);
   }

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 export const SQL_FRAGMENTS = [
   "' OR '1'='1",
   "' OR 1=1 --",
-  "1; DROP TABLE jobs; --",
+  '1; DROP TABLE jobs; --',
   "'; delete from users; --",
   "x' UNION SELECT password FROM pg_shadow --",
   '1) or (1=1',
@@ -13,12 +13,47 @@ export const SQL_FRAGMENTS = [
   "%' and 1=0 union select null --",
 ];
 
-const PATHS = ['../', '../../etc/passwd', '..%2F..%2Fetc%2Fpasswd', '..\\..\\windows', '/./.././', '%2e%2e%2f', '....//'];
+const PATHS = [
+  '../',
+  '../../etc/passwd',
+  '..%2F..%2Fetc%2Fpasswd',
+  '..\\..\\windows',
+  '/./.././',
+  '%2e%2e%2f',
+  '....//',
+];
 
 const ODD = [
-  '', ' ', 'null', 'undefined', 'NaN', 'Infinity', '-Infinity', '-1', '0', '-0', '1e309', '0x1F', '9'.repeat(400),
-  '\u0000', 'a\u0000b', '%00', '\uFEFF', '\u202Eevil', '\uD800', 'Ω≈ç√∫', '🙂'.repeat(40), '<script>alert(1)</script>',
-  '${process.env.CRON_SECRET}', '{{7*7}}', '__proto__', 'constructor', 'true', '[]', '{}', 'a'.repeat(5_000),
+  '',
+  ' ',
+  'null',
+  'undefined',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '-1',
+  '0',
+  '-0',
+  '1e309',
+  '0x1F',
+  '9'.repeat(400),
+  '\u0000',
+  'a\u0000b',
+  '%00',
+  '\uFEFF',
+  '\u202Eevil',
+  '\uD800',
+  'Ω≈ç√∫',
+  '🙂'.repeat(40),
+  '<script>alert(1)</script>',
+  '${process.env.CRON_SECRET}',
+  '{{7*7}}',
+  '__proto__',
+  'constructor',
+  'true',
+  '[]',
+  '{}',
+  'a'.repeat(5_000),
 ];
 
 export const hostileString: fc.Arbitrary<string> = fc.oneof(
@@ -29,7 +64,19 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
 );
 
 export const hostileNumber: fc.Arbitrary<number> = fc.oneof(
-  fc.constantFrom(-1, 0, -0, 0.5, 1e308, -1e308, 2 ** 31, -(2 ** 31) - 1, Number.MAX_SAFE_INTEGER + 2, 1e-300, 999_999_999),
+  fc.constantFrom(
+    -1,
+    0,
+    -0,
+    0.5,
+    1e308,
+    -1e308,
+    2 ** 31,
+    -(2 ** 31) - 1,
+    Number.MAX_SAFE_INTEGER + 2,
+    1e-300,
+    999_999_999,
+  ),
   fc.integer(),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
 );
@@ -39,28 +86,95 @@ const scalar = fc.oneof(hostileString, hostileNumber, fc.boolean(), fc.constant(
 export const hostileValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, tie('array'), tie('object')),
   array: fc.array(tie('value'), { maxLength: 4 }),
-  object: fc.dictionary(fc.oneof(fc.constantFrom('__proto__', 'constructor', 'id'), fc.string({ maxLength: 12 })), tie('value'), {
-    maxKeys: 4,
-  }),
+  object: fc.dictionary(
+    fc.oneof(fc.constantFrom('__proto__', 'constructor', 'id'), fc.string({ maxLength: 12 })),
+    tie('value'),
+    {
+      maxKeys: 4,
+    },
+  ),
 })).value;
 
 /** The input names the app's routes read, so generated objects often hit a real field with a bad value. */
 export const FIELD_NAMES = [
-  'limit', 'timeBudgetMs', 'olderThanDays', 'date', 'userIds', 'platforms', 'platform', 'action', 'ids', 'filter',
-  'paused', 'private', 'password', 'next', 'type', 'jobType', 'queueName', 'payload', 'correlationId', 'userId',
-  'entity', 'entityName', 'entityId', 'priority', 'maxAttempts', 'metadata', 'delayMs', 'status', 'result', 'error',
-  'app_id', 'stage', 'cursor', 'q', 'queue', 'user', 'request_id', 'source', 'worker', 'lease_s', 'peek',
-  'error_message', 'from', 'to', 'github', 'youtube',
+  'limit',
+  'timeBudgetMs',
+  'olderThanDays',
+  'date',
+  'userIds',
+  'platforms',
+  'platform',
+  'action',
+  'ids',
+  'filter',
+  'paused',
+  'private',
+  'password',
+  'next',
+  'type',
+  'jobType',
+  'queueName',
+  'payload',
+  'correlationId',
+  'userId',
+  'entity',
+  'entityName',
+  'entityId',
+  'priority',
+  'maxAttempts',
+  'metadata',
+  'delayMs',
+  'status',
+  'result',
+  'error',
+  'app_id',
+  'stage',
+  'cursor',
+  'q',
+  'queue',
+  'user',
+  'request_id',
+  'source',
+  'worker',
+  'lease_s',
+  'peek',
+  'error_message',
+  'from',
+  'to',
+  'github',
+  'youtube',
 ];
 
-const fieldName = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...FIELD_NAMES) }, { weight: 1, arbitrary: fc.string({ maxLength: 12 }) });
+const fieldName = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...FIELD_NAMES) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
+);
 
 export const hostileObject = fc.dictionary(fieldName, hostileValue, { minKeys: 1, maxKeys: 5 });
 
 const MALFORMED = [
-  '{', '{"a":', 'NaN', '{"limit": NaN}', '{"limit": Infinity}', '[1,2', 'nul', "{'a':1}", '{"a":1}garbage', '\u0000',
-  '{"__proto__":{"admin":true}}', '<xml/>', 'a=1&b=2', '{"a":"\\ud800"}', '{"a":1,"a":2}', `{"limit":${'9'.repeat(500)}}`,
-  '[]', 'null', 'true', '"text"', '12', '{"ids":"' + '1,'.repeat(5_000) + '"}',
+  '{',
+  '{"a":',
+  'NaN',
+  '{"limit": NaN}',
+  '{"limit": Infinity}',
+  '[1,2',
+  'nul',
+  "{'a':1}",
+  '{"a":1}garbage',
+  '\u0000',
+  '{"__proto__":{"admin":true}}',
+  '<xml/>',
+  'a=1&b=2',
+  '{"a":"\\ud800"}',
+  '{"a":1,"a":2}',
+  `{"limit":${'9'.repeat(500)}}`,
+  '[]',
+  'null',
+  'true',
+  '"text"',
+  '12',
+  '{"ids":"' + '1,'.repeat(5_000) + '"}',
 ];
 
 export const hostileBody: fc.Arbitrary<string> = fc.oneof(
@@ -70,8 +184,15 @@ export const hostileBody: fc.Arbitrary<string> = fc.oneof(
 );
 
 export const contentType = fc.constantFrom(
-  'application/json', 'application/json; charset=utf-8', 'text/plain', 'application/xml', 'multipart/form-data',
-  'multipart/form-data; boundary=zz', 'application/x-www-form-urlencoded', 'application/octet-stream', undefined,
+  'application/json',
+  'application/json; charset=utf-8',
+  'text/plain',
+  'application/xml',
+  'multipart/form-data',
+  'multipart/form-data; boundary=zz',
+  'application/x-www-form-urlencoded',
+  'application/octet-stream',
+  undefined,
 );
 
 export const hostileQuery: fc.Arbitrary<string> = fc

@@ -8,7 +8,10 @@ import { claimJobs } from '@/lib/queue';
 
 const { db } = createDb({ url: process.env.DATABASE_URL!, max: 1, applicationName: 'limit-holder' });
 const [job] = await claimJobs(db, {
-  workerId: 'holder', limit: 1, leaseMs: Number(process.env.LEASE_MS ?? 1_000), now: new Date(process.env.NOW!),
+  workerId: 'holder',
+  limit: 1,
+  leaseMs: Number(process.env.LEASE_MS ?? 1_000),
+  now: new Date(process.env.NOW!),
 });
 process.stdout.write(`${job?.id ?? 'none'}\n`);
 setInterval(() => {}, 60_000);

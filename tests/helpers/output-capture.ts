@@ -38,7 +38,8 @@ export function captureOutput(): Capture {
 function describe(v: unknown): string {
   if (v instanceof Error) {
     const parts = [v.stack ?? v.message];
-    for (let c = v.cause, depth = 0; c && depth < 5; c = (c as { cause?: unknown }).cause, depth++) parts.push(describe(c));
+    for (let c = v.cause, depth = 0; c && depth < 5; c = (c as { cause?: unknown }).cause, depth++)
+      parts.push(describe(c));
     return parts.join('\ncaused by ');
   }
   if (typeof v === 'string') return v;

@@ -10,7 +10,9 @@ const matches = (have: Record<string, string>, want: Record<string, string>) =>
 
 /** The value of the sample of `family` whose labels include `labels`; undefined when none. */
 export function sampleValue(m: PromMetrics, family: string, labels: Record<string, string> = {}): number | undefined {
-  const hit = (m[family]?.data as { labels: Record<string, string>; value: number }[] | undefined)?.find((d) => matches(d.labels, labels));
+  const hit = (m[family]?.data as { labels: Record<string, string>; value: number }[] | undefined)?.find((d) =>
+    matches(d.labels, labels),
+  );
   return hit?.value;
 }
 
@@ -18,6 +20,10 @@ export function sampleValue(m: PromMetrics, family: string, labels: Record<strin
 export const samples = (m: PromMetrics, family: string) =>
   (m[family]?.data ?? []) as { labels: Record<string, string>; value: number }[];
 
-export function histogramOf(m: PromMetrics, family: string, labels: Record<string, string>): PromHistogramData | undefined {
+export function histogramOf(
+  m: PromMetrics,
+  family: string,
+  labels: Record<string, string>,
+): PromHistogramData | undefined {
   return (m[family]?.data as PromHistogramData[] | undefined)?.find((d) => matches(d.labels, labels));
 }

@@ -50,7 +50,11 @@ export interface Secrets {
 }
 
 export function sessionCookieFor(s: Secrets, opts: { now?: number; ttlMs?: number } = {}): string {
-  const token = createSessionToken(sessionKey({ sessionSecret: s.sessionSecret, password: s.password }), opts.now, opts.ttlMs);
+  const token = createSessionToken(
+    sessionKey({ sessionSecret: s.sessionSecret, password: s.password }),
+    opts.now,
+    opts.ttlMs,
+  );
   return `${SESSION_COOKIE}=${encodeURIComponent(token)}`;
 }
 

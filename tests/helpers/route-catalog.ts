@@ -113,7 +113,9 @@ export async function callRoute(route: Route, method: Method, input: CallInput =
 }
 
 /** The response's status and parsed body; `json` is undefined when the body is not JSON. */
-export async function readResponse(res: Response): Promise<{ status: number; text: string; json: unknown; type: string }> {
+export async function readResponse(
+  res: Response,
+): Promise<{ status: number; text: string; json: unknown; type: string }> {
   const text = await res.text();
   let json: unknown;
   try {
@@ -128,7 +130,10 @@ export async function readResponse(res: Response): Promise<{ status: number; tex
  * The environment every route module reads once, for suites that call all of them: a test database,
  * the given secrets, and platform URLs on a closed local port so no call can leave the machine.
  */
-export function setRouteEnv(databaseUrl: string, s: { cronSecret: string; apiKey: string; password: string; sessionSecret: string }): void {
+export function setRouteEnv(
+  databaseUrl: string,
+  s: { cronSecret: string; apiKey: string; password: string; sessionSecret: string },
+): void {
   Object.assign(process.env, {
     DATABASE_URL: databaseUrl,
     NODE_ENV: 'test',

@@ -15,7 +15,12 @@ let failures: { file: string; error: string }[];
 
 beforeAll(async () => {
   t = await createTestDb({ max: 2 });
-  setRouteEnv(t.url, { cronSecret: 'refusal-cron', apiKey: 'refusal-key', password: 'refusal-pass', sessionSecret: 'refusal-session' });
+  setRouteEnv(t.url, {
+    cronSecret: 'refusal-cron',
+    apiKey: 'refusal-key',
+    password: 'refusal-pass',
+    sessionSecret: 'refusal-session',
+  });
   ({ routes, failures } = await loadRoutes());
 });
 afterAll(async () => {
@@ -26,8 +31,9 @@ const isCatchAll = (r: Route) => r.pattern.endsWith('/[...path]');
 const apiRoutes = () => routes.filter((r) => /^\/(api|queue)(\/|$)/.test(r.pattern));
 
 async function send(handler: unknown, method: string, url: string) {
-  const res = await (handler as (req: Request, ctx: unknown) => Promise<Response>)(
-    new NextRequest(url, { method }), { params: Promise.resolve({}) });
+  const res = await (handler as (req: Request, ctx: unknown) => Promise<Response>)(new NextRequest(url, { method }), {
+    params: Promise.resolve({}),
+  });
   return { res, ...(await readResponse(res)) };
 }
 
@@ -36,7 +42,8 @@ describe('refusals from an API path', () => {
     expect(failures).toEqual([]);
     expect(apiRoutes().length).toBeGreaterThan(30);
     const gaps = apiRoutes().flatMap((r) =>
-      METHODS.filter((m) => !r.handlers[m] && !r.refusals[m]).map((m) => `${m} ${r.pattern}`));
+      METHODS.filter((m) => !r.handlers[m] && !r.refusals[m]).map((m) => `${m} ${r.pattern}`),
+    );
     expect(gaps).toEqual([]);
   });
 
@@ -46,12 +53,22 @@ describe('refusals from an API path', () => {
       const served = METHODS.filter((m) => route.handlers[m]);
       const allow = [...served, ...(served.includes('GET') ? ['HEAD'] : []), 'OPTIONS'];
       for (const method of METHODS.filter((m) => route.refusals[m])) {
-        const url = urlFor(route, { id: 'abc', job_id: 'abc', name: 'q', app_id: 'app', username: 'bob', key: 'github' });
+        const url = urlFor(route, {
+          id: 'abc',
+          job_id: 'abc',
+          name: 'q',
+          app_id: 'app',
+          username: 'bob',
+          key: 'github',
+        });
         const r = await send(route.refusals[method], method, url);
         const what = `${method} ${route.pattern}`;
         expect(r.status, what).toBe(405);
         expect(r.type, what).toMatch(/application\/json/);
-        expect(r.json, what).toEqual({ error: `Method ${method} is not allowed on ${new URL(url).pathname}`, allowed: allow });
+        expect(r.json, what).toEqual({
+          error: `Method ${method} is not allowed on ${new URL(url).pathname}`,
+          allowed: allow,
+        });
         expect(r.res.headers.get('allow'), what).toBe(allow.join(', '));
         checked++;
       }
@@ -71,7 +88,12 @@ describe('refusals from an API path', () => {
     const queue = routes.find((r) => r.pattern === '/queue/[...path]')!;
     expect(api.handlers).toEqual({});
     expect(queue.handlers).toEqual({});
-    for (const [route, path] of [[api, '/api/nope'], [api, '/api/jobs/abc/extra'], [queue, '/queue/abc'], [queue, '/queue/status/a/b']] as const) {
+    for (const [route, path] of [
+      [api, '/api/nope'],
+      [api, '/api/jobs/abc/extra'],
+      [queue, '/queue/abc'],
+      [queue, '/queue/status/a/b'],
+    ] as const) {
       for (const method of METHODS) {
         const r = await send(route.refusals[method], method, `http://localhost${path}?x=1`);
         expect(r.status, `${method} ${path}`).toBe(404);

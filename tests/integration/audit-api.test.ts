@@ -26,10 +26,22 @@ const patch = (id: string, body: unknown) => call(jobRoute.PATCH, 'PATCH', `/api
 const trace = (qs: string) => call(jobsRoute.GET, 'GET', `/api/jobs?${qs}`);
 const runJobsQueue = () => runBatch(t.db, getJobTypes(), { queues: ['jobs'], timeBudgetMs: 20_000 });
 
-const RESUME = ['Jane Doe', 'jane@example.com', 'https://github.com/jane', '', 'Experience:', 'Built TypeScript queues at Acme', 'Led TypeScript migration', '', 'Skills', 'TypeScript, PostgreSQL'].join('\n');
+const RESUME = [
+  'Jane Doe',
+  'jane@example.com',
+  'https://github.com/jane',
+  '',
+  'Experience:',
+  'Built TypeScript queues at Acme',
+  'Led TypeScript migration',
+  '',
+  'Skills',
+  'TypeScript, PostgreSQL',
+].join('\n');
 
 function expectAllowedSteps(history: { from: AuditStatus; status: AuditStatus }[]) {
-  for (const step of history) expect(canAuditTransition(step.from, step.status), `${step.from} → ${step.status}`).toBe(true);
+  for (const step of history)
+    expect(canAuditTransition(step.from, step.status), `${step.from} → ${step.status}`).toBe(true);
 }
 
 describe('audited jobs', () => {
@@ -44,9 +56,18 @@ describe('audited jobs', () => {
     });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
-      queueName: 'jobs', jobType: 'document.extract', status: 'queued', priority: 'high', attempts: 0, maxAttempts: 3,
-      entityName: 'extracted_resume_content', entityId: 'erc-1', userId: '2f1c7c1e-8d7a-4c53-9c1e-3b2a1d0e9f10',
-      metadata: { fileSize: RESUME.length }, errorDetails: null, processingDurationMs: null,
+      queueName: 'jobs',
+      jobType: 'document.extract',
+      status: 'queued',
+      priority: 'high',
+      attempts: 0,
+      maxAttempts: 3,
+      entityName: 'extracted_resume_content',
+      entityId: 'erc-1',
+      userId: '2f1c7c1e-8d7a-4c53-9c1e-3b2a1d0e9f10',
+      metadata: { fileSize: RESUME.length },
+      errorDetails: null,
+      processingDurationMs: null,
     });
     expect(res.body.correlationId).toMatch(/^[0-9a-f-]{36}$/);
 
@@ -58,7 +79,10 @@ describe('audited jobs', () => {
     expect(done.body.result).toMatchObject({
       emails: ['jane@example.com'],
       links: ['https://github.com/jane'],
-      sections: [{ title: 'Experience', lines: 2 }, { title: 'Skills', lines: 1 }],
+      sections: [
+        { title: 'Experience', lines: 2 },
+        { title: 'Skills', lines: 1 },
+      ],
     });
     expect(done.body.result.topTerms[0]).toEqual({ term: 'typescript', count: 3 });
     expect(done.body.history.map((h: { status: string }) => h.status)).toEqual(['processing', 'completed']);
@@ -68,11 +92,25 @@ describe('audited jobs', () => {
   it('traces jobs by correlation id and by entity', async () => {
     const correlationId = 'trace-42';
     for (const fileName of ['a.txt', 'b.txt']) {
-      await create({ jobType: 'document.extract', payload: { fileName, text: 'Skills\nSQL' }, correlationId, entityName: 'resume', entityId: 'r-7' });
+      await create({
+        jobType: 'document.extract',
+        payload: { fileName, text: 'Skills\nSQL' },
+        correlationId,
+        entityName: 'resume',
+        entityId: 'r-7',
+      });
     }
-    await create({ type: 'document.extract', payload: { fileName: 'c.txt', text: 'x' }, correlationId: 'trace-other', entity: { name: 'resume', id: 'r-7' } });
+    await create({
+      type: 'document.extract',
+      payload: { fileName: 'c.txt', text: 'x' },
+      correlationId: 'trace-other',
+      entity: { name: 'resume', id: 'r-7' },
+    });
     const byCorrelation = await trace(`correlationId=${correlationId}`);
-    expect(byCorrelation.body.items.map((j: { payload: { fileName: string } }) => j.payload.fileName).sort()).toEqual(['a.txt', 'b.txt']);
+    expect(byCorrelation.body.items.map((j: { payload: { fileName: string } }) => j.payload.fileName).sort()).toEqual([
+      'a.txt',
+      'b.txt',
+    ]);
     expect(byCorrelation.body.nextCursor).toBeNull();
     const byEntity = await trace('entityName=resume&entityId=r-7&limit=2');
     expect(byEntity.body.items).toHaveLength(2);
@@ -84,13 +122,22 @@ describe('audited jobs', () => {
   it('claims critical before low', async () => {
     const low = await create({ type: 'document.review', payload: { n: 1 }, priority: 'low' });
     const critical = await create({ type: 'document.review', payload: { n: 2 }, priority: 'critical' });
-    const [first] = await claimJobs(t.db, { workerId: 'w', limit: 1, leaseMs: 60_000, now: new Date(), types: ['document.review'] });
+    const [first] = await claimJobs(t.db, {
+      workerId: 'w',
+      limit: 1,
+      leaseMs: 60_000,
+      now: new Date(),
+      types: ['document.review'],
+    });
     expect(first.id).toBe(critical.body.id);
     expect(first.id).not.toBe(low.body.id);
   });
 
   it('sanitises a failure for the client and keeps the detail in the server-side history', async () => {
-    const res = await create({ type: 'document.extract', payload: { fileName: 'secret-path.bin', contentBase64: '@@not base64@@' } });
+    const res = await create({
+      type: 'document.extract',
+      payload: { fileName: 'secret-path.bin', contentBase64: '@@not base64@@' },
+    });
     await runJobsQueue();
     const failed = await get(res.body.id);
     expect(failed.body).toMatchObject({ status: 'failed', errorDetails: 'Processing failed' });
@@ -104,9 +151,13 @@ describe('audited jobs', () => {
 
 describe('the reference’s createQueueJob and an outside processor (configured types)', () => {
   it('takes the reference’s own call verbatim, shows its queue in the stats, and passes the processor’s error text to the key holder', async () => {
-    expect((await call(statsRoute.GET, 'GET', '/api/queue/stats')).body.database['resume-processing']).toMatchObject({ queued: { count: 0 } });
+    expect((await call(statsRoute.GET, 'GET', '/api/queue/stats')).body.database['resume-processing']).toMatchObject({
+      queued: { count: 0 },
+    });
     const userId = '8d4b8f0e-2a55-4a8b-9d5e-0f3c1a2b3c4d';
-    const fileName = 'jane.pdf', fileSize = 1234, fileHash = 'ab'.repeat(32);
+    const fileName = 'jane.pdf',
+      fileSize = 1234,
+      fileHash = 'ab'.repeat(32);
     const uuidv4 = () => crypto.randomUUID();
     // queue.service.ts as the reference calls it (async-operation-queue.md, "Correlation-Based Tracing")
     const res = await create({
@@ -118,7 +169,14 @@ describe('the reference’s createQueueJob and an outside processor (configured 
       payload: { fileName, fileSize, fileHash },
     });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ queueName: 'resume-processing', jobType: 'extract-resume-content', status: 'queued', entityName: 'extracted_resume_content', entityId: null, userId });
+    expect(res.body).toMatchObject({
+      queueName: 'resume-processing',
+      jobType: 'extract-resume-content',
+      status: 'queued',
+      entityName: 'extracted_resume_content',
+      entityId: null,
+      userId,
+    });
     // The processor: processing, then a failure in its own words
     expect((await patch(res.body.id, { status: 'processing' })).body).toMatchObject({ status: 'processing' });
     const retrying = await patch(res.body.id, { status: 'retrying', error: 'OCR engine timed out on page 3' });
@@ -127,7 +185,10 @@ describe('the reference’s createQueueJob and an outside processor (configured 
     const failed = await patch(res.body.id, { status: 'failed', error: 'PDF is encrypted' });
     expect(failed.body).toMatchObject({ status: 'failed', errorDetails: 'PDF is encrypted' });
     const read = (await get(res.body.id)).body;
-    expect(read.history.filter((h: { error?: string }) => h.error).map((h: { error: string }) => h.error)).toEqual(['OCR engine timed out on page 3', 'PDF is encrypted']);
+    expect(read.history.filter((h: { error?: string }) => h.error).map((h: { error: string }) => h.error)).toEqual([
+      'OCR engine timed out on page 3',
+      'PDF is encrypted',
+    ]);
     const stats = (await call(statsRoute.GET, 'GET', '/api/queue/stats')).body;
     expect(stats.database['resume-processing']).toMatchObject({ failed: { count: 1 } });
   });
@@ -139,7 +200,9 @@ describe('the reference’s createQueueJob and an outside processor (configured 
       expect(res.body.error).toMatch(/own workload's routes/);
     }
     const { addApp } = await import('@/lib/pipeline/add');
-    const app = (await addApp(t.db, getJobTypes(), { appId: 'com.example.audit', now: new Date() })) as { job_id: string };
+    const app = (await addApp(t.db, getJobTypes(), { appId: 'com.example.audit', now: new Date() })) as {
+      job_id: string;
+    };
     const res = await patch(app.job_id, { status: 'processing' });
     expect(res.status).toBe(409);
     expect(res.body.error).toMatch(/another workload/);
@@ -164,14 +227,22 @@ describe("the reference's transition table", () => {
     expect(done.body).toMatchObject({ status: 'completed', result: { verdict: 'ok' } });
     expect((await patch(body.id, { status: 'processing' })).status).toBe(409);
     const { body: full } = await get(body.id);
-    expect(full.history.map((h: { status: string }) => h.status)).toEqual(['processing', 'retrying', 'processing', 'completed']);
+    expect(full.history.map((h: { status: string }) => h.status)).toEqual([
+      'processing',
+      'retrying',
+      'processing',
+      'completed',
+    ]);
     expectAllowedSteps(full.history);
   });
 
   it('ends in failed from processing or from retrying, and failed is final', async () => {
     const a = (await create({ type: 'document.review', payload: {} })).body;
     await patch(a.id, { status: 'processing' });
-    expect((await patch(a.id, { status: 'failed', error: 'bad scan' })).body).toMatchObject({ status: 'failed', errorDetails: 'bad scan' });
+    expect((await patch(a.id, { status: 'failed', error: 'bad scan' })).body).toMatchObject({
+      status: 'failed',
+      errorDetails: 'bad scan',
+    });
     expect((await patch(a.id, { status: 'processing' })).status).toBe(409);
 
     const b = (await create({ type: 'document.review', payload: {}, maxAttempts: 1 })).body;
@@ -247,7 +318,9 @@ describe('auth and input', () => {
     expect((await trace('correlationId=never-used')).body.items.length).toBe(before);
     // an invalid payload (checked by the job type's schema) answers the same details shape as any 400
     const payload = await create({ type: 'document.extract', payload: { fileName: 'x' } });
-    expect(payload.body.details.issues).toEqual(expect.arrayContaining([expect.objectContaining({ path: expect.any(String), message: expect.any(String) })]));
+    expect(payload.body.details.issues).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: expect.any(String), message: expect.any(String) })]),
+    );
     expect((await get('00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });
 });

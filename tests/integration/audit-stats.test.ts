@@ -32,7 +32,12 @@ const t0 = new Date('2030-03-01T12:00:00Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
 
 async function make(n: number, type = 'test.noop', maxAttempts = 3): Promise<Job[]> {
-  const made = await enqueueJobs(t.db, types, Array.from({ length: n }, (_, i) => ({ type, payload: { n: i }, maxAttempts })), { now: t0 });
+  const made = await enqueueJobs(
+    t.db,
+    types,
+    Array.from({ length: n }, (_, i) => ({ type, payload: { n: i }, maxAttempts })),
+    { now: t0 },
+  );
   return made.map((r) => r.job);
 }
 
@@ -61,7 +66,14 @@ async function seed() {
   for (const job of retrying) await failJob(t.db, { id: job.id, workerId: 'w', attempt: 1, error: 'z', now: at(100) });
   const deferred = await make(1, 'test.other');
   await claim(deferred, 'w');
-  await deferJob(t.db, { id: deferred[0].id, workerId: 'w', attempt: 1, provider: 'github', retryAfterSec: 60, now: at(100) });
+  await deferJob(t.db, {
+    id: deferred[0].id,
+    workerId: 'w',
+    attempt: 1,
+    provider: 'github',
+    retryAfterSec: 60,
+    now: at(100),
+  });
   const cancelled = await make(1, 'test.other');
   await cancelJob(t.db, { id: cancelled[0].id, now: at(50) });
   const paused = await make(1, 'test.other');
@@ -82,8 +94,13 @@ describe('GET /api/queue/stats', () => {
     for (const r of all) {
       const hasRun = r.attempts > 0 || r.deferrals > 0;
       const status =
-        r.status === 'pending' || r.status === 'paused' ? (hasRun ? 'retrying' : 'queued')
-          : r.status === 'cancelled' ? 'failed' : r.status;
+        r.status === 'pending' || r.status === 'paused'
+          ? hasRun
+            ? 'retrying'
+            : 'queued'
+          : r.status === 'cancelled'
+            ? 'failed'
+            : r.status;
       const slot = ((expected[r.queue] ??= {})[status] ??= { count: 0, durations: [] });
       slot.count++;
       if (r.status === 'completed' || r.status === 'failed') {
@@ -123,6 +140,8 @@ describe('GET /api/queue/stats', () => {
     const res = await call(statsRoute.GET, 'GET', '/api/queue/stats');
     expect(res.status).toBe(200);
     expect(res.body.database.test.completed).toEqual({ count: 5, avgDurationMs: 3000 });
-    expect(Object.keys(res.body.database)).toEqual(expect.arrayContaining(['jobs', 'pipeline', 'profile', 'sync', 'test', 'other']));
+    expect(Object.keys(res.body.database)).toEqual(
+      expect.arrayContaining(['jobs', 'pipeline', 'profile', 'sync', 'test', 'other']),
+    );
   });
 });

@@ -20,15 +20,31 @@ afterAll(async () => {
 });
 
 /** n jobs on `queue` (test or other), claimed and then failed or completed as asked. */
-async function jobsIn(type: 'test.noop' | 'test.other', outcome: 'failed' | 'completed' | 'pending', n: number): Promise<Job[]> {
-  const made = (await enqueueJobs(t.db, types, Array.from({ length: n }, (_, i) => ({ type, payload: { n: i } })), { now })).map((r) => r.job);
+async function jobsIn(
+  type: 'test.noop' | 'test.other',
+  outcome: 'failed' | 'completed' | 'pending',
+  n: number,
+): Promise<Job[]> {
+  const made = (
+    await enqueueJobs(
+      t.db,
+      types,
+      Array.from({ length: n }, (_, i) => ({ type, payload: { n: i } })),
+      { now },
+    )
+  ).map((r) => r.job);
   if (outcome === 'pending') return made;
   const claimed = await claimJobs(t.db, { workerId: 'w', limit: n, leaseMs: 60_000, now, types: [type] });
   expect(claimed.map((j) => j.id).sort()).toEqual(made.map((j) => j.id).sort());
   if (outcome === 'completed') {
-    await completeJobs(t.db, { workerId: 'w', now, items: claimed.map((j) => ({ id: j.id, attempt: j.attempts, result: { ok: true } })) });
+    await completeJobs(t.db, {
+      workerId: 'w',
+      now,
+      items: claimed.map((j) => ({ id: j.id, attempt: j.attempts, result: { ok: true } })),
+    });
   } else {
-    for (const j of claimed) await failJob(t.db, { id: j.id, workerId: 'w', attempt: j.attempts, error: 'boom', now, permanent: true });
+    for (const j of claimed)
+      await failJob(t.db, { id: j.id, workerId: 'w', attempt: j.attempts, error: 'boom', now, permanent: true });
   }
   return made;
 }
@@ -47,8 +63,16 @@ describe('dashboard reads and bulk actions', () => {
     const cancelled = await cancelTarget(t.db, { filter: { queue: 'test' } }, opts);
     expect(cancelled.sort()).toEqual(failedTest.map((j) => j.id).sort());
 
-    const statuses = await getTaskStatuses(t.db, [...failedOther, ...done].map((j) => j.id));
-    expect(statuses.tasks.filter((s) => s.status === 'failed').map((s) => s.id).sort()).toEqual(failedOther.map((j) => j.id).sort());
+    const statuses = await getTaskStatuses(
+      t.db,
+      [...failedOther, ...done].map((j) => j.id),
+    );
+    expect(
+      statuses.tasks
+        .filter((s) => s.status === 'failed')
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual(failedOther.map((j) => j.id).sort());
     expect(statuses.tasks.filter((s) => s.status === 'completed')).toHaveLength(2);
   });
 
@@ -71,7 +95,12 @@ describe('dashboard reads and bulk actions', () => {
     await jobsIn('test.other', 'completed', 5);
     const first = await listJobPage(t.db, { queue: 'other', status: 'completed', limit: 3 });
     expect(first.items).toHaveLength(3);
-    const second = await listJobPage(t.db, { queue: 'other', status: 'completed', limit: 3, cursor: first.nextCursor! });
+    const second = await listJobPage(t.db, {
+      queue: 'other',
+      status: 'completed',
+      limit: 3,
+      cursor: first.nextCursor!,
+    });
     const ids = [...first.items, ...second.items].map((j) => j.id);
     expect(new Set(ids).size).toBe(ids.length);
     const detail = await getJobDetail(t.db, first.items[0].id);
@@ -108,7 +137,12 @@ describe('users for the dashboard', () => {
     const privacy = await setPlatformPrivacy(t.db, { userId: u.id, platform: 'github', private: true, now });
     expect(privacy).toEqual({ github: true, youtube: false, twitter: false, instagram: true });
     await expect(
-      setPlatformPrivacy(t.db, { userId: '00000000-0000-4000-8000-000000000002', platform: 'github', private: true, now }),
+      setPlatformPrivacy(t.db, {
+        userId: '00000000-0000-4000-8000-000000000002',
+        platform: 'github',
+        private: true,
+        now,
+      }),
     ).rejects.toMatchObject({ code: 'not_found' });
   });
 });

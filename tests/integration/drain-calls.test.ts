@@ -6,17 +6,31 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { coolDown, countDrainCalls, enterDrainCall, leaveDrainCall, setLimit, setQueuePaused, type JobTypes } from '@/lib/queue';
+import {
+  coolDown,
+  countDrainCalls,
+  enterDrainCall,
+  leaveDrainCall,
+  setLimit,
+  setQueuePaused,
+  type JobTypes,
+} from '@/lib/queue';
 import { admitDrainCall, runDrainCall, type DrainCallOptions, type DrainCallResult } from '@/lib/drain-call';
 import { LISTED_JOBS } from '@/lib/process-queue';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 import { seedJobs, testTypes } from '../helpers/factories';
 
 let t: TestDb;
-beforeAll(async () => { t = await createTestDb({ max: 20 }); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestDb({ max: 20 });
+});
+afterAll(async () => {
+  await t.close();
+});
 beforeEach(async () => {
-  await t.db.execute(sql`delete from jobs; delete from job_events; delete from drain_calls; delete from limits; update queues set paused = false`);
+  await t.db.execute(
+    sql`delete from jobs; delete from job_events; delete from drain_calls; delete from limits; update queues set paused = false`,
+  );
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -29,7 +43,9 @@ describe('admission', () => {
         for (let round = 0; round < 8; round++) {
           const now = new Date();
           const admitted = await Promise.all(
-            pools.map((p, i) => enterDrainCall(p.db, { callId: `c${cap}-${round}-${i}`, maxParallel: cap, holdMs: 60_000, now })),
+            pools.map((p, i) =>
+              enterDrainCall(p.db, { callId: `c${cap}-${round}-${i}`, maxParallel: cap, holdMs: 60_000, now }),
+            ),
           );
           expect(admitted.filter((a) => a.entered)).toHaveLength(cap);
           expect(await countDrainCalls(t.db, { now })).toBe(cap);
@@ -44,11 +60,22 @@ describe('admission', () => {
   it('a call that never left frees its place once its hold has passed; one that left frees it at once', async () => {
     const at = new Date('2026-06-01T12:00:00Z');
     const later = (ms: number) => new Date(at.getTime() + ms);
-    expect(await enterDrainCall(t.db, { callId: 'killed', maxParallel: 1, holdMs: 60_000, now: at })).toEqual({ entered: true, running: 1 });
-    expect(await enterDrainCall(t.db, { callId: 'next', maxParallel: 1, holdMs: 60_000, now: later(59_999) })).toEqual({ entered: false, running: 1 });
-    expect(await enterDrainCall(t.db, { callId: 'next', maxParallel: 1, holdMs: 60_000, now: later(60_000) })).toEqual({ entered: true, running: 1 });
+    expect(await enterDrainCall(t.db, { callId: 'killed', maxParallel: 1, holdMs: 60_000, now: at })).toEqual({
+      entered: true,
+      running: 1,
+    });
+    expect(await enterDrainCall(t.db, { callId: 'next', maxParallel: 1, holdMs: 60_000, now: later(59_999) })).toEqual({
+      entered: false,
+      running: 1,
+    });
+    expect(await enterDrainCall(t.db, { callId: 'next', maxParallel: 1, holdMs: 60_000, now: later(60_000) })).toEqual({
+      entered: true,
+      running: 1,
+    });
     await leaveDrainCall(t.db, { callId: 'next' });
-    expect(await enterDrainCall(t.db, { callId: 'third', maxParallel: 1, holdMs: 60_000, now: later(60_001) })).toMatchObject({ entered: true });
+    expect(
+      await enterDrainCall(t.db, { callId: 'third', maxParallel: 1, holdMs: 60_000, now: later(60_001) }),
+    ).toMatchObject({ entered: true });
   });
 });
 
@@ -67,11 +94,15 @@ function localFanOut(types: JobTypes, maxParallel: number, opts: Partial<DrainCa
   };
   return {
     fanOut,
-    get accepted() { return accepted; },
-    get peak() { return peak; },
+    get accepted() {
+      return accepted;
+    },
+    get peak() {
+      return peak;
+    },
     // Calls can start more calls while they finish: wait until none is left unsettled.
     async settled() {
-      for (let seen = 0; seen < calls.length; ) {
+      for (let seen = 0; seen < calls.length;) {
         const n = calls.length;
         await Promise.all(calls.slice(seen, n));
         seen = n;
@@ -87,7 +118,12 @@ describe('a drain call', () => {
     const call = await admitDrainCall(t.db, { maxParallel: 2, holdMs: 60_000 });
     if (!call.entered) throw new Error('not admitted');
     const r = await runDrainCall(t.db, call, { timeBudgetMs: 30_000, types });
-    expect(r).toMatchObject({ claimed: 2_000, stoppedBy: 'empty', counts: { completed: 2_000 }, byType: { 'test.noop': { completed: 2_000 } } });
+    expect(r).toMatchObject({
+      claimed: 2_000,
+      stoppedBy: 'empty',
+      counts: { completed: 2_000 },
+      byType: { 'test.noop': { completed: 2_000 } },
+    });
     expect(r.jobs).toHaveLength(LISTED_JOBS);
     expect(r.jobsNotListed).toBe(2_000 - LISTED_JOBS);
     expect(r).toMatchObject({ fannedOut: 0, handedOn: false, running: 0 });
@@ -110,7 +146,12 @@ describe('a drain call', () => {
 
   it('fans out while the backlog outlasts the calls at work, never past the cap, and the chain ends with the backlog', async () => {
     const runs = new Map<number, number>();
-    const types = testTypes({ run: async ({ n }) => { runs.set(n, (runs.get(n) ?? 0) + 1); await sleep(150); } });
+    const types = testTypes({
+      run: async ({ n }) => {
+        runs.set(n, (runs.get(n) ?? 0) + 1);
+        await sleep(150);
+      },
+    });
     await seedJobs(t.db, types, 500);
     const fan = localFanOut(types, 3, { timeBudgetMs: 6_000 });
     const call = await admitDrainCall(t.db, { maxParallel: 3, holdMs: 60_000 });
@@ -147,9 +188,15 @@ describe('a drain call', () => {
     for (const setup of [
       async () => {},
       // A paused queue: its jobs wait, and no call is started for them.
-      async () => { await seedJobs(t.db, types, 50); await setQueuePaused(t.db, { name: 'test', paused: true, now: new Date() }); },
+      async () => {
+        await seedJobs(t.db, types, 50);
+        await setQueuePaused(t.db, { name: 'test', paused: true, now: new Date() });
+      },
       // Jobs not yet due.
-      async () => { await setQueuePaused(t.db, { name: 'test', paused: false, now: new Date() }); await t.db.execute(sql`update jobs set run_at = now() + interval '1 hour'`); },
+      async () => {
+        await setQueuePaused(t.db, { name: 'test', paused: false, now: new Date() });
+        await t.db.execute(sql`update jobs set run_at = now() + interval '1 hour'`);
+      },
     ]) {
       await setup();
       const call = await admitDrainCall(t.db, { maxParallel: 4, holdMs: 60_000 });
@@ -170,7 +217,13 @@ describe('a drain call', () => {
       return runDrainCall(t.db, call, { timeBudgetMs: 5_000, types, fanOut: fan.fanOut });
     };
     await setLimit(t.db, 'queue:test', { concurrency: 0 }, { actor: 'test', now: new Date() });
-    expect(await run()).toMatchObject({ claimed: 0, stoppedBy: 'limit', limitOpensAt: null, fannedOut: 0, handedOn: false });
+    expect(await run()).toMatchObject({
+      claimed: 0,
+      stoppedBy: 'limit',
+      limitOpensAt: null,
+      fannedOut: 0,
+      handedOn: false,
+    });
     await setLimit(t.db, 'queue:test', { concurrency: null }, { actor: 'test', now: new Date() });
     const until = new Date(Date.now() + 60_000);
     await coolDown(t.db, { key: 'queue:test', until, cause: 'test', now: new Date(), actor: 'test' });

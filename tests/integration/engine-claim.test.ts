@@ -6,10 +6,15 @@ import { seedJobs, testTypes } from '../helpers/factories';
 
 let t: TestDb;
 const types = testTypes();
-beforeAll(async () => { t = await createTestDb({ max: 4 }); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestDb({ max: 4 });
+});
+afterAll(async () => {
+  await t.close();
+});
 
-const reset = () => t.db.execute(sql`delete from jobs; delete from job_events; delete from job_counts; update queues set paused = false`);
+const reset = () =>
+  t.db.execute(sql`delete from jobs; delete from job_events; delete from job_counts; update queues set paused = false`);
 
 describe('claim', () => {
   it('8 connections claiming at once split 2,000 jobs without overlap and miss none', async () => {
@@ -44,7 +49,12 @@ describe('claim', () => {
     const low = await enqueueJob(t.db, types, { type: 'test.noop', priority: 'low', runAt: at(100) }, { now });
     const highLate = await enqueueJob(t.db, types, { type: 'test.noop', priority: 'high', runAt: at(1) }, { now });
     const highEarly = await enqueueJob(t.db, types, { type: 'test.noop', priority: 'high', runAt: at(50) }, { now });
-    const critical = await enqueueJob(t.db, types, { type: 'test.noop', priority: PRIORITY.critical, runAt: at(0) }, { now });
+    const critical = await enqueueJob(
+      t.db,
+      types,
+      { type: 'test.noop', priority: PRIORITY.critical, runAt: at(0) },
+      { now },
+    );
     const order: string[] = [];
     for (let i = 0; i < 4; i++) {
       const [j] = await claimJobs(t.db, { workerId: 'w', limit: 1, leaseMs: 1000, now });
@@ -93,8 +103,15 @@ describe('claim', () => {
     const now = new Date('2026-03-03T00:00:00Z');
     const { job } = await enqueueJob(t.db, types, { type: 'test.noop', delayMs: 60_000 }, { now });
     expect(await claimJobs(t.db, { workerId: 'w', limit: 10, leaseMs: 1000, now })).toEqual([]);
-    expect(await claimJobs(t.db, { workerId: 'w', limit: 10, leaseMs: 1000, now: new Date(now.getTime() + 59_999) })).toEqual([]);
-    const [claimed] = await claimJobs(t.db, { workerId: 'w', limit: 10, leaseMs: 1000, now: new Date(now.getTime() + 60_000) });
+    expect(
+      await claimJobs(t.db, { workerId: 'w', limit: 10, leaseMs: 1000, now: new Date(now.getTime() + 59_999) }),
+    ).toEqual([]);
+    const [claimed] = await claimJobs(t.db, {
+      workerId: 'w',
+      limit: 10,
+      leaseMs: 1000,
+      now: new Date(now.getTime() + 60_000),
+    });
     expect(claimed.id).toBe(job.id);
   });
 
@@ -118,7 +135,9 @@ describe('claim', () => {
     const mine = await enqueueJob(t.db, types, { type: 'test.noop' }, { now });
     const claimed = await claimJobs(t.db, { workerId: 'w', limit: 10, leaseMs: 1000, now, types: ['test.noop'] });
     expect(claimed.map((j) => j.id)).toEqual([mine.job.id]);
-    expect(await claimJobs(t.db, { workerId: 'w', limit: 10, leaseMs: 1000, now, queues: ['nothing-here'] })).toEqual([]);
+    expect(await claimJobs(t.db, { workerId: 'w', limit: 10, leaseMs: 1000, now, queues: ['nothing-here'] })).toEqual(
+      [],
+    );
   });
 
   it('sets the lease, attempt and start time, and a batch completion needs the same attempt', async () => {
@@ -143,18 +162,32 @@ describe('claim', () => {
       ],
     });
     expect(done.sort()).toEqual([jobs[0].id, jobs[2].id].sort());
-    expect(await completeJobs(t.db, { workerId: 'someone-else', now, items: [{ id: jobs[1].id, attempt: 1 }] })).toEqual([]);
+    expect(
+      await completeJobs(t.db, { workerId: 'someone-else', now, items: [{ id: jobs[1].id, attempt: 1 }] }),
+    ).toEqual([]);
   });
 
   // A claim reads its rows as arrays by column position (rows.ts): every field must land where it belongs.
   it('hands back each claimed job exactly as it is stored, every field', async () => {
     await reset();
     const now = new Date('2026-03-07T00:00:00Z');
-    const { job } = await enqueueJob(t.db, types, {
-      type: 'test.noop', payload: { n: 7 }, priority: PRIORITY.high, maxAttempts: 4, dedupKey: 'claim:fields',
-      correlationId: 'corr-1', userId: '0195f2c4-8a3b-7c1d-9e2f-3a4b5c6d7e8f', entity: { type: 'Report', id: 'r-9' },
-      metadata: { source: 'test', tags: ['a'] }, stage: 'fetch',
-    }, { now });
+    const { job } = await enqueueJob(
+      t.db,
+      types,
+      {
+        type: 'test.noop',
+        payload: { n: 7 },
+        priority: PRIORITY.high,
+        maxAttempts: 4,
+        dedupKey: 'claim:fields',
+        correlationId: 'corr-1',
+        userId: '0195f2c4-8a3b-7c1d-9e2f-3a4b5c6d7e8f',
+        entity: { type: 'Report', id: 'r-9' },
+        metadata: { source: 'test', tags: ['a'] },
+        stage: 'fetch',
+      },
+      { now },
+    );
     const [first] = await claimJobs(t.db, { workerId: 'w1', limit: 1, leaseMs: 5000, now });
     expect(first).toEqual(await getJob(t.db, job.id));
     // A deferral fills in the fields a fresh job leaves empty: last error, failed providers, deferrals.
@@ -164,10 +197,24 @@ describe('claim', () => {
     const stored = await getJob(t.db, job.id);
     expect(again).toEqual(stored);
     expect(stored).toMatchObject({
-      id: job.id, queue: 'test', type: 'test.noop', payload: { n: 7 }, priority: PRIORITY.high, maxAttempts: 4,
-      attempts: 1, deferrals: 1, failedProviders: ['OpenAI'], dedupKey: 'claim:fields', correlationId: 'corr-1',
-      userId: '0195f2c4-8a3b-7c1d-9e2f-3a4b5c6d7e8f', entityType: 'Report', entityId: 'r-9',
-      metadata: { source: 'test', tags: ['a'] }, stage: 'fetch', lockedBy: 'w2', status: 'processing',
+      id: job.id,
+      queue: 'test',
+      type: 'test.noop',
+      payload: { n: 7 },
+      priority: PRIORITY.high,
+      maxAttempts: 4,
+      attempts: 1,
+      deferrals: 1,
+      failedProviders: ['OpenAI'],
+      dedupKey: 'claim:fields',
+      correlationId: 'corr-1',
+      userId: '0195f2c4-8a3b-7c1d-9e2f-3a4b5c6d7e8f',
+      entityType: 'Report',
+      entityId: 'r-9',
+      metadata: { source: 'test', tags: ['a'] },
+      stage: 'fetch',
+      lockedBy: 'w2',
+      status: 'processing',
     });
     expect(stored?.lastError).toMatch(/OpenAI/);
   });

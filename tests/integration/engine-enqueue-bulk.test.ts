@@ -10,12 +10,20 @@ import { testTypes } from '../helpers/factories';
 // to what a single small INSERT gives.
 let t: TestDb;
 const types = testTypes();
-beforeAll(async () => { t = await createTestDb({ max: 4 }); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestDb({ max: 4 });
+});
+afterAll(async () => {
+  await t.close();
+});
 
 const countJobs = async (where = sql`true`) =>
   Number((await t.db.execute(sql`select count(*)::int as n from jobs where ${where}`))[0].n);
-const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof QueueError ? e.code : (e as { code?: string }).code ?? String(e)));
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (e: unknown) => (e instanceof QueueError ? e.code : ((e as { code?: string }).code ?? String(e))),
+  );
 const USER = '6f1d2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b';
 // Every character COPY's text format escapes, and some it must leave alone.
 const AWKWARD = 'tab\there, line\nbreak, return\r, back\\slash, "quotes", \\N, ünïcødé ✓';
@@ -25,11 +33,28 @@ describe('enqueueing large batches', () => {
     const now = new Date('2026-05-01T10:00:00.000Z');
     const inputs: EnqueueInput[] = Array.from({ length: 2_500 }, (_, i) =>
       i % 5 === 0
-        ? { type: 'test.external', payload: { i, note: AWKWARD, nested: { list: [AWKWARD, null, 1.5] } }, metadata: { why: AWKWARD } }
+        ? {
+            type: 'test.external',
+            payload: { i, note: AWKWARD, nested: { list: [AWKWARD, null, 1.5] } },
+            metadata: { why: AWKWARD },
+          }
         : i % 5 === 1
-          ? { type: 'test.noop', payload: { n: i }, priority: 'high', delayMs: 60_000, correlationId: `corr\t${i}`, userId: USER }
+          ? {
+              type: 'test.noop',
+              payload: { n: i },
+              priority: 'high',
+              delayMs: 60_000,
+              correlationId: `corr\t${i}`,
+              userId: USER,
+            }
           : i % 5 === 2
-            ? { type: 'test.noop', payload: { n: i }, entity: { type: 'doc\\x', id: `e\n${i}` }, stage: 'scrape', maxAttempts: 9 }
+            ? {
+                type: 'test.noop',
+                payload: { n: i },
+                entity: { type: 'doc\\x', id: `e\n${i}` },
+                stage: 'scrape',
+                maxAttempts: 9,
+              }
             : { type: 'test.other', payload: { n: i } },
     );
     const results = await enqueueJobs(t.db, types, inputs, { now });
@@ -45,13 +70,21 @@ describe('enqueueing large batches', () => {
     expect(awkward?.payload).toEqual({ i: 0, note: AWKWARD, nested: { list: [AWKWARD, null, 1.5] } });
     expect(awkward?.metadata).toEqual({ why: AWKWARD });
     expect(await getJob(t.db, results[1].job.id)).toMatchObject({
-      correlationId: 'corr\t1', userId: USER, runAt: new Date(now.getTime() + 60_000), priority: results[1].job.priority,
+      correlationId: 'corr\t1',
+      userId: USER,
+      runAt: new Date(now.getTime() + 60_000),
+      priority: results[1].job.priority,
     });
     expect(await getJob(t.db, results[2].job.id)).toMatchObject({
-      entityType: 'doc\\x', entityId: 'e\n2', stage: 'scrape', maxAttempts: 9,
+      entityType: 'doc\\x',
+      entityId: 'e\n2',
+      stage: 'scrape',
+      maxAttempts: 9,
     });
     // The counters behind the dashboard saw every row (the statement trigger runs for COPY too).
-    const [counted] = await t.db.execute(sql`select coalesce(sum(n), 0)::int as n from job_counts where status = 'pending'`);
+    const [counted] = await t.db.execute(
+      sql`select coalesce(sum(n), 0)::int as n from job_counts where status = 'pending'`,
+    );
     expect(counted.n).toBe(2_500);
   });
 
@@ -83,7 +116,11 @@ describe('enqueueing large batches', () => {
   it("joins the caller's transaction: a rollback takes a large batch with it", async () => {
     const before = await countJobs();
     const failed = t.db.transaction(async (tx) => {
-      const made = await enqueueJobs(tx, types, Array.from({ length: 1_200 }, (_, i) => ({ type: 'test.noop', payload: { n: i } })));
+      const made = await enqueueJobs(
+        tx,
+        types,
+        Array.from({ length: 1_200 }, (_, i) => ({ type: 'test.noop', payload: { n: i } })),
+      );
       expect(made).toHaveLength(1_200);
       throw new Error('rollback');
     });
@@ -110,7 +147,9 @@ describe('enqueueing large batches', () => {
     // 4,500 rows make three statements; row i and row i + 2,000 share a key, so every repeat is in a
     // later statement than the row that created its key.
     const inputs: EnqueueInput[] = Array.from({ length: 4_500 }, (_, i) => ({
-      type: 'test.noop', payload: { n: i }, dedupKey: `bulk-${i % 2_000}`,
+      type: 'test.noop',
+      payload: { n: i },
+      dedupKey: `bulk-${i % 2_000}`,
     }));
     inputs[4_499] = { type: 'test.noop', payload: { n: 4_499 }, dedupKey: 'bulk-held' };
     const results = await enqueueJobs(t.db, types, inputs);

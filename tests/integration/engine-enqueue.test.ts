@@ -1,13 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { claimJobs, completeJob, enqueueJob, enqueueJobs, getJob, type QueueError, MAX_PAYLOAD_BYTES } from '@/lib/queue';
+import {
+  claimJobs,
+  completeJob,
+  enqueueJob,
+  enqueueJobs,
+  getJob,
+  type QueueError,
+  MAX_PAYLOAD_BYTES,
+} from '@/lib/queue';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 import { testTypes } from '../helpers/factories';
 
 let t: TestDb;
 const types = testTypes();
-beforeAll(async () => { t = await createTestDb({ max: 4 }); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestDb({ max: 4 });
+});
+afterAll(async () => {
+  await t.close();
+});
 
 describe('enqueue', () => {
   it('20 concurrent identical enqueues make one row and all see it', async () => {
@@ -49,18 +61,26 @@ describe('enqueue', () => {
 
   it('rejects an unknown type, a bad payload, a bad priority and an oversized payload, writing nothing', async () => {
     const [before] = await t.db.execute(sql`select count(*)::int as n from jobs`);
-    const code = async (p: Promise<unknown>) => p.then(() => 'ok', (e: QueueError) => e.code);
+    const code = async (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (e: QueueError) => e.code,
+      );
     expect(await code(enqueueJob(t.db, types, { type: 'nope' }))).toBe('unknown_type');
     expect(await code(enqueueJob(t.db, types, { type: 'test.noop', payload: { n: 'x' } }))).toBe('invalid_input');
     expect(await code(enqueueJob(t.db, types, { type: 'test.noop', priority: 5000 }))).toBe('invalid_input');
-    expect(await code(enqueueJob(t.db, types, { type: 'test.noop', priority: 'urgent' as never }))).toBe('invalid_input');
-    expect(await code(enqueueJob(t.db, types, { type: 'test.external', payload: { big: 'x'.repeat(MAX_PAYLOAD_BYTES) } }))).toBe('payload_too_large');
+    expect(await code(enqueueJob(t.db, types, { type: 'test.noop', priority: 'urgent' as never }))).toBe(
+      'invalid_input',
+    );
+    expect(
+      await code(enqueueJob(t.db, types, { type: 'test.external', payload: { big: 'x'.repeat(MAX_PAYLOAD_BYTES) } })),
+    ).toBe('payload_too_large');
     expect(await code(enqueueJobs(t.db, types, [{ type: 'test.noop' }, { type: 'nope' }]))).toBe('unknown_type');
     const [after] = await t.db.execute(sql`select count(*)::int as n from jobs`);
     expect(after.n).toBe(before.n);
   });
 
-  it('joins the caller\'s transaction: a rollback leaves no job', async () => {
+  it("joins the caller's transaction: a rollback leaves no job", async () => {
     const marker = `tx-${Date.now()}`;
     await t.db
       .transaction(async (tx) => {
@@ -73,7 +93,9 @@ describe('enqueue', () => {
   });
 
   it('a batch mixing dedup keys, queue defaults and given attempts returns what it made, as stored', async () => {
-    await t.db.execute(sql`insert into queues (name, default_max_attempts) values ('mixed', 4) on conflict (name) do update set default_max_attempts = 4`);
+    await t.db.execute(
+      sql`insert into queues (name, default_max_attempts) values ('mixed', 4) on conflict (name) do update set default_max_attempts = 4`,
+    );
     const held = await enqueueJob(t.db, types, { type: 'test.noop', queue: 'mixed', dedupKey: 'mixed-held' });
     const results = await enqueueJobs(t.db, types, [
       { type: 'test.noop', queue: 'mixed', payload: { n: 1 } },
@@ -89,7 +111,9 @@ describe('enqueue', () => {
   });
 
   it('takes max attempts from the input, else the queue default', async () => {
-    await t.db.execute(sql`insert into queues (name, default_max_attempts) values ('test', 7) on conflict (name) do update set default_max_attempts = 7`);
+    await t.db.execute(
+      sql`insert into queues (name, default_max_attempts) values ('test', 7) on conflict (name) do update set default_max_attempts = 7`,
+    );
     const a = await enqueueJob(t.db, types, { type: 'test.noop' });
     const b = await enqueueJob(t.db, types, { type: 'test.noop', maxAttempts: 2 });
     expect(a.job.maxAttempts).toBe(7);
@@ -100,7 +124,8 @@ describe('enqueue', () => {
     const holder = await enqueueJob(t.db, types, { type: 'test.noop', dedupKey: 'handover', payload: { n: 1 } });
     // The key's holder finishes right after the call's first INSERT (which skips the keyed row), so the
     // call needs a second INSERT for it; that one is refused.
-    await t.db.execute(sql.raw(`
+    await t.db.execute(
+      sql.raw(`
       create table handover_seen (at timestamptz);
       create function handover_finish() returns trigger language plpgsql as $$
       begin
@@ -119,19 +144,24 @@ describe('enqueue', () => {
       end $$;
       create trigger handover_finish after insert on jobs referencing new table as new_rows
         for each statement execute function handover_finish();
-      create trigger handover_refuse before insert on jobs for each row execute function handover_refuse();`));
+      create trigger handover_refuse before insert on jobs for each row execute function handover_refuse();`),
+    );
     try {
       const call = enqueueJobs(t.db, types, [
         { type: 'test.noop', payload: { n: 100 } },
         { type: 'test.noop', dedupKey: 'handover', payload: { n: 101 } },
       ]);
       await expect(call).rejects.toThrow();
-      const [row] = await t.db.execute(sql`select count(*)::int as n from jobs where (payload->>'n')::int in (100, 101)`);
+      const [row] = await t.db.execute(
+        sql`select count(*)::int as n from jobs where (payload->>'n')::int in (100, 101)`,
+      );
       expect(row.n).toBe(0);
     } finally {
-      await t.db.execute(sql.raw(`
+      await t.db.execute(
+        sql.raw(`
         drop trigger handover_finish on jobs; drop trigger handover_refuse on jobs;
-        drop function handover_finish(); drop function handover_refuse(); drop table handover_seen;`));
+        drop function handover_finish(); drop function handover_refuse(); drop table handover_seen;`),
+      );
     }
   });
 });

@@ -1,7 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  cancelJob, claimJobs, completeJob, completeJobs, deferJob, enqueueJob, failJob, getJobWithEvents, pauseJob,
-  rescueExpiredLeases, resumeJob, retryJob, retryJobs, extendLease, deleteJob, type QueueError, parseBackoff,
+  cancelJob,
+  claimJobs,
+  completeJob,
+  completeJobs,
+  deferJob,
+  enqueueJob,
+  failJob,
+  getJobWithEvents,
+  pauseJob,
+  rescueExpiredLeases,
+  resumeJob,
+  retryJob,
+  retryJobs,
+  extendLease,
+  deleteJob,
+  type QueueError,
+  parseBackoff,
 } from '@/lib/queue';
 import { sql } from 'drizzle-orm';
 import { createTestDb, type TestDb } from '../helpers/test-db';
@@ -9,8 +24,12 @@ import { testTypes } from '../helpers/factories';
 
 let t: TestDb;
 const types = testTypes();
-beforeAll(async () => { t = await createTestDb(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestDb();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 const policy = parseBackoff({ baseMs: 1000, maxMs: 10_000, jitter: 0, priorityStep: 1 });
 const later = (d: Date, ms: number) => new Date(d.getTime() + ms);
@@ -18,7 +37,11 @@ const claimOne = async (now: Date, workerId = 'w') => {
   const [j] = await claimJobs(t.db, { workerId, limit: 1, leaseMs: 30_000, now, types: ['test.noop'] });
   return j;
 };
-const errCode = (p: Promise<unknown>) => p.then(() => 'ok', (e: QueueError) => e.code);
+const errCode = (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (e: QueueError) => e.code,
+  );
 
 describe('job lifecycle', () => {
   it('retries with backoff and growing priority number, then fails for good keeping every error', async () => {
@@ -43,7 +66,9 @@ describe('job lifecycle', () => {
     }
     const { events } = await getJobWithEvents(t.db, job.id);
     expect(events.filter((e) => e.toStatus !== 'processing').map((e) => `${e.toStatus}:${e.message}`)).toEqual([
-      'pending:boom 1', 'pending:boom 2', 'failed:boom 3',
+      'pending:boom 1',
+      'pending:boom 2',
+      'failed:boom 3',
     ]);
     // a failed job can be retried by hand with a fresh budget
     const retried = await retryJob(t.db, { id: job.id, now });
@@ -55,7 +80,14 @@ describe('job lifecycle', () => {
     const now = new Date('2026-05-02T00:00:00Z');
     const { job } = await enqueueJob(t.db, types, { type: 'test.noop', maxAttempts: 5 }, { now });
     await claimOne(now);
-    const f = await failJob(t.db, { id: job.id, workerId: 'w', attempt: 1, error: 'no such user', now, permanent: true });
+    const f = await failJob(t.db, {
+      id: job.id,
+      workerId: 'w',
+      attempt: 1,
+      error: 'no such user',
+      now,
+      permanent: true,
+    });
     expect(f).toMatchObject({ status: 'failed', attempts: 1, lastError: 'no such user' });
   });
 
@@ -66,7 +98,9 @@ describe('job lifecycle', () => {
     expect(await rescueExpiredLeases(t.db, { now: later(now, 29_999) })).toEqual([]);
     const rescued = await rescueExpiredLeases(t.db, { now: later(now, 30_001) });
     expect(rescued.map((j) => [j.id, j.status, j.attempts])).toEqual([[job.id, 'pending', 1]]);
-    expect(await errCode(completeJob(t.db, { id: job.id, workerId: 'old', attempt: 1, now }))).toBe('invalid_transition');
+    expect(await errCode(completeJob(t.db, { id: job.id, workerId: 'old', attempt: 1, now }))).toBe(
+      'invalid_transition',
+    );
     const again = await claimOne(later(now, 30_002), 'new');
     expect(again.attempts).toBe(2);
     expect(await errCode(completeJob(t.db, { id: job.id, workerId: 'old', attempt: 1, now }))).toBe('conflict');
@@ -76,7 +110,10 @@ describe('job lifecycle', () => {
     expect(done.status).toBe('completed');
     const { events } = await getJobWithEvents(t.db, job.id);
     expect(events.map((e) => `${e.toStatus}:${e.worker}`)).toEqual([
-      'processing:old', 'pending:old', 'processing:new', 'completed:new',
+      'processing:old',
+      'pending:old',
+      'processing:new',
+      'completed:new',
     ]);
     expect(events[1].message).toMatch(/Lease expired/);
   });
@@ -93,11 +130,26 @@ describe('job lifecycle', () => {
     const now = new Date('2026-05-05T00:00:00Z');
     const { job } = await enqueueJob(t.db, types, { type: 'test.noop', maxAttempts: 1 }, { now });
     await claimOne(now);
-    const d = await deferJob(t.db, { id: job.id, workerId: 'w', attempt: 1, provider: 'github', retryAfterSec: 120, now });
+    const d = await deferJob(t.db, {
+      id: job.id,
+      workerId: 'w',
+      attempt: 1,
+      provider: 'github',
+      retryAfterSec: 120,
+      now,
+    });
     expect(d).toMatchObject({ status: 'pending', attempts: 0, deferrals: 1, failedProviders: ['github'] });
     expect(d.runAt.getTime()).toBe(now.getTime() + 120_000);
     await claimOne(d.runAt);
-    const d2 = await deferJob(t.db, { id: job.id, workerId: 'w', attempt: 1, provider: 'github', retryAfterSec: 1, now: d.runAt, freeDeferrals: 1 });
+    const d2 = await deferJob(t.db, {
+      id: job.id,
+      workerId: 'w',
+      attempt: 1,
+      provider: 'github',
+      retryAfterSec: 1,
+      now: d.runAt,
+      freeDeferrals: 1,
+    });
     // past the free deferrals the attempt is spent, and with none left the job fails
     expect(d2).toMatchObject({ status: 'failed', attempts: 1, failedProviders: ['github'] });
   });
@@ -143,7 +195,9 @@ describe('job lifecycle', () => {
         // The resume reads "paused", then queues on the row lock held here.
         resumed = errCode(resumeJob(other.db, { id: job.id, now }));
         while (true) {
-          const [w] = await t.db.execute(sql`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`);
+          const [w] = await t.db.execute(
+            sql`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`,
+          );
           if (Number(w.n) > 0) break;
           await new Promise((r) => setTimeout(r, 10));
         }
@@ -171,13 +225,43 @@ describe('job lifecycle', () => {
     const second = await claimAba(t2);
     // Same job, same worker, same attempt number: only the claim's start tells the two runs apart.
     expect([second.id, second.attempts, second.lockedBy]).toEqual([first.id, first.attempts, first.lockedBy]);
-    const stale = { workerId: 'same-worker', now: t2, items: [{ id: job.id, attempt: first.attempts, startedAt: first.startedAt, result: 'old' }] };
+    const stale = {
+      workerId: 'same-worker',
+      now: t2,
+      items: [{ id: job.id, attempt: first.attempts, startedAt: first.startedAt, result: 'old' }],
+    };
     expect(await completeJobs(t.db, stale)).toEqual([]);
-    expect(await errCode(failJob(t.db, { id: job.id, workerId: 'same-worker', attempt: first.attempts, startedAt: first.startedAt, error: 'old run', now: t2, policy })))
-      .not.toBe('ok');
-    expect(await errCode(deferJob(t.db, { id: job.id, workerId: 'same-worker', attempt: first.attempts, startedAt: first.startedAt, provider: 'github', retryAfterSec: 5, now: t2 })))
-      .not.toBe('ok');
-    const current = { workerId: 'same-worker', now: t2, items: [{ id: job.id, attempt: second.attempts, startedAt: second.startedAt, result: 'new' }] };
+    expect(
+      await errCode(
+        failJob(t.db, {
+          id: job.id,
+          workerId: 'same-worker',
+          attempt: first.attempts,
+          startedAt: first.startedAt,
+          error: 'old run',
+          now: t2,
+          policy,
+        }),
+      ),
+    ).not.toBe('ok');
+    expect(
+      await errCode(
+        deferJob(t.db, {
+          id: job.id,
+          workerId: 'same-worker',
+          attempt: first.attempts,
+          startedAt: first.startedAt,
+          provider: 'github',
+          retryAfterSec: 5,
+          now: t2,
+        }),
+      ),
+    ).not.toBe('ok');
+    const current = {
+      workerId: 'same-worker',
+      now: t2,
+      items: [{ id: job.id, attempt: second.attempts, startedAt: second.startedAt, result: 'new' }],
+    };
     expect(await completeJobs(t.db, current)).toEqual([job.id]);
     const { job: done } = await getJobWithEvents(t.db, job.id);
     expect(done).toMatchObject({ status: 'completed', result: 'new' });

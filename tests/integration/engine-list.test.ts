@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import {
-  cancelJob, claimJobs, completeJobs, failJob, getJob, getJobEvents, getQueueStats, listJobs, pauseJob, rescueAndClaimJobs, type Job,
+  cancelJob,
+  claimJobs,
+  completeJobs,
+  failJob,
+  getJob,
+  getJobEvents,
+  getQueueStats,
+  listJobs,
+  pauseJob,
+  rescueAndClaimJobs,
+  type Job,
 } from '@/lib/queue';
 import { enqueueAllUsersSync } from '@/lib/sync/enqueue';
 import { readFileSync } from 'node:fs';
@@ -11,8 +21,12 @@ import { seedJobs, testTypes } from '../helpers/factories';
 
 let t: TestDb;
 const types = testTypes();
-beforeAll(async () => { t = await createTestDb(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestDb();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 const USER = '0190a5b2-7c4e-7000-8000-00000000000a';
 const MIN = 60_000;
@@ -35,12 +49,18 @@ describe('listing jobs in every status', () => {
     const made: Job[] = [];
     for (let i = 0; i < 12; i++) {
       const at = new Date(start.getTime() + i * MIN);
-      made.push(...(await seedJobs(t.db, types, 1, () => ({ payload: { n: i }, dedupKey: `mix-${i}`, userId: USER }), at)));
+      made.push(
+        ...(await seedJobs(t.db, types, 1, () => ({ payload: { n: i }, dedupKey: `mix-${i}`, userId: USER }), at)),
+      );
     }
     const later = new Date(start.getTime() + 60 * MIN);
     const claimed = await claimJobs(t.db, { workerId: 'w', limit: 6, leaseMs: 10 * MIN, now: later });
     expect(claimed.map((j) => j.payload)).toEqual([0, 1, 2, 3, 4, 5].map((n) => ({ n })));
-    await completeJobs(t.db, { workerId: 'w', now: later, items: claimed.slice(0, 2).map((j) => ({ id: j.id, attempt: 1 })) });
+    await completeJobs(t.db, {
+      workerId: 'w',
+      now: later,
+      items: claimed.slice(0, 2).map((j) => ({ id: j.id, attempt: 1 })),
+    });
     await failJob(t.db, { id: claimed[2].id, workerId: 'w', attempt: 1, error: 'boom', now: later, permanent: true });
     await cancelJob(t.db, { id: claimed[3].id, now: later });
     await pauseJob(t.db, { id: made[6].id, now: later });
@@ -53,18 +73,33 @@ describe('listing jobs in every status', () => {
     );
 
     const statusOf = (jobs: Job[]) => jobs.map((j) => `${(j.payload as { n: number }).n}:${j.status}`);
-    expect(statusOf(await everyPage({ statuses: ['pending', 'completed'] }, 2))).toEqual(
-      ['11:pending', '10:pending', '9:pending', '8:pending', '7:pending', '1:completed', '0:completed'],
-    );
-    expect(statusOf(await everyPage({ statuses: ['processing', 'paused', 'failed'] }, 1))).toEqual(
-      ['6:paused', '5:processing', '4:processing', '2:failed'],
-    );
+    expect(statusOf(await everyPage({ statuses: ['pending', 'completed'] }, 2))).toEqual([
+      '11:pending',
+      '10:pending',
+      '9:pending',
+      '8:pending',
+      '7:pending',
+      '1:completed',
+      '0:completed',
+    ]);
+    expect(statusOf(await everyPage({ statuses: ['processing', 'paused', 'failed'] }, 1))).toEqual([
+      '6:paused',
+      '5:processing',
+      '4:processing',
+      '2:failed',
+    ]);
     // Filters that the settled rows' indexes serve find live rows too.
-    expect(statusOf(await everyPage({ userId: USER, statuses: ['processing', 'cancelled'] }, 10))).toEqual(
-      ['5:processing', '4:processing', '3:cancelled'],
-    );
+    expect(statusOf(await everyPage({ userId: USER, statuses: ['processing', 'cancelled'] }, 10))).toEqual([
+      '5:processing',
+      '4:processing',
+      '3:cancelled',
+    ]);
     expect(statusOf((await listJobs(t.db, { search: 'mix-9' })).items)).toEqual(['9:pending']);
-    expect(statusOf((await listJobs(t.db, { search: 'mix-1' })).items)).toEqual(['11:pending', '10:pending', '1:completed']);
+    expect(statusOf((await listJobs(t.db, { search: 'mix-1' })).items)).toEqual([
+      '11:pending',
+      '10:pending',
+      '1:completed',
+    ]);
     expect(statusOf((await listJobs(t.db, { search: 'mix-3', queue: 'test' })).items)).toEqual(['3:cancelled']);
     expect((await listJobs(t.db, { queue: 'other' })).items).toEqual([]);
   });
@@ -108,19 +143,35 @@ describe('set-based sync-all in parts', () => {
 describe('the claim', () => {
   it('hands back each job as the database now holds it, though it reads back only what it did not set', async () => {
     const made = await seedJobs(t.db, types, 3, (i) => ({
-      queue: 'claim-shape', payload: { n: 300 + i }, userId: USER, correlationId: `corr-${i}`, stage: i === 1 ? 'scrape' : undefined,
+      queue: 'claim-shape',
+      payload: { n: 300 + i },
+      userId: USER,
+      correlationId: `corr-${i}`,
+      stage: i === 1 ? 'scrape' : undefined,
     }));
     const now = new Date(Date.now() + 1_000);
-    const claimed = await claimJobs(t.db, { workerId: 'shape-worker', limit: 5, leaseMs: MIN, now, queues: ['claim-shape'] });
+    const claimed = await claimJobs(t.db, {
+      workerId: 'shape-worker',
+      limit: 5,
+      leaseMs: MIN,
+      now,
+      queues: ['claim-shape'],
+    });
     expect(claimed.map((j) => j.id).sort()).toEqual(made.map((j) => j.id).sort());
     for (const job of claimed) {
       expect(job).toEqual(await getJob(t.db, job.id));
-      expect(job).toMatchObject({ status: 'processing', lockedBy: 'shape-worker', attempts: 1, startedAt: now, updatedAt: now });
+      expect(job).toMatchObject({
+        status: 'processing',
+        lockedBy: 'shape-worker',
+        attempts: 1,
+        startedAt: now,
+        updatedAt: now,
+      });
       expect(job.lockedUntil).toEqual(new Date(now.getTime() + MIN));
     }
   });
 
-  it("commits without waiting for its WAL flush only when it is its own transaction", async () => {
+  it('commits without waiting for its WAL flush only when it is its own transaction', async () => {
     await seedJobs(t.db, types, 2, (i) => ({ payload: { n: 200 + i } }));
     // Inside a caller's transaction the caller's writes share the commit: the setting stays theirs.
     const inside = await t.db.transaction(async (tx) => {
@@ -148,19 +199,42 @@ describe('the claim', () => {
     const [expired] = await t.db.execute<{ n: number }>(sql`
       select count(*)::int as n from jobs where status = 'processing' and locked_until < ${later.toISOString()}::timestamptz`);
     expect(expired.n).toBeGreaterThanOrEqual(2); // these two, and any earlier test's that ended before
-    const r = await rescueAndClaimJobs(t.db, { workerId: 'next', limit: 5, leaseMs: MIN, now: later, types: ['test.other'] });
+    const r = await rescueAndClaimJobs(t.db, {
+      workerId: 'next',
+      limit: 5,
+      leaseMs: MIN,
+      now: later,
+      types: ['test.other'],
+    });
     expect(r.rescued).toBe(expired.n);
     // The statement saw the rescued rows as they were: only the third job was pending to it.
     expect(r.jobs.map((j) => [j.id, j.lockedBy])).toEqual([[jobs[2].id, 'next']]);
 
     const rescuedEvents = await getJobEvents(t.db, jobs[0].id);
     expect(rescuedEvents.at(-1)).toMatchObject({
-      fromStatus: 'processing', toStatus: 'pending', worker: 'gone', message: expect.stringContaining('Lease expired'),
+      fromStatus: 'processing',
+      toStatus: 'pending',
+      worker: 'gone',
+      message: expect.stringContaining('Lease expired'),
     });
-    expect((await getJobEvents(t.db, jobs[2].id)).at(-1)).toMatchObject({ fromStatus: 'pending', toStatus: 'processing', worker: 'next', message: null });
+    expect((await getJobEvents(t.db, jobs[2].id)).at(-1)).toMatchObject({
+      fromStatus: 'pending',
+      toStatus: 'processing',
+      worker: 'next',
+      message: null,
+    });
 
-    const again = await claimJobs(t.db, { workerId: 'next', limit: 5, leaseMs: MIN, now: later, types: ['test.other'] });
-    expect(again.map((j) => [j.id, j.attempts])).toEqual([[jobs[0].id, 2], [jobs[1].id, 2]]);
+    const again = await claimJobs(t.db, {
+      workerId: 'next',
+      limit: 5,
+      leaseMs: MIN,
+      now: later,
+      types: ['test.other'],
+    });
+    expect(again.map((j) => [j.id, j.attempts])).toEqual([
+      [jobs[0].id, 2],
+      [jobs[1].id, 2],
+    ]);
     const stats = await getQueueStats(t.db, { now: later });
     const [actual] = await t.db.execute<{ processing: number; pending: number }>(sql`
       select count(*) filter (where status = 'processing')::int as processing,
@@ -191,7 +265,9 @@ describe('migration 0009', () => {
     expect((await getJobEvents(t.db, moved.id)).map((e) => e.toStatus)).toEqual(['completed']);
     expect(await getJobEvents(t.db, old)).toEqual([]);
     // Time-ordered ids are left as they are.
-    const [{ n }] = await t.db.execute<{ n: number }>(sql`select count(*)::int as n from jobs where substr(id::text, 15, 1) <> '7'`);
+    const [{ n }] = await t.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from jobs where substr(id::text, 15, 1) <> '7'`,
+    );
     expect(n).toBe(0);
   });
 });

@@ -2,14 +2,27 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import {
-  defineJobType, enqueueJob, enqueueJobs, getJob, getJobWithEvents, PermanentJobError, runBatch, type JobTypes,
+  defineJobType,
+  enqueueJob,
+  enqueueJobs,
+  getJob,
+  getJobWithEvents,
+  PermanentJobError,
+  runBatch,
+  type JobTypes,
 } from '@/lib/queue';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 
 let t: TestDb;
-beforeAll(async () => { t = await createTestDb(); });
-afterAll(async () => { await t.close(); });
-beforeEach(async () => { await t.db.execute(sql`delete from jobs; delete from job_events`); });
+beforeAll(async () => {
+  t = await createTestDb();
+});
+afterAll(async () => {
+  await t.close();
+});
+beforeEach(async () => {
+  await t.db.execute(sql`delete from jobs; delete from job_events`);
+});
 
 const Payload = z.object({
   mode: z.enum(['ok', 'boom', 'fatal', 'slow', 'limited', 'progress', 'nul', 'bigint', 'limited-nan']),
@@ -40,7 +53,10 @@ const types: JobTypes = {
         if (payload.mode === 'slow') {
           await new Promise((resolve, reject) => {
             const timer = setTimeout(resolve, 5_000);
-            signal.addEventListener('abort', () => { clearTimeout(timer); reject(signal.reason); });
+            signal.addEventListener('abort', () => {
+              clearTimeout(timer);
+              reject(signal.reason);
+            });
           });
         }
         return { doubled: payload.n * 2 };
@@ -57,7 +73,11 @@ describe('runBatch', () => {
     maxRunning = 0;
     calls.length = 0;
     const modes = ['ok', 'ok', 'boom', 'fatal', 'limited', 'slow', 'progress', 'ok'] as const;
-    const jobs = await enqueueJobs(t.db, types, modes.map((mode, n) => ({ type: 'rb.work', payload: { mode, n } })));
+    const jobs = await enqueueJobs(
+      t.db,
+      types,
+      modes.map((mode, n) => ({ type: 'rb.work', payload: { mode, n } })),
+    );
     const ext = await enqueueJob(t.db, types, { type: 'rb.external' });
     const summary = await runBatch(t.db, types, { limit: 3, concurrency: 2, timeBudgetMs: 10_000 });
 
@@ -82,7 +102,11 @@ describe('runBatch', () => {
   });
 
   it('stops claiming at maxJobs and when the queue is empty', async () => {
-    await enqueueJobs(t.db, types, Array.from({ length: 10 }, (_, n) => ({ type: 'rb.work', payload: { mode: 'ok', n } })));
+    await enqueueJobs(
+      t.db,
+      types,
+      Array.from({ length: 10 }, (_, n) => ({ type: 'rb.work', payload: { mode: 'ok', n } })),
+    );
     const first = await runBatch(t.db, types, { limit: 4, maxJobs: 6 });
     expect(first).toMatchObject({ claimed: 6, stoppedBy: 'cap' });
     const second = await runBatch(t.db, types, { limit: 4 });
@@ -92,7 +116,12 @@ describe('runBatch', () => {
   it('claims nothing new once the time budget is spent', async () => {
     let fake = Date.parse('2026-07-01T00:00:00Z');
     // Due at the batch's clock: the budget, not an empty queue, must be what stops it.
-    await enqueueJobs(t.db, types, Array.from({ length: 5 }, (_, n) => ({ type: 'rb.work', payload: { mode: 'ok', n } })), { now: new Date(fake) });
+    await enqueueJobs(
+      t.db,
+      types,
+      Array.from({ length: 5 }, (_, n) => ({ type: 'rb.work', payload: { mode: 'ok', n } })),
+      { now: new Date(fake) },
+    );
     const clock = () => new Date((fake += 400));
     const summary = await runBatch(t.db, types, { limit: 1, timeBudgetMs: 1000, clock });
     expect(summary.stoppedBy).toBe('budget');
@@ -103,13 +132,14 @@ describe('runBatch', () => {
 
   it('two overlapping batches never run the same job', async () => {
     calls.length = 0;
-    await enqueueJobs(t.db, types, Array.from({ length: 60 }, (_, n) => ({ type: 'rb.work', payload: { mode: 'ok', n } })));
+    await enqueueJobs(
+      t.db,
+      types,
+      Array.from({ length: 60 }, (_, n) => ({ type: 'rb.work', payload: { mode: 'ok', n } })),
+    );
     const a = t.connect(3);
     const b = t.connect(3);
-    const [sa, sb] = await Promise.all([
-      runBatch(a.db, types, { limit: 5 }),
-      runBatch(b.db, types, { limit: 5 }),
-    ]);
+    const [sa, sb] = await Promise.all([runBatch(a.db, types, { limit: 5 }), runBatch(b.db, types, { limit: 5 })]);
     await Promise.all([a.end(), b.end()]);
     expect(sa.claimed + sb.claimed).toBe(60);
     expect(calls.sort((x, y) => x - y)).toEqual(Array.from({ length: 60 }, (_, i) => i));
@@ -119,12 +149,20 @@ describe('runBatch', () => {
 
   it('fails only the job whose result cannot be stored; the rest of its completion group completes', async () => {
     const modes = ['ok', 'nul', 'ok', 'bigint', 'ok'] as const;
-    const jobs = await enqueueJobs(t.db, types, modes.map((mode, n) => ({ type: 'rb.work', payload: { mode, n } })));
+    const jobs = await enqueueJobs(
+      t.db,
+      types,
+      modes.map((mode, n) => ({ type: 'rb.work', payload: { mode, n } })),
+    );
     const summary = await runBatch(t.db, types, { limit: 5, concurrency: 5 });
     expect(summary.counts).toMatchObject({ completed: 3, failed: 2, lost: 0 });
     const status = async (i: number) => getJob(t.db, jobs[i].job.id);
-    for (const i of [0, 2, 4]) expect(await status(i)).toMatchObject({ status: 'completed', result: { doubled: i * 2 } });
-    expect(await status(1)).toMatchObject({ status: 'failed', lastError: 'Result cannot be stored: it contains the NUL character (\\u0000)' });
+    for (const i of [0, 2, 4])
+      expect(await status(i)).toMatchObject({ status: 'completed', result: { doubled: i * 2 } });
+    expect(await status(1)).toMatchObject({
+      status: 'failed',
+      lastError: 'Result cannot be stored: it contains the NUL character (\\u0000)',
+    });
     expect((await status(3))?.lastError).toMatch(/^Result cannot be stored: .*BigInt/);
   });
 

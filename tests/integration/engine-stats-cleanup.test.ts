@@ -1,16 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import {
-  cancelJob, claimJobs, cleanupOldJobs, compactStats, completeJobs, enqueueJob, failJob, getQueueStats,
-  listJobs, setQueuePaused, JOB_STATUSES,
+  cancelJob,
+  claimJobs,
+  cleanupOldJobs,
+  compactStats,
+  completeJobs,
+  enqueueJob,
+  failJob,
+  getQueueStats,
+  listJobs,
+  setQueuePaused,
+  JOB_STATUSES,
 } from '@/lib/queue';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 import { seedJobs, testTypes } from '../helpers/factories';
 
 let t: TestDb;
 const types = testTypes();
-beforeAll(async () => { t = await createTestDb(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestDb();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 const DAY = 86_400_000;
 
@@ -58,12 +71,18 @@ describe('stats and cleanup', () => {
   });
 
   it('cleanup removes only finished jobs older than the cutoff, with their history, in batches', async () => {
-    await t.db.execute(sql`delete from jobs; delete from job_events; delete from job_counts; update queues set paused = false`);
+    await t.db.execute(
+      sql`delete from jobs; delete from job_events; delete from job_counts; update queues set paused = false`,
+    );
     const old = new Date('2026-06-01T00:00:00Z');
     const now = new Date(old.getTime() + 10 * DAY);
     await seedJobs(t.db, types, 25, () => ({}), old);
     const claimedOld = await claimJobs(t.db, { workerId: 'w', limit: 20, leaseMs: 60_000, now: old });
-    await completeJobs(t.db, { workerId: 'w', now: old, items: claimedOld.slice(0, 15).map((j) => ({ id: j.id, attempt: 1 })) });
+    await completeJobs(t.db, {
+      workerId: 'w',
+      now: old,
+      items: claimedOld.slice(0, 15).map((j) => ({ id: j.id, attempt: 1 })),
+    });
     for (const j of claimedOld.slice(15, 18)) {
       await failJob(t.db, { id: j.id, workerId: 'w', attempt: 1, error: 'x', now: old, permanent: true });
     }
@@ -90,11 +109,16 @@ describe('stats and cleanup', () => {
     await t.db.execute(sql`delete from jobs; delete from job_events; delete from job_counts`);
     const base = new Date('2026-06-20T00:00:00Z');
     for (let i = 0; i < 23; i++) {
-      await enqueueJob(t.db, types, {
-        type: i % 2 ? 'test.other' : 'test.noop',
-        correlationId: i === 5 ? 'corr-5' : undefined,
-        dedupKey: `list-${i}`,
-      }, { now: new Date(base.getTime() + i * 1000) });
+      await enqueueJob(
+        t.db,
+        types,
+        {
+          type: i % 2 ? 'test.other' : 'test.noop',
+          correlationId: i === 5 ? 'corr-5' : undefined,
+          dedupKey: `list-${i}`,
+        },
+        { now: new Date(base.getTime() + i * 1000) },
+      );
     }
     const seen: string[] = [];
     let cursor: string | null = null;

@@ -10,13 +10,21 @@ import { claimJobs, coolDown, defineJobType, enqueueJobs, failJob, setLimit, typ
 import { createTestDb, type TestDb } from '../helpers/test-db';
 
 let t: TestDb;
-beforeAll(async () => { t = await createTestDb(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestDb();
+});
+afterAll(async () => {
+  await t.close();
+});
 beforeEach(async () => {
   await t.db.execute(sql`delete from jobs; delete from job_events; delete from limits; delete from limit_events`);
 });
 
-const Payload = z.object({ owner: z.string().nullable(), key: z.string().nullable().default(null), n: z.number().int() });
+const Payload = z.object({
+  owner: z.string().nullable(),
+  key: z.string().nullable().default(null),
+  n: z.number().int(),
+});
 const types: JobTypes = {
   'fair.task': defineJobType({
     queue: 'fair',
@@ -28,7 +36,12 @@ const types: JobTypes = {
 };
 const at = (ms: number) => new Date(Date.parse('2026-06-01T12:00:00Z') + ms);
 const enqueue = (owner: string | null, n: number, now: Date, key: string | null = null, delayMs = 0) =>
-  enqueueJobs(t.db, types, Array.from({ length: n }, (_, i) => ({ type: 'fair.task', payload: { owner, key, n: i }, delayMs })), { now });
+  enqueueJobs(
+    t.db,
+    types,
+    Array.from({ length: n }, (_, i) => ({ type: 'fair.task', payload: { owner, key, n: i }, delayMs })),
+    { now },
+  );
 const claim = (now: Date, limit = 1) => claimJobs(t.db, { workerId: 'w', limit, leaseMs: 60_000, now });
 const owners = (jobs: { payload: unknown }[]) => jobs.map((j) => (j.payload as { owner: string | null }).owner);
 
@@ -41,7 +54,9 @@ describe('fair shares', () => {
     const first = await claim(at(3_000));
     const second = await claim(at(3_000));
     expect([...owners(first), ...owners(second)]).toContain('B');
-    const [{ waiting }] = await t.db.execute<{ waiting: number }>(sql`select count(*)::int as waiting from jobs where status = 'pending'`);
+    const [{ waiting }] = await t.db.execute<{ waiting: number }>(
+      sql`select count(*)::int as waiting from jobs where status = 'pending'`,
+    );
     expect(waiting).toBe(100_000 - 50 - 1);
   }, 120_000);
 
@@ -78,7 +93,9 @@ describe('fair shares', () => {
     await enqueue(null, 3, at(0));
     await enqueue(null, 2, at(-5_000));
     const jobs = await claim(at(1_000), 5);
-    expect(jobs.map((j) => j.createdAt.getTime())).toEqual([at(-5_000), at(-5_000), at(0), at(0), at(0)].map((d) => d.getTime()));
+    expect(jobs.map((j) => j.createdAt.getTime())).toEqual(
+      [at(-5_000), at(-5_000), at(0), at(0), at(0)].map((d) => d.getTime()),
+    );
   });
 
   it("an owner's job that is not yet due is not claimed early, and does not hold back due ones", async () => {
@@ -92,8 +109,14 @@ describe('fair shares', () => {
   it('a retried job waits for its backoff, then takes its turn', async () => {
     await enqueue('A', 1, at(0));
     const [job] = await claim(at(1_000));
-    await failJob(t.db, { id: job.id, workerId: 'w', attempt: job.attempts, error: 'boom', now: at(1_000),
-      policy: { baseMs: 30_000, maxMs: 30_000, factor: 1, jitter: 0, priorityStep: 0 } });
+    await failJob(t.db, {
+      id: job.id,
+      workerId: 'w',
+      attempt: job.attempts,
+      error: 'boom',
+      now: at(1_000),
+      policy: { baseMs: 30_000, maxMs: 30_000, factor: 1, jitter: 0, priorityStep: 0 },
+    });
     await enqueue('B', 1, at(2_000));
     expect(owners(await claim(at(3_000), 5))).toEqual(['B']);
     expect(owners(await claim(at(31_000), 5))).toEqual(['A']);

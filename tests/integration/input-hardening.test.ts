@@ -37,12 +37,14 @@ describe('the dashboard bulk actions', () => {
   it('refuse a misspelt filter key instead of acting on every unfinished job', async () => {
     await seedJobs(t.db, testTypes(), 3);
     const r = await call(actionsRoute.POST, 'POST', '/api/dashboard/jobs/actions', {
-      key: null, body: { action: 'cancel', filter: { staus: 'failed' } },
+      key: null,
+      body: { action: 'cancel', filter: { staus: 'failed' } },
     });
     expect(r.status).toBe(400);
     expect(r.body.error).toMatch(/staus/);
     const extra = await call(actionsRoute.POST, 'POST', '/api/dashboard/jobs/actions', {
-      key: null, body: { action: 'cancel', filter: {}, dryRun: true },
+      key: null,
+      body: { action: 'cancel', filter: {}, dryRun: true },
     });
     expect(extra.status).toBe(400);
     expect(extra.body.error).toMatch(/dryRun/);
@@ -54,19 +56,28 @@ describe('the dashboard bulk actions', () => {
   it('refuse a write posted from another site, and take the same write from the dashboard itself', async () => {
     const body = { action: 'cancel', filter: { queue: 'test' } };
     const crossSite = await call(actionsRoute.POST, 'POST', '/api/dashboard/jobs/actions', {
-      key: null, body, headers: { 'sec-fetch-site': 'cross-site' },
+      key: null,
+      body,
+      headers: { 'sec-fetch-site': 'cross-site' },
     });
     expect(crossSite.status).toBe(403);
     const foreignOrigin = await call(actionsRoute.POST, 'POST', '/api/dashboard/jobs/actions', {
-      key: null, body, headers: { origin: 'https://evil.example', host: 'localhost' },
+      key: null,
+      body,
+      headers: { origin: 'https://evil.example', host: 'localhost' },
     });
     expect(foreignOrigin.status).toBe(403);
     expect(await countWhere(sql`status = 'cancelled'`)).toBe(0);
     // Reads stay open: another site cannot read the answer anyway.
-    const read = await call(statsRoute.GET, 'GET', '/api/dashboard/stats', { key: null, headers: { 'sec-fetch-site': 'cross-site' } });
+    const read = await call(statsRoute.GET, 'GET', '/api/dashboard/stats', {
+      key: null,
+      headers: { 'sec-fetch-site': 'cross-site' },
+    });
     expect(read.status).toBe(200);
     const sameOrigin = await call(actionsRoute.POST, 'POST', '/api/dashboard/jobs/actions', {
-      key: null, body, headers: { 'sec-fetch-site': 'same-origin', origin: 'http://localhost', host: 'localhost' },
+      key: null,
+      body,
+      headers: { 'sec-fetch-site': 'same-origin', origin: 'http://localhost', host: 'localhost' },
     });
     expect(sameOrigin.status).toBe(200);
     expect(await countWhere(sql`status = 'cancelled'`)).toBe(3);
@@ -75,7 +86,10 @@ describe('the dashboard bulk actions', () => {
 
 describe('numbers', () => {
   it('are numbers or digit strings, never booleans or arrays', async () => {
-    await enqueueJobs(t.db, pingJobTypes, [{ type: PING_TYPE, payload: { n: 1 } }, { type: PING_TYPE, payload: { n: 2 } }]);
+    await enqueueJobs(t.db, pingJobTypes, [
+      { type: PING_TYPE, payload: { n: 1 } },
+      { type: PING_TYPE, payload: { n: 2 } },
+    ]);
     for (const body of [{ olderThanDays: true }, { olderThanDays: [30] }, { olderThanDays: '7.5' }]) {
       const r = await call(cleanupRoute.POST, 'POST', '/api/cron/cleanup', { key: CRON, body });
       expect(r.status, JSON.stringify(body)).toBe(400);
@@ -88,24 +102,36 @@ describe('numbers', () => {
     const fromQuery = await call(processRoute.GET, 'GET', '/api/cron/process-queue?limit=1', { key: CRON });
     expect(fromQuery.status).toBe(200);
     expect(fromQuery.body.claimed).toBe(1);
-    const fromBody = await call(processRoute.POST, 'POST', '/api/cron/process-queue', { key: CRON, body: { limit: 1 } });
+    const fromBody = await call(processRoute.POST, 'POST', '/api/cron/process-queue', {
+      key: CRON,
+      body: { limit: 1 },
+    });
     expect(fromBody.body.claimed).toBe(1);
   });
 });
 
 describe('headers and bodies', () => {
   it('takes the bearer scheme in any case', async () => {
-    const r = await call(processRoute.GET, 'GET', '/api/cron/process-queue', { key: null, headers: { authorization: `bearer ${CRON}` } });
+    const r = await call(processRoute.GET, 'GET', '/api/cron/process-queue', {
+      key: null,
+      headers: { authorization: `bearer ${CRON}` },
+    });
     expect(r.status).toBe(200);
   });
 
   it('refuses a body that is not UTF-8 instead of storing replacement characters', async () => {
-    const bytes = Buffer.concat([Buffer.from('{"type":"test.noop","payload":{"name":"caf'), Buffer.from([0xe9]), Buffer.from('"}}')]);
-    const res = await createJobRoute.POST(new Request('http://localhost/api/jobs', {
-      method: 'POST',
-      headers: { authorization: 'Bearer test-queue-api-key', 'content-type': 'application/json' },
-      body: bytes,
-    }));
+    const bytes = Buffer.concat([
+      Buffer.from('{"type":"test.noop","payload":{"name":"caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('"}}'),
+    ]);
+    const res = await createJobRoute.POST(
+      new Request('http://localhost/api/jobs', {
+        method: 'POST',
+        headers: { authorization: 'Bearer test-queue-api-key', 'content-type': 'application/json' },
+        body: bytes,
+      }),
+    );
     expect(res.status).toBe(400);
     expect((await res.json()).error).toBe('Request body is not valid UTF-8');
     expect(await countWhere(sql`payload->>'name' like 'caf%'`)).toBe(0);
@@ -118,7 +144,10 @@ describe('headers and bodies', () => {
       const { vi } = await import('vitest');
       vi.resetModules();
       const fresh = await import('@/app/api/dashboard/stats/route');
-      const r = await call(fresh.GET, 'GET', '/api/dashboard/stats', { key: null, headers: { cookie: 'steady_session=%E0%A4' } });
+      const r = await call(fresh.GET, 'GET', '/api/dashboard/stats', {
+        key: null,
+        headers: { cookie: 'steady_session=%E0%A4' },
+      });
       expect(r.status).toBe(401);
     } finally {
       delete process.env.DASHBOARD_PASSWORD;
@@ -129,16 +158,19 @@ describe('headers and bodies', () => {
 describe('profile requests', () => {
   it('answer 409 when a request_id comes back for another username, and queue nothing for it', async () => {
     const first = await call(requestRoute.POST, 'POST', '/api/profile/alice/request', {
-      body: { request_id: 'req-shared' }, params: { username: 'alice' },
+      body: { request_id: 'req-shared' },
+      params: { username: 'alice' },
     });
     expect(first.status).toBe(202);
     const again = await call(requestRoute.POST, 'POST', '/api/profile/Alice/request', {
-      body: { request_id: 'req-shared' }, params: { username: 'Alice' },
+      body: { request_id: 'req-shared' },
+      params: { username: 'Alice' },
     });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ job_id: first.body.job_id, duplicate: true });
     const other = await call(requestRoute.POST, 'POST', '/api/profile/bob/request', {
-      body: { request_id: 'req-shared' }, params: { username: 'bob' },
+      body: { request_id: 'req-shared' },
+      params: { username: 'bob' },
     });
     expect(other.status).toBe(409);
     expect(other.body.error).toMatch(/req-shared was already used for another username/);

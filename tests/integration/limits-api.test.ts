@@ -19,7 +19,9 @@ afterAll(async () => {
   await closeAppDb();
   await t.close();
 });
-beforeEach(async () => { await t.db.execute(sql`delete from limits; delete from limit_events`); });
+beforeEach(async () => {
+  await t.db.execute(sql`delete from limits; delete from limit_events`);
+});
 
 const put = (key: string, body: unknown, opts: { key?: string | null } = {}) =>
   call(one.PUT, 'PUT', `/api/limits/${encodeURIComponent(key)}`, { body, params: { key }, ...opts });
@@ -29,7 +31,15 @@ describe('/api/limits', () => {
   it('sets a limit with a named period, lists it with what runs under it, and records who changed it', async () => {
     const r = await put('github', { concurrency: 2, rate: 5000, per: 'hour', burst: 100 });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ key: 'github', concurrency: 2, rate: 5000, periodMs: 3_600_000, burst: 100, tokens: 100, running: 0 });
+    expect(r.body).toMatchObject({
+      key: 'github',
+      concurrency: 2,
+      rate: 5000,
+      periodMs: 3_600_000,
+      burst: 100,
+      tokens: 100,
+      running: 0,
+    });
     const again = await put('github', { concurrency: 0 });
     expect(again.body).toMatchObject({ concurrency: 0, rate: 5000 });
     const listed = await call(list.GET, 'GET', '/api/limits');
@@ -78,10 +88,20 @@ describe('/api/limits', () => {
   });
 
   it('starts and ends a cool-down by hand', async () => {
-    const started = await call(cooldown.POST, 'POST', '/api/limits/youtube/cooldown', { params: { key: 'youtube' }, body: { seconds: 600 } });
+    const started = await call(cooldown.POST, 'POST', '/api/limits/youtube/cooldown', {
+      params: { key: 'youtube' },
+      body: { seconds: 600 },
+    });
     expect(started.status).toBe(200);
     expect(Date.parse(started.body.cooldownUntil) - Date.now()).toBeGreaterThan(590_000);
-    expect((await call(cooldown.POST, 'POST', '/api/limits/youtube/cooldown', { params: { key: 'youtube' }, body: { seconds: 0 } })).status).toBe(400);
+    expect(
+      (
+        await call(cooldown.POST, 'POST', '/api/limits/youtube/cooldown', {
+          params: { key: 'youtube' },
+          body: { seconds: 0 },
+        })
+      ).status,
+    ).toBe(400);
     const ended = await call(cooldown.DELETE, 'DELETE', '/api/limits/youtube/cooldown', { params: { key: 'youtube' } });
     expect(ended.body).toMatchObject({ key: 'youtube', cooldownUntil: null });
   });

@@ -8,8 +8,19 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import {
-  claimJobs, completeJobs, coolDown, defineJobType, enqueueJobs, getQueueStats, listJobs, listLimits, rescueAndClaimJobs, setLimit, setQueuePaused,
-  type Db, type JobTypes,
+  claimJobs,
+  completeJobs,
+  coolDown,
+  defineJobType,
+  enqueueJobs,
+  getQueueStats,
+  listJobs,
+  listLimits,
+  rescueAndClaimJobs,
+  setLimit,
+  setQueuePaused,
+  type Db,
+  type JobTypes,
 } from '@/lib/queue';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -17,10 +28,16 @@ import path from 'node:path';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 
 let t: TestDb;
-beforeAll(async () => { t = await createTestDb({ max: 20 }); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestDb({ max: 20 });
+});
+afterAll(async () => {
+  await t.close();
+});
 beforeEach(async () => {
-  await t.db.execute(sql`delete from jobs; delete from job_events; delete from limits; delete from limit_events; update queues set paused = false`);
+  await t.db.execute(
+    sql`delete from jobs; delete from job_events; delete from limits; delete from limit_events; update queues set paused = false`,
+  );
 });
 
 const types: JobTypes = {
@@ -33,10 +50,24 @@ const types: JobTypes = {
 };
 const at = (ms: number) => new Date(Date.parse('2026-06-01T12:00:00Z') + ms);
 const enqueue = (key: string | null, n: number, now = at(0)) =>
-  enqueueJobs(t.db, types, Array.from({ length: n }, (_, i) => ({ type: 'lim.task', payload: { key, n: i } })), { now });
-const claim = (db: Db, now: Date, limit = 10, workerId = 'w') => claimJobs(db, { workerId, limit, leaseMs: 60_000, now });
-const done = (db: Db, jobs: { id: string; attempts: number; lockedBy: string | null; startedAt: Date | null }[], now: Date) =>
-  completeJobs(db, { workerId: jobs[0].lockedBy!, now, items: jobs.map((j) => ({ id: j.id, attempt: j.attempts, startedAt: j.startedAt, result: null })) });
+  enqueueJobs(
+    t.db,
+    types,
+    Array.from({ length: n }, (_, i) => ({ type: 'lim.task', payload: { key, n: i } })),
+    { now },
+  );
+const claim = (db: Db, now: Date, limit = 10, workerId = 'w') =>
+  claimJobs(db, { workerId, limit, leaseMs: 60_000, now });
+const done = (
+  db: Db,
+  jobs: { id: string; attempts: number; lockedBy: string | null; startedAt: Date | null }[],
+  now: Date,
+) =>
+  completeJobs(db, {
+    workerId: jobs[0].lockedBy!,
+    now,
+    items: jobs.map((j) => ({ id: j.id, attempt: j.attempts, startedAt: j.startedAt, result: null })),
+  });
 const actor = { actor: 'test', now: at(0) };
 
 describe('concurrency', () => {
@@ -48,25 +79,33 @@ describe('concurrency', () => {
     let peak = 0;
     const samples: number[] = [];
     try {
-      await Promise.all(pools.map(async (p, w) => {
-        for (let idle = 0; idle < 40; ) {
-          const jobs = await claim(p.db, at(1_000), 2, `w${w}`);
-          if (jobs.length === 0) { idle++; await new Promise((r) => setTimeout(r, 5)); continue; }
-          idle = 0;
-          running += jobs.length;
-          peak = Math.max(peak, running);
-          samples.push(running);
-          await new Promise((r) => setTimeout(r, 10));
-          running -= jobs.length;
-          await done(p.db, jobs, at(1_000));
-        }
-      }));
+      await Promise.all(
+        pools.map(async (p, w) => {
+          for (let idle = 0; idle < 40;) {
+            const jobs = await claim(p.db, at(1_000), 2, `w${w}`);
+            if (jobs.length === 0) {
+              idle++;
+              await new Promise((r) => setTimeout(r, 5));
+              continue;
+            }
+            idle = 0;
+            running += jobs.length;
+            peak = Math.max(peak, running);
+            samples.push(running);
+            await new Promise((r) => setTimeout(r, 10));
+            running -= jobs.length;
+            await done(p.db, jobs, at(1_000));
+          }
+        }),
+      );
     } finally {
       await Promise.all(pools.map((p) => p.end()));
     }
     expect(peak).toBeLessThanOrEqual(3);
     expect(peak).toBe(3);
-    const [r] = await t.db.execute(sql`select count(*) filter (where status = 'completed')::int as completed from jobs`);
+    const [r] = await t.db.execute(
+      sql`select count(*) filter (where status = 'completed')::int as completed from jobs`,
+    );
     expect(r.completed).toBe(120);
   });
 
@@ -103,7 +142,9 @@ describe('concurrency', () => {
     await setLimit(t.db, 'edit', { concurrency: 4 }, { actor: 'operator', now: at(2) });
     expect(await claim(t.db, at(3), 10)).toHaveLength(3);
     await setLimit(t.db, 'edit', { concurrency: 0 }, { actor: 'operator', now: at(4) });
-    await t.db.execute(sql`update jobs set status = 'pending', locked_by = null, locked_until = null where status = 'processing'`);
+    await t.db.execute(
+      sql`update jobs set status = 'pending', locked_by = null, locked_until = null where status = 'processing'`,
+    );
     expect(await claim(t.db, at(5), 10)).toHaveLength(0);
     const [limit] = await listLimits(t.db, { now: at(6) });
     expect(limit).toMatchObject({ key: 'edit', concurrency: 0, running: 0, waiting: 10, updatedBy: 'operator' });
@@ -160,7 +201,13 @@ describe('cool-down', () => {
   it('no job of a cooling key is claimed before the cool-down ends; others flow; then it resumes in order', async () => {
     await enqueue('cool', 5);
     await enqueue('warm', 2, at(1));
-    await coolDown(t.db, { key: 'cool', until: at(600_000), cause: '429 from the provider', now: at(10), actor: 'test' });
+    await coolDown(t.db, {
+      key: 'cool',
+      until: at(600_000),
+      cause: '429 from the provider',
+      now: at(10),
+      actor: 'test',
+    });
     const during = await claim(t.db, at(20), 10);
     expect(during.map((j) => j.limitKey)).toEqual(['warm', 'warm']);
     expect(await claim(t.db, at(599_999), 10)).toEqual([]);
@@ -172,7 +219,10 @@ describe('cool-down', () => {
   it('a later cool-down wins, an earlier one changes nothing', async () => {
     await coolDown(t.db, { key: 'k', until: at(60_000), cause: 'first', now: at(0), actor: 'test' });
     await coolDown(t.db, { key: 'k', until: at(30_000), cause: 'earlier', now: at(1), actor: 'test' });
-    expect((await listLimits(t.db, { now: at(2) }))[0]).toMatchObject({ cooldownUntil: at(60_000), cooldownCause: 'first' });
+    expect((await listLimits(t.db, { now: at(2) }))[0]).toMatchObject({
+      cooldownUntil: at(60_000),
+      cooldownCause: 'first',
+    });
   });
 });
 
@@ -238,11 +288,15 @@ describe('a worker killed mid-job', () => {
   it('holds its slot until its lease is rescued, then gives it back: none leaks', async () => {
     await setLimit(t.db, 'api', { concurrency: 1 }, actor);
     await enqueue('api', 3);
-    const holder = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', path.resolve(import.meta.dirname, '../helpers/limit-holder.ts')], {
-      cwd: path.resolve(import.meta.dirname, '../..'),
-      env: { ...process.env, DATABASE_URL: t.url, LEASE_MS: '5000', NOW: at(1_000).toISOString() },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const holder = spawn(
+      process.execPath,
+      ['--conditions=react-server', '--import', 'tsx', path.resolve(import.meta.dirname, '../helpers/limit-holder.ts')],
+      {
+        cwd: path.resolve(import.meta.dirname, '../..'),
+        env: { ...process.env, DATABASE_URL: t.url, LEASE_MS: '5000', NOW: at(1_000).toISOString() },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const [line] = (await once(holder.stdout!, 'data')) as [Buffer];
     const held = line.toString().trim();
     holder.kill('SIGKILL');
@@ -260,7 +314,9 @@ describe('a worker killed mid-job', () => {
     await done(t.db, running, at(8_000));
     // Done: the slot is back, the next job starts, and every job is accounted for.
     expect(await claim(t.db, at(8_001), 5, 'w4')).toHaveLength(1);
-    const [{ n }] = await t.db.execute<{ n: number }>(sql`select count(*)::int as n from jobs where status = 'processing'`);
+    const [{ n }] = await t.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from jobs where status = 'processing'`,
+    );
     expect(n).toBe(1);
   });
 });

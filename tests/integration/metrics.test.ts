@@ -10,8 +10,20 @@ import { z } from 'zod';
 import * as metricsRoute from '@/app/api/metrics/route';
 import * as healthRoute from '@/app/api/health/route';
 import {
-  coolDown, defineJobType, enqueueJobs, getDueBacklog, getQueueMetrics, listenHealth, listenWith, listLimits, processMetrics,
-  runBatch, setLimit, setQueuePaused, startWorker, type JobTypes,
+  coolDown,
+  defineJobType,
+  enqueueJobs,
+  getDueBacklog,
+  getQueueMetrics,
+  listenHealth,
+  listenWith,
+  listLimits,
+  processMetrics,
+  runBatch,
+  setLimit,
+  setQueuePaused,
+  startWorker,
+  type JobTypes,
 } from '@/lib/queue';
 import { checkHealth } from '@/lib/observability/health';
 import { createTestDb, type TestDb } from '../helpers/test-db';
@@ -38,9 +50,14 @@ beforeEach(async () => {
 let failNext = 0;
 const types: JobTypes = {
   'm.email': defineJobType({
-    queue: 'mail', payloadSchema: z.object({ n: z.number() }), maxAttempts: 2,
+    queue: 'mail',
+    payloadSchema: z.object({ n: z.number() }),
+    maxAttempts: 2,
     handle: async ({ payload }) => {
-      if (failNext > 0) { failNext--; throw new Error('mail server said no'); }
+      if (failNext > 0) {
+        failNext--;
+        throw new Error('mail server said no');
+      }
       return { n: payload.n };
     },
   }),
@@ -48,7 +65,9 @@ const types: JobTypes = {
 };
 
 const get = async (handler: (req: Request) => Promise<Response>, path: string, authorization?: string) => {
-  const res = await handler(new Request(`http://localhost${path}`, { headers: authorization ? { authorization } : {} }));
+  const res = await handler(
+    new Request(`http://localhost${path}`, { headers: authorization ? { authorization } : {} }),
+  );
   return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
 };
 const scrape = async () => {
@@ -74,16 +93,32 @@ describe('/api/metrics', () => {
     failNext = 1;
     const batch = await runBatch(t.db, types, { limit: 2, maxJobs: 2, queues: ['mail'] });
     expect(batch.counts).toMatchObject({ completed: 1, retrying: 1 });
-    await setLimit(t.db, 'mail-api', { concurrency: 3, rate: 60, periodMs: 60_000 }, { actor: 'test', now: new Date() });
-    await coolDown(t.db, { key: 'mail-api', until: new Date(Date.now() + 90_000), cause: 'test', now: new Date(), actor: 'test' });
+    await setLimit(
+      t.db,
+      'mail-api',
+      { concurrency: 3, rate: 60, periodMs: 60_000 },
+      { actor: 'test', now: new Date() },
+    );
+    await coolDown(t.db, {
+      key: 'mail-api',
+      until: new Date(Date.now() + 90_000),
+      cause: 'test',
+      now: new Date(),
+      actor: 'test',
+    });
 
     const m = await scrape();
 
     // Jobs by status: the same numbers as a count over the table.
-    const byRows = await t.db.execute(sql`select queue, type, status::text, count(*)::int as n from jobs group by 1, 2, 3`);
+    const byRows = await t.db.execute(
+      sql`select queue, type, status::text, count(*)::int as n from jobs group by 1, 2, 3`,
+    );
     expect(byRows.length).toBeGreaterThan(2);
     for (const r of byRows) {
-      expect(sampleValue(m, 'steady_jobs', { queue: String(r.queue), type: String(r.type), status: String(r.status) }), JSON.stringify(r)).toBe(Number(r.n));
+      expect(
+        sampleValue(m, 'steady_jobs', { queue: String(r.queue), type: String(r.type), status: String(r.status) }),
+        JSON.stringify(r),
+      ).toBe(Number(r.n));
     }
     expect(samples(m, 'steady_jobs').reduce((a, s) => a + s.value, 0)).toBe(9);
 
@@ -101,8 +136,13 @@ describe('/api/metrics', () => {
     expect(m.steady_job_completions_total.type).toBe('counter');
     expect(sampleValue(m, 'steady_job_completions_total', { queue: 'mail', type: 'm.email' })).toBe(1);
     expect(sampleValue(m, 'steady_job_failures_total', { queue: 'mail', type: 'm.email' })).toBe(0);
-    const [done] = await t.db.execute(sql`select extract(epoch from started_at - run_at)::float8 as pickup from jobs where status = 'completed'`);
-    expect(sampleValue(m, 'steady_queue_pickup_latency_seconds', { queue: 'mail', quantile: '0.5' })).toBeCloseTo(Number(done.pickup), 2);
+    const [done] = await t.db.execute(
+      sql`select extract(epoch from started_at - run_at)::float8 as pickup from jobs where status = 'completed'`,
+    );
+    expect(sampleValue(m, 'steady_queue_pickup_latency_seconds', { queue: 'mail', quantile: '0.5' })).toBeCloseTo(
+      Number(done.pickup),
+      2,
+    );
 
     // This process ran the two: its counters and histograms say so.
     expect(sampleValue(m, 'steady_process_job_runs_total', { queue: 'mail', outcome: 'completed' })).toBe(1);
@@ -147,10 +187,20 @@ describe('/api/metrics', () => {
 describe('a stalled queue', () => {
   it('the oldest-age gauge grows and health turns 503 past the threshold; a worker brings both back', async () => {
     const t0 = new Date();
-    await enqueueJobs(t.db, types, [{ type: 'm.email', payload: { n: 1 } }, { type: 'm.email', payload: { n: 2 } }], { now: t0 });
+    await enqueueJobs(
+      t.db,
+      types,
+      [
+        { type: 'm.email', payload: { n: 1 } },
+        { type: 'm.email', payload: { n: 2 } },
+      ],
+      { now: t0 },
+    );
     const at = (s: number) => new Date(t0.getTime() + s * 1000);
     // No worker: the age grows with the clock.
-    const ages = await Promise.all([10, 50, 70].map(async (s) => (await getDueBacklog(t.db, { now: at(s) })).byQueue[0]?.oldestDueAt));
+    const ages = await Promise.all(
+      [10, 50, 70].map(async (s) => (await getDueBacklog(t.db, { now: at(s) })).byQueue[0]?.oldestDueAt),
+    );
     expect(ages.every((a) => a?.getTime() === t0.getTime())).toBe(true);
     expect((await checkHealth(t.db, { now: at(50), maxDueAgeS: 60 })).ok).toBe(true);
     const stalled = await checkHealth(t.db, { now: at(70), maxDueAgeS: 60 });
@@ -163,8 +213,13 @@ describe('a stalled queue', () => {
     expect(await health()).toEqual({ status: 503, body: { ok: false } });
     const detailed = await health(`Bearer ${TOKEN}`);
     expect(detailed.status).toBe(503);
-    expect(detailed.body).toMatchObject({ ok: false, checks: { database: { ok: true }, migrations: { ok: true }, queue: { ok: false, queue: 'mail' } } });
-    expect(sampleValue(await scrape(), 'steady_queue_oldest_due_job_age_seconds', { queue: 'mail' })).toBeGreaterThanOrEqual(120);
+    expect(detailed.body).toMatchObject({
+      ok: false,
+      checks: { database: { ok: true }, migrations: { ok: true }, queue: { ok: false, queue: 'mail' } },
+    });
+    expect(
+      sampleValue(await scrape(), 'steady_queue_oldest_due_job_age_seconds', { queue: 'mail' }),
+    ).toBeGreaterThanOrEqual(120);
 
     // A paused queue's jobs wait on purpose.
     await setQueuePaused(t.db, { name: 'mail', paused: true, now: new Date() });
@@ -180,28 +235,35 @@ describe('a stalled queue', () => {
     expect(sampleValue(m, 'steady_queue_oldest_due_job_age_seconds', { queue: 'mail' })).toBe(0);
   });
 
-  it('health details name the migrations: all of this build\'s applied', async () => {
+  it("health details name the migrations: all of this build's applied", async () => {
     const r = await health(`Bearer ${CRON}`);
     expect(r.status).toBe(200);
     expect(r.body.checks.migrations.applied).toBe(r.body.checks.migrations.expected);
     expect(r.body.checks.migrations.lastApplied).toBe(r.body.checks.migrations.lastExpected);
     // A migration missing from the database is a 503.
-    const [last] = await t.db.execute(sql`select id, created_at from drizzle.__drizzle_migrations order by created_at desc limit 1`);
+    const [last] = await t.db.execute(
+      sql`select id, created_at from drizzle.__drizzle_migrations order by created_at desc limit 1`,
+    );
     await t.db.execute(sql`delete from drizzle.__drizzle_migrations where id = ${last.id}`);
     try {
       const missing = await health(`Bearer ${CRON}`);
       expect(missing.status).toBe(503);
       expect(missing.body.reason).toMatch(/migrations: \d+ applied, this build has \d+/);
     } finally {
-      await t.db.execute(sql`insert into drizzle.__drizzle_migrations (id, hash, created_at) values (${last.id}, 'restored', ${last.created_at})`);
+      await t.db.execute(
+        sql`insert into drizzle.__drizzle_migrations (id, hash, created_at) values (${last.id}, 'restored', ${last.created_at})`,
+      );
     }
   });
 });
 
 describe('LISTEN health (this process only)', () => {
-  it('a worker\'s LISTEN: connected, the last notification, and a reconnect after its connection is cut', async () => {
+  it("a worker's LISTEN: connected, the last notification, and a reconnect after its connection is cut", async () => {
     const client = postgres(t.url, { max: 2, onnotice: () => {} });
-    const worker = await startWorker(t.db, types, { pollIntervalMs: 600_000, listen: listenWith(client, { probeMs: 200 }) });
+    const worker = await startWorker(t.db, types, {
+      pollIntervalMs: 600_000,
+      listen: listenWith(client, { probeMs: 200 }),
+    });
     try {
       const until = async (check: () => boolean) => {
         const end = Date.now() + 10_000;
@@ -260,7 +322,10 @@ describe('who may read', () => {
     expect(await health()).toEqual({ status: 200, body: { ok: true } });
     expect(await health(`Bearer ${TOKEN}x`)).toEqual({ status: 200, body: { ok: true } });
     const detailed = await health(`Bearer ${TOKEN}`);
-    expect(detailed.body).toMatchObject({ ok: true, checks: { database: { ok: true }, queue: { ok: true, maxDueAgeS: 60 } } });
+    expect(detailed.body).toMatchObject({
+      ok: true,
+      checks: { database: { ok: true }, queue: { ok: true, maxDueAgeS: 60 } },
+    });
   });
 
   it('a production server without METRICS_TOKEN or CRON_SECRET refuses with 503, whatever is offered', async () => {

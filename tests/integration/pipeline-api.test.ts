@@ -28,7 +28,8 @@ const poll = (qs: string) => call(pollRoute.GET, 'GET', `/queue/poll?${qs}`);
 const update = (jobId: string, body: Record<string, unknown>) =>
   call(updateRoute.POST, 'POST', `/queue/${jobId}/update`, { body, params: { job_id: jobId } });
 const status = (appId: string) => call(statusRoute.GET, 'GET', `/queue/status/${appId}`, { params: { app_id: appId } });
-const history = (jobId: string) => call(historyRoute.GET, 'GET', `/queue/${jobId}/history`, { params: { job_id: jobId } });
+const history = (jobId: string) =>
+  call(historyRoute.GET, 'GET', `/queue/${jobId}/history`, { params: { job_id: jobId } });
 
 describe('the reference lifecycle over HTTP', () => {
   it('walks com.spotify.music from add to done, answering as the reference documents', async () => {
@@ -38,17 +39,26 @@ describe('the reference lifecycle over HTTP', () => {
     const jobId: string = created.body.job_id;
 
     expect((await add('com.spotify.music')).body).toMatchObject({
-      status: 'queued_already', stage: 'scraper', current_status: 'queued',
+      status: 'queued_already',
+      stage: 'scraper',
+      current_status: 'queued',
     });
 
     const peeked = await poll('stage=scraper&status=queued&limit=1&peek=true');
-    expect(peeked.body).toEqual([expect.objectContaining({ job_id: jobId, app_id: 'com.spotify.music', stage: 'scraper', status: 'queued' })]);
+    expect(peeked.body).toEqual([
+      expect.objectContaining({ job_id: jobId, app_id: 'com.spotify.music', stage: 'scraper', status: 'queued' }),
+    ]);
 
     const claimed = await poll('stage=scraper&status=queued&limit=1');
     expect(claimed.status).toBe(200);
     expect(claimed.body).toHaveLength(1);
     // Handed out exclusively, and answered in the contract's words: a worker checking for "queued" takes it.
-    expect(claimed.body[0]).toMatchObject({ job_id: jobId, app_id: 'com.spotify.music', stage: 'scraper', status: 'queued' });
+    expect(claimed.body[0]).toMatchObject({
+      job_id: jobId,
+      app_id: 'com.spotify.music',
+      stage: 'scraper',
+      status: 'queued',
+    });
     expect(Object.keys(claimed.body[0])).toEqual(
       expect.arrayContaining(['job_id', 'app_id', 'stage', 'status', 'requested_at', 'updated_at']),
     );
@@ -58,10 +68,19 @@ describe('the reference lifecycle over HTTP', () => {
     const confirmed = await update(jobId, { status: 'processing', stage: 'scraper' });
     expect(confirmed.status).toBe(200);
     expect(confirmed.body).toMatchObject({ status: 'processing', stage: 'scraper' });
-    expect((await add('com.spotify.music')).body).toMatchObject({ status: 'queued_already', current_status: 'processing' });
-    expect((await update(jobId, { status: 'processing', stage: 'scraper' })).body).toMatchObject({ status: 'processing', noop: true });
+    expect((await add('com.spotify.music')).body).toMatchObject({
+      status: 'queued_already',
+      current_status: 'processing',
+    });
+    expect((await update(jobId, { status: 'processing', stage: 'scraper' })).body).toMatchObject({
+      status: 'processing',
+      noop: true,
+    });
 
-    expect((await update(jobId, { status: 'queued', stage: 'nlp' })).body).toMatchObject({ status: 'queued', stage: 'nlp' });
+    expect((await update(jobId, { status: 'queued', stage: 'nlp' })).body).toMatchObject({
+      status: 'queued',
+      stage: 'nlp',
+    });
     expect((await status('com.spotify.music')).body).toMatchObject({ status: 'queued', stage: 'nlp' });
     expect((await poll('stage=scraper&status=queued')).body).toEqual([]);
 
@@ -79,7 +98,11 @@ describe('the reference lifecycle over HTTP', () => {
 
     const hist = await history(jobId);
     expect(hist.body.map((h: { stage: string; status: string }) => `${h.stage}:${h.status}`)).toEqual([
-      'scraper:queued', 'scraper:processing', 'nlp:queued', 'nlp:processing', 'done:completed',
+      'scraper:queued',
+      'scraper:processing',
+      'nlp:queued',
+      'nlp:processing',
+      'done:completed',
     ]);
     expect(hist.body[0]).toMatchObject({ job_id: jobId, app_id: 'com.spotify.music' });
     expect(Object.keys(hist.body[0]).sort()).toEqual(['app_id', 'job_id', 'stage', 'status', 'timestamp']);
@@ -94,10 +117,17 @@ describe('the reference lifecycle over HTTP', () => {
     await add('com.example.one');
     await add('com.example.two');
     const overview = await call(overviewRoute.GET, 'GET', '/queue/overview');
-    expect(overview.body.active_jobs.map((j: { app_id: string }) => j.app_id)).toEqual(['com.example.one', 'com.example.two']);
+    expect(overview.body.active_jobs.map((j: { app_id: string }) => j.app_id)).toEqual([
+      'com.example.one',
+      'com.example.two',
+    ]);
     expect(overview.body.active_jobs[0]).toMatchObject({ status: 'queued', stage: 'scraper' });
     const all = await poll('stage=any&status=any&limit=10');
-    expect(all.body.map((j: { app_id: string }) => j.app_id)).toEqual(['com.spotify.music', 'com.example.one', 'com.example.two']);
+    expect(all.body.map((j: { app_id: string }) => j.app_id)).toEqual([
+      'com.spotify.music',
+      'com.example.one',
+      'com.example.two',
+    ]);
     expect((await poll('stage=any&status=queued&limit=10')).body).toHaveLength(2);
     expect((await poll('stage=scraper&status=completed')).body).toEqual([]);
     expect((await poll('stage=any&status=completed')).body).toHaveLength(1);
@@ -121,7 +151,9 @@ describe('the update table', () => {
     const { job_id } = (await add('com.example.table')).body;
     expect((await update(job_id, { status: 'completed', stage: 'done' })).status).toBe(409);
     expect((await update(job_id, { status: 'processing', stage: 'nlp' })).status).toBe(409);
-    expect((await update(job_id, { status: 'processing', stage: 'scraper' })).body).toMatchObject({ status: 'processing' });
+    expect((await update(job_id, { status: 'processing', stage: 'scraper' })).body).toMatchObject({
+      status: 'processing',
+    });
     expect((await update(job_id, { status: 'completed', stage: 'done' })).status).toBe(409);
     expect((await update(job_id, { status: 'error', stage: 'nlp' })).status).toBe(409);
     const err = await update(job_id, { status: 'error', stage: 'scraper', error_message: 'store said 404' });
@@ -129,7 +161,11 @@ describe('the update table', () => {
     const refused = await update(job_id, { status: 'processing', stage: 'scraper' });
     expect(refused.status).toBe(409);
     expect(refused.body.error).toMatch(/finished/);
-    expect((await status('com.example.table')).body).toMatchObject({ status: 'error', stage: 'scraper', error_message: 'store said 404' });
+    expect((await status('com.example.table')).body).toMatchObject({
+      status: 'error',
+      stage: 'scraper',
+      error_message: 'store said 404',
+    });
     // an app whose job ended in error can be queued again
     expect((await add('com.example.table')).body).toMatchObject({ status: 'queued', stage: 'scraper' });
   });
@@ -144,8 +180,9 @@ describe('the update table', () => {
   it('does not hand out or start a paused job', async () => {
     const { job_id } = (await add('com.example.paused')).body;
     await pauseJob(t.db, { id: job_id, now: new Date() });
-    expect((await poll('stage=scraper&status=queued&limit=50')).body.map((j: { app_id: string }) => j.app_id))
-      .not.toContain('com.example.paused');
+    expect(
+      (await poll('stage=scraper&status=queued&limit=50')).body.map((j: { app_id: string }) => j.app_id),
+    ).not.toContain('com.example.paused');
     const res = await update(job_id, { status: 'processing', stage: 'scraper' });
     expect(res.status).toBe(409);
     expect(res.body.error).toMatch(/paused/);
@@ -161,16 +198,32 @@ describe('hand-outs and leases', () => {
     const { job_id } = (await addApp(t.db, types, { appId: 'com.example.lease', now: t0 })) as { job_id: string };
     const first = await pollJobs(t.db, { ...base, worker: 'a', now: t0 });
     expect(first.map((j) => j.job_id)).toContain(job_id);
-    expect((await pollJobs(t.db, { ...base, worker: 'b', now: new Date(t0.getTime() + 10_000) })).map((j) => j.job_id)).not.toContain(job_id);
+    expect(
+      (await pollJobs(t.db, { ...base, worker: 'b', now: new Date(t0.getTime() + 10_000) })).map((j) => j.job_id),
+    ).not.toContain(job_id);
 
     const later = new Date(t0.getTime() + 31_000);
     const second = await pollJobs(t.db, { ...base, worker: 'b', now: later });
     expect(second.map((j) => j.job_id)).toContain(job_id);
     await expect(
-      updatePipelineJob(t.db, { jobId: job_id, status: 'processing', stage: 'scraper', worker: 'a', lease_s: 600, now: later }),
+      updatePipelineJob(t.db, {
+        jobId: job_id,
+        status: 'processing',
+        stage: 'scraper',
+        worker: 'a',
+        lease_s: 600,
+        now: later,
+      }),
     ).rejects.toMatchObject({ code: 'conflict' });
     // the result without a processing update first: starts and finishes the stage at once
-    const moved = await updatePipelineJob(t.db, { jobId: job_id, status: 'queued', stage: 'nlp', worker: 'b', lease_s: 600, now: later });
+    const moved = await updatePipelineJob(t.db, {
+      jobId: job_id,
+      status: 'queued',
+      stage: 'nlp',
+      worker: 'b',
+      lease_s: 600,
+      now: later,
+    });
     expect(moved).toMatchObject({ stage: 'nlp', status: 'queued' });
     const hist = (await history(job_id)).body.map((h: { stage: string; status: string }) => `${h.stage}:${h.status}`);
     expect(hist).toEqual(['scraper:queued', 'scraper:processing', 'nlp:queued']);
@@ -187,7 +240,11 @@ describe('hand-outs and leases', () => {
     }
     const job = await getJob(t.db, job_id);
     expect(job).toMatchObject({ status: 'pending', attempts: 0, lastError: null });
-    expect((await status('com.example.unconfirmed')).body).toMatchObject({ status: 'queued', stage: 'scraper', error_message: null });
+    expect((await status('com.example.unconfirmed')).body).toMatchObject({
+      status: 'queued',
+      stage: 'scraper',
+      error_message: null,
+    });
   });
 
   it('says a confirmed job whose worker vanished failed without naming an internal worker id', async () => {
@@ -217,7 +274,11 @@ describe('idempotent updates', () => {
     expect(again.body).toMatchObject({ job_id, status: 'queued', stage: 'nlp', noop: true });
     expect((await update(job_id, { status: 'processing', stage: 'nlp' })).status).toBe(200);
     // the scraper's late re-send after NLP started: still a repeat, and NLP's claim is untouched
-    expect((await update(job_id, { status: 'queued', stage: 'nlp' })).body).toMatchObject({ status: 'processing', stage: 'nlp', noop: true });
+    expect((await update(job_id, { status: 'queued', stage: 'nlp' })).body).toMatchObject({
+      status: 'processing',
+      stage: 'nlp',
+      noop: true,
+    });
     expect((await update(job_id, { status: 'completed', stage: 'done' })).status).toBe(200);
     const done = await update(job_id, { status: 'completed', stage: 'done' });
     expect(done.status).toBe(200);
@@ -227,14 +288,24 @@ describe('idempotent updates', () => {
     expect(hist).toEqual(['scraper:queued', 'scraper:processing', 'nlp:queued', 'nlp:processing', 'done:completed']);
   });
 
-  it('keeps the worker\'s error_message when it reports an error for a queued job, and answers a repeat with 200', async () => {
+  it("keeps the worker's error_message when it reports an error for a queued job, and answers a repeat with 200", async () => {
     const { job_id } = (await add('com.example.queued-error')).body;
-    const res = await update(job_id, { status: 'error', stage: 'scraper', error_message: 'app removed from the store' });
+    const res = await update(job_id, {
+      status: 'error',
+      stage: 'scraper',
+      error_message: 'app removed from the store',
+    });
     expect(res.body).toMatchObject({ status: 'error', stage: 'scraper' });
     expect((await status('com.example.queued-error')).body).toMatchObject({
-      status: 'error', stage: 'scraper', error_message: 'app removed from the store',
+      status: 'error',
+      stage: 'scraper',
+      error_message: 'app removed from the store',
     });
-    const again = await update(job_id, { status: 'error', stage: 'scraper', error_message: 'app removed from the store' });
+    const again = await update(job_id, {
+      status: 'error',
+      stage: 'scraper',
+      error_message: 'app removed from the store',
+    });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ status: 'error', noop: true });
   });
@@ -244,7 +315,11 @@ describe('auth and input', () => {
   const each = (key: string | null) => [
     call(addRoute.POST, 'POST', '/queue/add', { body: { app_id: 'x' }, key }),
     call(pollRoute.GET, 'GET', '/queue/poll?stage=scraper&status=queued', { key }),
-    call(updateRoute.POST, 'POST', '/queue/x/update', { body: { status: 'processing', stage: 'scraper' }, key, params: { job_id: 'x' } }),
+    call(updateRoute.POST, 'POST', '/queue/x/update', {
+      body: { status: 'processing', stage: 'scraper' },
+      key,
+      params: { job_id: 'x' },
+    }),
     call(historyRoute.GET, 'GET', '/queue/x/history', { key, params: { job_id: 'x' } }),
     call(statusRoute.GET, 'GET', '/queue/status/x', { key, params: { app_id: 'x' } }),
     call(overviewRoute.GET, 'GET', '/queue/overview', { key }),
@@ -301,8 +376,11 @@ describe('auth and input', () => {
 describe('answers that agree', () => {
   it('names the range when limit or lease_s is out of it', async () => {
     for (const [qs, field, range] of [
-      ['limit=0', 'limit', '1 to 100'], ['limit=101', 'limit', '1 to 100'], ['limit=abc', 'limit', '1 to 100'],
-      ['lease_s=5', 'lease_s', '10 to 3600'], ['lease_s=4000', 'lease_s', '10 to 3600'],
+      ['limit=0', 'limit', '1 to 100'],
+      ['limit=101', 'limit', '1 to 100'],
+      ['limit=abc', 'limit', '1 to 100'],
+      ['lease_s=5', 'lease_s', '10 to 3600'],
+      ['lease_s=4000', 'lease_s', '10 to 3600'],
     ]) {
       const res = await poll(`stage=scraper&status=queued&${qs}`);
       expect(res.status).toBe(400);

@@ -24,14 +24,22 @@ describe('concurrent polls', () => {
       t.db,
       getJobTypes(),
       apps.map((app_id) => ({
-        type: PIPELINE_TYPE, payload: { app_id }, stage: 'scraper', dedupKey: dedupKeyFor(app_id), entity: { type: 'app', id: app_id },
+        type: PIPELINE_TYPE,
+        payload: { app_id },
+        stage: 'scraper',
+        dedupKey: dedupKeyFor(app_id),
+        entity: { type: 'app', id: app_id },
       })),
     );
     const worker = async (w: number) => {
       const got: string[] = [];
       for (let round = 0; ; round++) {
         const limit = 1 + ((w + round) % 4);
-        const res = await call(pollRoute.GET, 'GET', `/queue/poll?stage=scraper&status=queued&limit=${limit}&worker=w${w}`);
+        const res = await call(
+          pollRoute.GET,
+          'GET',
+          `/queue/poll?stage=scraper&status=queued&limit=${limit}&worker=w${w}`,
+        );
         expect(res.status).toBe(200);
         if (res.body.length === 0) return got;
         got.push(...res.body.map((j: { app_id: string }) => j.app_id));

@@ -39,14 +39,34 @@ describe('two scrapers and one NLP worker at once', () => {
   it('takes every app from add to done exactly once, and reports the store’s 404 as an error', async () => {
     const apps = [...Array.from({ length: 24 }, (_, i) => `com.flow.app${i}`), 'com.flow.flaky', 'com.flow.missing'];
     // the store fails once for the flaky app: the scraper's retry absorbs it
-    reviews.control.apply({ addFaults: [{ platform: 'reviews', handle: 'com.flow.flaky', mode: 'error', status: 503, times: 1, retryAfterSec: 0, delayMs: 0 }] });
+    reviews.control.apply({
+      addFaults: [
+        {
+          platform: 'reviews',
+          handle: 'com.flow.flaky',
+          mode: 'error',
+          status: 503,
+          times: 1,
+          retryAfterSec: 0,
+          delayMs: 0,
+        },
+      ],
+    });
     const jobIds = new Map<string, string>();
     for (const app of apps) {
       const res = await api('POST', '/queue/add', { app_id: app });
       expect(res.body.status).toBe('queued');
       jobIds.set(app, res.body.job_id);
     }
-    const common = { baseUrl: APP_ORIGIN, apiKey: TEST_API_KEY, reviewsUrl: reviews.url, spoolDir, fetch: routeFetch, untilDrained: true, idleDelayMs: 20 };
+    const common = {
+      baseUrl: APP_ORIGIN,
+      apiKey: TEST_API_KEY,
+      reviewsUrl: reviews.url,
+      spoolDir,
+      fetch: routeFetch,
+      untilDrained: true,
+      idleDelayMs: 20,
+    };
     const [s1, s2, nlp] = await Promise.all([
       runPipelineWorker({ ...common, role: 'scraper', name: 'scraper-1' }),
       runPipelineWorker({ ...common, role: 'scraper', name: 'scraper-2' }),
@@ -71,13 +91,20 @@ describe('two scrapers and one NLP worker at once', () => {
       expect(job?.result).toEqual(summarize(fakeReviews(app)));
       const hist = await api('GET', `/queue/${jobIds.get(app)}/history`);
       expect(hist.body.map((h: { stage: string; status: string }) => `${h.stage}:${h.status}`)).toEqual([
-        'scraper:queued', 'scraper:processing', 'nlp:queued', 'nlp:processing', 'done:completed',
+        'scraper:queued',
+        'scraper:processing',
+        'nlp:queued',
+        'nlp:processing',
+        'done:completed',
       ]);
     }
     expect(reviews.control.count('reviews', 'com.flow.flaky')).toBeGreaterThan(1);
     const overview = await api('GET', '/queue/overview');
     expect(overview.body.active_jobs).toEqual([]);
     expect(overview.body.done_jobs_today).toBe(25);
-    expect((await api('POST', '/queue/add', { app_id: 'com.flow.app3' })).body).toEqual({ status: 'exists', message: 'Already done' });
+    expect((await api('POST', '/queue/add', { app_id: 'com.flow.app3' })).body).toEqual({
+      status: 'exists',
+      message: 'Already done',
+    });
   });
 });

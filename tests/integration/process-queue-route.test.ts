@@ -21,7 +21,9 @@ let appUrl: string;
 const seen: { url: string; auth: string | undefined; body: string }[] = [];
 
 /** Stands in for the app's own address: records every call it gets and answers 202. */
-function listen(handler: (req: IncomingMessage, body: string) => [number, Record<string, string>?]): Promise<[Server, string]> {
+function listen(
+  handler: (req: IncomingMessage, body: string) => [number, Record<string, string>?],
+): Promise<[Server, string]> {
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -30,7 +32,11 @@ function listen(handler: (req: IncomingMessage, body: string) => [number, Record
       res.writeHead(status, headers).end('{}');
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve([server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`])));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve([server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`]),
+    ),
+  );
 }
 
 beforeAll(async () => {
@@ -39,7 +45,12 @@ beforeAll(async () => {
     seen.push({ url: req.url ?? '', auth: req.headers.authorization, body });
     return [202];
   });
-  Object.assign(process.env, { DATABASE_URL: t.url, CRON_SECRET: SECRET, APP_URL: appUrl, PROCESS_QUEUE_MAX_PARALLEL: '2' });
+  Object.assign(process.env, {
+    DATABASE_URL: t.url,
+    CRON_SECRET: SECRET,
+    APP_URL: appUrl,
+    PROCESS_QUEUE_MAX_PARALLEL: '2',
+  });
 });
 afterAll(async () => {
   delete process.env.APP_URL;
@@ -53,9 +64,16 @@ beforeEach(async () => {
   await t.db.execute(sql`delete from jobs; delete from job_events; delete from drain_calls`);
 });
 
-const pings = (n: number) => enqueueJobs(t.db, pingJobTypes, Array.from({ length: n }, (_, i) => ({ type: PING_TYPE, payload: { n: i } })));
+const pings = (n: number) =>
+  enqueueJobs(
+    t.db,
+    pingJobTypes,
+    Array.from({ length: n }, (_, i) => ({ type: PING_TYPE, payload: { n: i } })),
+  );
 const statuses = async () =>
-  Object.fromEntries((await t.db.execute(sql`select status, count(*)::int as n from jobs group by status`)).map((r) => [r.status, r.n]));
+  Object.fromEntries(
+    (await t.db.execute(sql`select status, count(*)::int as n from jobs group by status`)).map((r) => [r.status, r.n]),
+  );
 const body = async (res: Response) => res.json() as Promise<Record<string, any>>;
 
 describe('process-queue', () => {
@@ -64,7 +82,12 @@ describe('process-queue', () => {
     const res = await route.GET(request('GET', '/api/cron/process-queue', { token: SECRET }));
     expect(res.status).toBe(200);
     const b = await body(res);
-    expect(b).toMatchObject({ claimed: 2_000, stoppedBy: 'empty', counts: { completed: 2_000 }, byType: { [PING_TYPE]: { completed: 2_000 } } });
+    expect(b).toMatchObject({
+      claimed: 2_000,
+      stoppedBy: 'empty',
+      counts: { completed: 2_000 },
+      byType: { [PING_TYPE]: { completed: 2_000 } },
+    });
     expect(b.jobs).toHaveLength(100);
     expect(b.jobsNotListed).toBe(1_900);
     expect(await statuses()).toEqual({ completed: 2_000 });
@@ -97,7 +120,12 @@ describe('process-queue', () => {
     await pings(3);
     for (const token of [undefined, 'wrong-secret-123']) {
       for (const method of ['GET', 'POST'] as const) {
-        const res = await route[method](request(method, '/api/cron/process-queue?background=1', { token, body: method === 'POST' ? { background: true } : undefined }));
+        const res = await route[method](
+          request(method, '/api/cron/process-queue?background=1', {
+            token,
+            body: method === 'POST' ? { background: true } : undefined,
+          }),
+        );
         expect(res.status).toBe(401);
       }
     }

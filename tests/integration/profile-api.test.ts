@@ -38,20 +38,54 @@ const resume = (username: string, key?: string | null) =>
   call(resumeRoute.POST, 'POST', `/api/profile/${username}/resume`, { key, params: { username } });
 const processProfiles = () => runBatch(t.db, getJobTypes(), { queues: ['profile'], timeBudgetMs: 50_000 });
 const jobCount = async (where: ReturnType<typeof sql>) =>
-  Number((await t.db.select({ n: sql<number>`count(*)::int` }).from(jobs).where(where))[0].n);
+  Number(
+    (
+      await t.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(jobs)
+        .where(where)
+    )[0].n,
+  );
 
 // The reference table's columns (id, username, source … updated_at); nothing else: the endpoint is public.
-const STATUS_FIELDS = ['attempts', 'created_at', 'error_message', 'id', 'last_attempt', 'priority', 'request_id', 'source', 'status', 'timestamp', 'updated_at', 'username'];
+const STATUS_FIELDS = [
+  'attempts',
+  'created_at',
+  'error_message',
+  'id',
+  'last_attempt',
+  'priority',
+  'request_id',
+  'source',
+  'status',
+  'timestamp',
+  'updated_at',
+  'username',
+];
 
 describe('requesting a profile', () => {
   it('queues a request and reports it on the public status endpoint with only the reference fields', async () => {
     const res = await request('octocat', { source: 'frontend', priority: 'HIGH', request_id: 'req-octo-1' });
     expect(res.status).toBe(202);
-    expect(res.body).toMatchObject({ username: 'octocat', request_id: 'req-octo-1', status: 'PENDING', priority: 'HIGH', created: true, duplicate: false });
+    expect(res.body).toMatchObject({
+      username: 'octocat',
+      request_id: 'req-octo-1',
+      status: 'PENDING',
+      priority: 'HIGH',
+      created: true,
+      duplicate: false,
+    });
     const st = await status('octocat');
     expect(st.status).toBe(200);
     expect(Object.keys(st.body).sort()).toEqual(STATUS_FIELDS);
-    expect(st.body).toMatchObject({ status: 'PENDING', priority: 'HIGH', attempts: 0, last_attempt: null, error_message: null, request_id: 'req-octo-1' });
+    expect(st.body).toMatchObject({
+      status: 'PENDING',
+      priority: 'HIGH',
+      attempts: 0,
+      last_attempt: null,
+      error_message: null,
+      request_id: 'req-octo-1',
+    });
     expect(st.body.timestamp).toBe(st.body.created_at);
     expect(st.body).toMatchObject({ id: res.body.job_id, username: 'octocat', source: 'frontend' });
   });
@@ -73,9 +107,20 @@ describe('requesting a profile', () => {
   it('lets a new request for a username with an unfinished request join that job, and resolves its id to it for good', async () => {
     const existing = await request('octocat', { request_id: 'req-octo-2' });
     expect(existing.status).toBe(200);
-    expect(existing.body).toMatchObject({ created: false, duplicate: false, joined: true, request_id: 'req-octo-2', priority_raised: false });
+    expect(existing.body).toMatchObject({
+      created: false,
+      duplicate: false,
+      joined: true,
+      request_id: 'req-octo-2',
+      priority_raised: false,
+    });
     const again = await request('octocat', { request_id: 'req-octo-2' });
-    expect(again.body).toMatchObject({ duplicate: true, created: false, request_id: 'req-octo-2', job_id: existing.body.job_id });
+    expect(again.body).toMatchObject({
+      duplicate: true,
+      created: false,
+      request_id: 'req-octo-2',
+      job_id: existing.body.job_id,
+    });
     expect((await request('someone-else', { request_id: 'req-octo-2' })).status).toBe(409);
     expect(await jobCount(sql`type = 'profile.process' and entity_id = 'octocat'`)).toBe(1);
   });
@@ -83,10 +128,20 @@ describe('requesting a profile', () => {
   it('claims HIGH requests before LOW ones', async () => {
     await request('low-lee', { priority: 'LOW' });
     await request('high-hu', { priority: 'HIGH' });
-    const claimed = await claimJobs(t.db, { workerId: 'probe', limit: 3, leaseMs: 60_000, now: new Date(), types: ['profile.process'] });
+    const claimed = await claimJobs(t.db, {
+      workerId: 'probe',
+      limit: 3,
+      leaseMs: 60_000,
+      now: new Date(),
+      types: ['profile.process'],
+    });
     const names = claimed.map((j) => (j.payload as { username: string }).username);
     expect(names).toEqual(['octocat', 'high-hu', 'low-lee']);
-    await releaseJobs(t.db, { workerId: 'probe', items: claimed.map((j) => ({ id: j.id, attempt: j.attempts })), now: new Date() });
+    await releaseJobs(t.db, {
+      workerId: 'probe',
+      items: claimed.map((j) => ({ id: j.id, attempt: j.attempts })),
+      now: new Date(),
+    });
   });
 
   it('imports the profile: creates the user, backfills 30 days through the platform clients, records the result', async () => {
@@ -103,7 +158,10 @@ describe('requesting a profile', () => {
     expect(conns.map((c) => `${c.platform}:${c.handle}`).sort()).toEqual(['github:carol-gh', 'twitter:carol_tw']);
     const rows = await t.db.select().from(activities).where(eq(activities.userId, carol.id));
     expect(rows).toHaveLength(60);
-    const [job] = await t.db.select().from(jobs).where(and(eq(jobs.type, 'profile.process'), eq(jobs.entityId, 'carol')));
+    const [job] = await t.db
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.type, 'profile.process'), eq(jobs.entityId, 'carol')));
     // The days end on the one the job started on, which midnight may have left behind since.
     const to = toIsoDate(parseTs(job.startedAt));
     for (const p of ['github', 'twitter'] as const) {
@@ -121,13 +179,23 @@ describe('requesting a profile', () => {
     expect(await t.db.select().from(platformConnections).where(eq(platformConnections.userId, octo.id))).toEqual([
       expect.objectContaining({ platform: 'github', handle: 'octocat' }),
     ]);
-    expect(job.result).toMatchObject({ username: 'carol', userCreated: true, platforms: { github: { handle: 'carol-gh', days: 30 } } });
+    expect(job.result).toMatchObject({
+      username: 'carol',
+      userCreated: true,
+      platforms: { github: { handle: 'carol-gh', days: 30 } },
+    });
 
     // a later attempt of the same job (after a timeout) does not fetch the days already stored
     const before = fake.control.count('github', 'carol-gh');
-    const again = await importProfile(t.db, createPlatformClients(env()), { username: 'carol', source: 'manual', requestId: 'r', platforms: {} }, {
-      now: new Date(), resumeSince: new Date(parseTs(job.createdAt).getTime()),
-    });
+    const again = await importProfile(
+      t.db,
+      createPlatformClients(env()),
+      { username: 'carol', source: 'manual', requestId: 'r', platforms: {} },
+      {
+        now: new Date(),
+        resumeSince: new Date(parseTs(job.createdAt).getTime()),
+      },
+    );
     expect(fake.control.count('github', 'carol-gh')).toBe(before);
     expect(again.platforms).toEqual((job.result as { platforms: unknown }).platforms);
   });
@@ -142,20 +210,27 @@ describe('requesting a profile', () => {
   });
 
   it('creates exactly one job for 10 concurrent identical requests', async () => {
-    const answers = await Promise.all(Array.from({ length: 10 }, () => request('dana', { request_id: 'req-dana', priority: 'HIGH' })));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => request('dana', { request_id: 'req-dana', priority: 'HIGH' })),
+    );
     expect(new Set(answers.map((a) => a.body.job_id)).size).toBe(1);
     expect(answers.filter((a) => a.body.created)).toHaveLength(1);
     expect(answers.filter((a) => a.body.duplicate)).toHaveLength(9);
     expect(await jobCount(sql`correlation_id = 'req-dana'`)).toBe(1);
 
-    const differentIds = await Promise.all(Array.from({ length: 10 }, (_, i) => request('eve', { request_id: `req-eve-${i}` })));
+    const differentIds = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => request('eve', { request_id: `req-eve-${i}` })),
+    );
     expect(new Set(differentIds.map((a) => a.body.job_id)).size).toBe(1);
     expect(await jobCount(sql`type = 'profile.process' and entity_id = 'eve'`)).toBe(1);
     expect(differentIds.filter((a) => a.body.joined)).toHaveLength(9);
     await processProfiles();
     // every one of the ten ids resolves to that job, after it finished too
     for (let i = 0; i < 10; i++) {
-      expect((await request('eve', { request_id: `req-eve-${i}` })).body).toMatchObject({ duplicate: true, job_id: differentIds[0].body.job_id });
+      expect((await request('eve', { request_id: `req-eve-${i}` })).body).toMatchObject({
+        duplicate: true,
+        job_id: differentIds[0].body.job_id,
+      });
     }
     expect(await jobCount(sql`type = 'profile.process' and entity_id = 'eve'`)).toBe(1);
   });
@@ -164,13 +239,26 @@ describe('requesting a profile', () => {
     const low = await request('hedy', { priority: 'LOW', request_id: 'req-hedy-low' });
     expect(low.body).toMatchObject({ priority: 'LOW', created: true });
     const high = await request('hedy', { priority: 'HIGH', request_id: 'req-hedy-high' });
-    expect(high.body).toMatchObject({ job_id: low.body.job_id, joined: true, priority_raised: true, priority: 'HIGH', request_id: 'req-hedy-high' });
+    expect(high.body).toMatchObject({
+      job_id: low.body.job_id,
+      joined: true,
+      priority_raised: true,
+      priority: 'HIGH',
+      request_id: 'req-hedy-high',
+    });
     expect(high.body.message).toMatch(/raised it to HIGH/);
     expect((await status('hedy')).body).toMatchObject({ priority: 'HIGH', request_id: 'req-hedy-low' });
     // a LOW request never lowers it
-    expect((await request('hedy', { priority: 'LOW', request_id: 'req-hedy-low-2' })).body).toMatchObject({ priority: 'HIGH', priority_raised: false });
+    expect((await request('hedy', { priority: 'LOW', request_id: 'req-hedy-low-2' })).body).toMatchObject({
+      priority: 'HIGH',
+      priority_raised: false,
+    });
     await processProfiles();
-    expect((await request('hedy', { request_id: 'req-hedy-high' })).body).toMatchObject({ duplicate: true, job_id: low.body.job_id, status: 'COMPLETED' });
+    expect((await request('hedy', { request_id: 'req-hedy-high' })).body).toMatchObject({
+      duplicate: true,
+      job_id: low.body.job_id,
+      status: 'COMPLETED',
+    });
   });
 });
 
@@ -208,15 +296,26 @@ describe('failures', () => {
     expect(st.body.status).toBe('FAILED');
     expect(st.body.error_message).toMatch(/^Profile import failed: no platform could be read \(GitHub: /);
     // the failed request leaves no user (nor its connections) it made itself
-    expect(await t.db.select().from(users).where(sql`lower(username) = 'gone-georgia'`)).toEqual([]);
+    expect(
+      await t.db
+        .select()
+        .from(users)
+        .where(sql`lower(username) = 'gone-georgia'`),
+    ).toEqual([]);
   });
 
   it('waits out a rate limit and then completes', async () => {
-    fake.control.apply({ addFaults: [{ platform: 'github', handle: 'hank', mode: 'rate_limit', retryAfterSec: 1, times: 1, delayMs: 0 }] });
+    fake.control.apply({
+      addFaults: [{ platform: 'github', handle: 'hank', mode: 'rate_limit', retryAfterSec: 1, times: 1, delayMs: 0 }],
+    });
     await request('hank', {});
     await processProfiles();
     const waiting = await status('hank');
-    expect(waiting.body).toMatchObject({ status: 'PENDING', attempts: 0, error_message: 'Rate limited by github; will retry' });
+    expect(waiting.body).toMatchObject({
+      status: 'PENDING',
+      attempts: 0,
+      error_message: 'Rate limited by github; will retry',
+    });
     const later = new Date(Date.now() + 5_000);
     await runBatch(t.db, getJobTypes(), { queues: ['profile'], clock: () => later, timeBudgetMs: 50_000 });
     expect((await status('hank')).body).toMatchObject({ status: 'COMPLETED', error_message: null });
@@ -226,7 +325,11 @@ describe('failures', () => {
 describe('auth and input', () => {
   it('needs the API key to request, pause or resume; status is public', async () => {
     for (const key of [null, 'wrong-key-123']) {
-      for (const res of [await request('octocat', {}, key), await pause('octocat', key), await resume('octocat', key)]) {
+      for (const res of [
+        await request('octocat', {}, key),
+        await pause('octocat', key),
+        await resume('octocat', key),
+      ]) {
         expect(res.status).toBe(401);
         expect(res.body.error).toEqual(expect.any(String));
       }
@@ -271,16 +374,26 @@ describe('auth and input', () => {
     const dots = await request('a..b', {});
     expect(dots.status).toBe(400);
     expect(dots.body.error).toMatch(/username/);
-    expect(await t.db.select().from(users).where(sql`lower(username) = 'a..b'`)).toEqual([]);
+    expect(
+      await t.db
+        .select()
+        .from(users)
+        .where(sql`lower(username) = 'a..b'`),
+    ).toEqual([]);
   });
 
   it('accepts what the reference’s columns accept: printable source and request_id, and its timestamp field', async () => {
     const res = await request('printable-pat', {
-      source: 'Frontend App (v2) — ümlaut', request_id: 'req 42 / büro', timestamp: '2025-04-20T08:00:00Z',
+      source: 'Frontend App (v2) — ümlaut',
+      request_id: 'req 42 / büro',
+      timestamp: '2025-04-20T08:00:00Z',
     });
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ request_id: 'req 42 / büro' });
-    expect((await status('printable-pat')).body).toMatchObject({ source: 'Frontend App (v2) — ümlaut', request_id: 'req 42 / büro' });
+    expect((await status('printable-pat')).body).toMatchObject({
+      source: 'Frontend App (v2) — ümlaut',
+      request_id: 'req 42 / büro',
+    });
     expect((await request('printable-pat', { request_id: 'req 42 / büro' })).body).toMatchObject({ duplicate: true });
   });
 });

@@ -34,16 +34,16 @@ describe('queue-package.md, verbatim', () => {
 
     // Add a task to the queue
     const task = await queueService.addToQueue(
-      "EMAIL_SEND",
+      'EMAIL_SEND',
       {
-        to: "user@example.com",
-        subject: "Welcome",
-        template: "welcome-email"
+        to: 'user@example.com',
+        subject: 'Welcome',
+        template: 'welcome-email',
       },
       {
         maxAttempts: 3,
-        priority: 1
-      }
+        priority: 1,
+      },
     );
 
     // Process the task
@@ -55,24 +55,21 @@ describe('queue-package.md, verbatim', () => {
   it('Usage examples: options, scheduling, rate limits, retries, hasProcessingTasks', async () => {
     const queueService = new QueueService(db);
     // Simple task
-    const emailTask = await queueService.addToQueue(
-      "EMAIL_SEND",
-      { to: "user@example.com", template: "welcome" }
-    );
+    const emailTask = await queueService.addToQueue('EMAIL_SEND', { to: 'user@example.com', template: 'welcome' });
 
     // Task with options
     const priorityTask = await queueService.addToQueue(
-      "IMAGE_PROCESS",
-      { imageUrl: "https://example.com/image.jpg" },
+      'IMAGE_PROCESS',
+      { imageUrl: 'https://example.com/image.jpg' },
       {
         priority: 2,
         maxAttempts: 5,
         scheduledFor: new Date(Date.now() + 3600000), // Schedule for 1 hour later
         reference: {
-          id: "user-123",
-          type: "User"
-        }
-      }
+          id: 'user-123',
+          type: 'User',
+        },
+      },
     );
     const taskId = emailTask.id;
     // Process a specific task
@@ -84,22 +81,29 @@ describe('queue-package.md, verbatim', () => {
     // Handle rate limit errors
     await queueService.handleRateLimitError(
       priorityTask.id,
-      "OpenAI",
-      300 // Retry after 5 minutes
+      'OpenAI',
+      300, // Retry after 5 minutes
     );
-    const hasProcessing = await queueService.hasProcessingTasks("IMAGE_PROCESS");
+    const hasProcessing = await queueService.hasProcessingTasks('IMAGE_PROCESS');
 
     expect(result).toMatchObject({ status: 'COMPLETED' });
     expect(retryResult).toMatchObject({ success: true });
     expect(hasProcessing).toBe(false);
     expect(await queueService.readFromQueue(priorityTask.id)).toMatchObject({
-      status: 'PENDING', priority: 2, referenceId: 'user-123', referenceType: 'User', failedProviders: ['OpenAI'],
+      status: 'PENDING',
+      priority: 2,
+      referenceId: 'user-123',
+      referenceType: 'User',
+      failedProviders: ['OpenAI'],
     });
   });
 
   it('runs the app’s own in-app types by default, and leaves other workloads’ types to their routes', async () => {
     const queueService = new QueueService(db);
-    const doc = await queueService.addToQueue('document.extract', { fileName: 'a.txt', text: 'Jane Doe\njane@example.com' });
+    const doc = await queueService.addToQueue('document.extract', {
+      fileName: 'a.txt',
+      text: 'Jane Doe\njane@example.com',
+    });
     expect(await queueService.processJob(doc.id)).toMatchObject({ status: 'COMPLETED' });
     for (const type of ['pipeline.app', 'profile.process', 'sync.platform']) {
       await expect(queueService.addToQueue(type, {})).rejects.toMatchObject({ code: 'unknown_type' });
@@ -112,21 +116,33 @@ describe('QueueService refuses bad input with a coded QueueError and writes noth
     const queueService = new QueueService(db);
     const nul = { to: 'a@example.com', template: 'x\u0000y' };
     const refused = async (p: Promise<unknown>, field: RegExp) => {
-      const err = await p.then(() => null, (e: unknown) => e);
+      const err = await p.then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(QueueError);
       expect((err as QueueError).code).toBe('invalid_input');
       expect((err as Error).message).toMatch(field);
       expect((err as Error).message).not.toMatch(/update jobs|insert into|select /i);
     };
     await refused(queueService.addToQueue('EMAIL_SEND', nul), /data/);
-    for (const maxAttempts of [0, 2.5, NaN, 101]) await refused(queueService.addToQueue('EMAIL_SEND', { to: 'a@example.com', template: 't' }, { maxAttempts }), /maxAttempts/);
-    await refused(queueService.addToQueue('EMAIL_SEND', { to: 'a@example.com', template: 't' }, { priority: NaN }), /priority/);
+    for (const maxAttempts of [0, 2.5, NaN, 101])
+      await refused(
+        queueService.addToQueue('EMAIL_SEND', { to: 'a@example.com', template: 't' }, { maxAttempts }),
+        /maxAttempts/,
+      );
+    await refused(
+      queueService.addToQueue('EMAIL_SEND', { to: 'a@example.com', template: 't' }, { priority: NaN }),
+      /priority/,
+    );
 
     const task = await queueService.addToQueue('EMAIL_SEND', { to: 'a@example.com', template: 't' });
     const before = await getJob(db, task.id);
     await refused(queueService.updateInQueue(task.id, { data: nul }), /data/);
-    for (const maxAttempts of [0, 2.5]) await refused(queueService.updateInQueue(task.id, { maxAttempts }), /maxAttempts/);
-    for (const priority of [NaN, Infinity, 1.5]) await refused(queueService.updateInQueue(task.id, { priority }), /priority/);
+    for (const maxAttempts of [0, 2.5])
+      await refused(queueService.updateInQueue(task.id, { maxAttempts }), /maxAttempts/);
+    for (const priority of [NaN, Infinity, 1.5])
+      await refused(queueService.updateInQueue(task.id, { priority }), /priority/);
     await refused(queueService.handleRateLimitError(task.id, 'OpenAI', NaN), /retryAfter/);
     await refused(queueService.handleRateLimitError(task.id, 'OpenAI', -1), /retryAfter/);
     expect(await getJob(db, task.id)).toEqual(before);
@@ -139,15 +155,27 @@ describe('getQueueStatus (the package’s polling query)', () => {
     const route = await import('@/app/api/dashboard/queue-status/route');
     const { call } = await import('../helpers/route-call');
     const queueService = new QueueService(db);
-    const waiting = await queueService.addToQueue('EMAIL_SEND', { to: 'w@example.com', template: 'status' }, { priority: 3 });
+    const waiting = await queueService.addToQueue(
+      'EMAIL_SEND',
+      { to: 'w@example.com', template: 'status' },
+      { priority: 3 },
+    );
     const res = await call(route.GET, 'GET', '/api/dashboard/queue-status', { key: null });
     expect(res.status).toBe(200);
     expect(Object.keys(res.body).sort()).toEqual(['completedTasks', 'failedTasks', 'pendingTasks', 'processingTasks']);
     expect(res.body.pendingTasks.find((x: { id: string }) => x.id === waiting.id)).toMatchObject({
-      status: 'PENDING', priority: 3, data: { to: 'w@example.com', template: 'status' }, type: 'EMAIL_SEND',
+      status: 'PENDING',
+      priority: 3,
+      data: { to: 'w@example.com', template: 'status' },
+      type: 'EMAIL_SEND',
     });
     expect(res.body.completedTasks.every((x: { status: string }) => x.status === 'COMPLETED')).toBe(true);
-    const other = await call(route.GET, 'GET', '/api/dashboard/queue-status?userId=00000000-0000-4000-8000-000000000000', { key: null });
+    const other = await call(
+      route.GET,
+      'GET',
+      '/api/dashboard/queue-status?userId=00000000-0000-4000-8000-000000000000',
+      { key: null },
+    );
     expect(other.body).toEqual({ pendingTasks: [], processingTasks: [], completedTasks: [], failedTasks: [] });
     expect((await call(route.GET, 'GET', '/api/dashboard/queue-status?userId=nope', { key: null })).status).toBe(400);
   });

@@ -5,12 +5,18 @@ import { QueueService } from '@/lib/queue-service/service';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 
 let t: TestDb;
-beforeAll(async () => { t = await createTestDb(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestDb();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 let now = new Date('2030-05-01T09:00:00Z');
 const clock = () => now;
-const later = (ms: number) => { now = new Date(now.getTime() + ms); };
+const later = (ms: number) => {
+  now = new Date(now.getTime() + ms);
+};
 
 const behaviour = { flakyFailures: 0, permanent: true, rateLimitOnce: true, release: null as null | (() => void) };
 let service: QueueService;
@@ -55,18 +61,38 @@ const types: JobTypes = {
   SLOW: defineJobType({
     queue: 'default',
     payloadSchema: z.object({}),
-    handle: () => new Promise((resolve) => { behaviour.release = () => resolve({ done: true }); }),
+    handle: () =>
+      new Promise((resolve) => {
+        behaviour.release = () => resolve({ done: true });
+      }),
   }),
 };
 
-beforeAll(() => { service = new QueueService(t.db, types, { clock }); });
+beforeAll(() => {
+  service = new QueueService(t.db, types, { clock });
+});
 
 describe('QueueService, as queue-package.md uses it', () => {
   it('Quick Start: adds an EMAIL_SEND task and processes it', async () => {
-    const task = await service.addToQueue('EMAIL_SEND', { to: 'user@example.com', subject: 'Welcome', template: 'welcome-email' }, { maxAttempts: 3, priority: 1 });
-    expect(task).toMatchObject({ type: 'EMAIL_SEND', status: 'PENDING', attempts: 0, maxAttempts: 3, priority: 1, failedProviders: [] });
+    const task = await service.addToQueue(
+      'EMAIL_SEND',
+      { to: 'user@example.com', subject: 'Welcome', template: 'welcome-email' },
+      { maxAttempts: 3, priority: 1 },
+    );
+    expect(task).toMatchObject({
+      type: 'EMAIL_SEND',
+      status: 'PENDING',
+      attempts: 0,
+      maxAttempts: 3,
+      priority: 1,
+      failedProviders: [],
+    });
     const result = await service.processJob(task.id);
-    expect(result).toMatchObject({ status: 'COMPLETED', attempts: 1, result: { to: 'user@example.com', body: '[welcome-email] Welcome' } });
+    expect(result).toMatchObject({
+      status: 'COMPLETED',
+      attempts: 1,
+      result: { to: 'user@example.com', body: '[welcome-email] Welcome' },
+    });
     expect(result?.processedAt).toEqual(now);
     expect(await service.processJob(task.id)).toBeNull();
   });
@@ -75,25 +101,49 @@ describe('QueueService, as queue-package.md uses it', () => {
     const task = await service.addToQueue(
       'IMAGE_PROCESS',
       { imageUrl: 'https://example.com/image.jpg' },
-      { priority: 2, maxAttempts: 5, scheduledFor: new Date(now.getTime() + 3_600_000), reference: { id: 'user-123', type: 'User' } },
+      {
+        priority: 2,
+        maxAttempts: 5,
+        scheduledFor: new Date(now.getTime() + 3_600_000),
+        reference: { id: 'user-123', type: 'User' },
+      },
     );
-    expect(task).toMatchObject({ priority: 2, maxAttempts: 5, referenceId: 'user-123', referenceType: 'User', status: 'PENDING' });
+    expect(task).toMatchObject({
+      priority: 2,
+      maxAttempts: 5,
+      referenceId: 'user-123',
+      referenceType: 'User',
+      status: 'PENDING',
+    });
     expect(task.scheduledFor).toEqual(new Date(now.getTime() + 3_600_000));
     expect(await service.processJob(task.id)).toBeNull();
     later(3_600_000);
-    expect(await service.processJob(task.id)).toMatchObject({ status: 'COMPLETED', result: { format: 'jpeg', name: 'image.jpg' } });
+    expect(await service.processJob(task.id)).toMatchObject({
+      status: 'COMPLETED',
+      result: { format: 'jpeg', name: 'image.jpg' },
+    });
   });
 
   it('runs a higher priority first', async () => {
     const low = await service.addToQueue('EMAIL_SEND', { to: 'a@example.com', template: 't' }, { priority: 0 });
     const high = await service.addToQueue('EMAIL_SEND', { to: 'b@example.com', template: 't' }, { priority: 2 });
-    const [first, second] = await claimJobs(t.db, { workerId: 'w', limit: 2, leaseMs: 60_000, now, types: ['EMAIL_SEND'] });
+    const [first, second] = await claimJobs(t.db, {
+      workerId: 'w',
+      limit: 2,
+      leaseMs: 60_000,
+      now,
+      types: ['EMAIL_SEND'],
+    });
     expect([first.id, second.id]).toEqual([high.id, low.id]);
   });
 
   it('retries with backoff and ends in MAX_RETRIES_REACHED once attempts are used up', async () => {
     behaviour.flakyFailures = 5;
-    const task = await service.addToQueue('IMAGE_PROCESS', { imageUrl: 'https://example.com/x.png' }, { maxAttempts: 2 });
+    const task = await service.addToQueue(
+      'IMAGE_PROCESS',
+      { imageUrl: 'https://example.com/x.png' },
+      { maxAttempts: 2 },
+    );
     const first = await service.processJob(task.id);
     expect(first).toMatchObject({ status: 'FAILED', attempts: 1, errorMessage: 'image host answered 502' });
     expect(first!.scheduledFor!.getTime()).toBeGreaterThan(now.getTime());
@@ -119,7 +169,11 @@ describe('QueueService, as queue-package.md uses it', () => {
   });
 
   it('handles rate limits on a waiting task by moving it later, never earlier', async () => {
-    const task = await service.addToQueue('EMAIL_SEND', { to: 'c@example.com', template: 't' }, { scheduledFor: new Date(now.getTime() + 900_000) });
+    const task = await service.addToQueue(
+      'EMAIL_SEND',
+      { to: 'c@example.com', template: 't' },
+      { scheduledFor: new Date(now.getTime() + 900_000) },
+    );
     await service.handleRateLimitError(task.id, 'SendGrid', 60);
     expect((await service.readFromQueue(task.id))!.scheduledFor).toEqual(new Date(now.getTime() + 900_000));
     await service.handleRateLimitError(task.id, 'SendGrid', 1800);
@@ -129,7 +183,8 @@ describe('QueueService, as queue-package.md uses it', () => {
     // Written to the job's history like every other engine change.
     const { events } = await getJobWithEvents(t.db, task.id);
     expect(events.map((e) => `${e.fromStatus}->${e.toStatus} ${e.message}`)).toEqual([
-      'pending->pending Rate limited by SendGrid; retry after 60s', 'pending->pending Rate limited by SendGrid; retry after 1800s',
+      'pending->pending Rate limited by SendGrid; retry after 60s',
+      'pending->pending Rate limited by SendGrid; retry after 1800s',
     ]);
     await service.deleteFromQueue(task.id);
   });
@@ -137,7 +192,11 @@ describe('QueueService, as queue-package.md uses it', () => {
   it('retryFailedQueueTasks restarts failed tasks that have attempts left and reports what happened', async () => {
     behaviour.permanent = true;
     const task = await service.addToQueue('STRICT', {}, { maxAttempts: 3 });
-    expect(await service.processJob(task.id)).toMatchObject({ status: 'FAILED', attempts: 1, errorMessage: 'account suspended' });
+    expect(await service.processJob(task.id)).toMatchObject({
+      status: 'FAILED',
+      attempts: 1,
+      errorMessage: 'account suspended',
+    });
     behaviour.permanent = false;
     const report = await service.retryFailedQueueTasks();
     expect(report).toMatchObject({ success: true, processed: 1, successful: 1, failed: 0 });
@@ -145,7 +204,11 @@ describe('QueueService, as queue-package.md uses it', () => {
     expect(await service.retryFailedQueueTasks()).toMatchObject({ processed: 0 });
     const { events } = await getJobWithEvents(t.db, task.id);
     expect(events.map((e) => `${e.fromStatus}->${e.toStatus}`)).toEqual([
-      'pending->processing', 'processing->failed', 'failed->pending', 'pending->processing', 'processing->completed',
+      'pending->processing',
+      'processing->failed',
+      'failed->pending',
+      'pending->processing',
+      'processing->completed',
     ]);
   });
 
@@ -155,7 +218,9 @@ describe('QueueService, as queue-package.md uses it', () => {
     const running = service.processJob(task.id);
     await expect.poll(() => service.hasProcessingTasks('SLOW')).toBe(true);
     expect(await service.processJob(task.id)).toBeNull();
-    await expect(service.processJob(task.id, undefined, { skipIfProcessing: false })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(service.processJob(task.id, undefined, { skipIfProcessing: false })).rejects.toMatchObject({
+      code: 'conflict',
+    });
     await expect(service.deleteFromQueue(task.id)).rejects.toMatchObject({ code: 'invalid_transition' });
     behaviour.release!();
     expect(await running).toMatchObject({ status: 'COMPLETED', result: { done: true } });
@@ -164,13 +229,29 @@ describe('QueueService, as queue-package.md uses it', () => {
 
   it('updates a waiting task and refuses to change a finished one', async () => {
     const task = await service.addToQueue('EMAIL_SEND', { to: 'd@example.com', template: 'a' });
-    const changed = await service.updateInQueue(task.id, { data: { to: 'e@example.com', template: 'b' }, priority: 3, maxAttempts: 7 });
-    expect(changed).toMatchObject({ data: { to: 'e@example.com', template: 'b', subject: 'Hello' }, priority: 3, maxAttempts: 7 });
+    const changed = await service.updateInQueue(task.id, {
+      data: { to: 'e@example.com', template: 'b' },
+      priority: 3,
+      maxAttempts: 7,
+    });
+    expect(changed).toMatchObject({
+      data: { to: 'e@example.com', template: 'b', subject: 'Hello' },
+      priority: 3,
+      maxAttempts: 7,
+    });
     const { events } = await getJobWithEvents(t.db, task.id);
-    expect(events.map((e) => `${e.fromStatus}->${e.toStatus} ${e.message}`)).toEqual(['pending->pending Updated payload, priority, maxAttempts']);
-    await expect(service.updateInQueue(task.id, { data: { to: 'not-an-email' } as never })).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(service.updateInQueue(task.id, { result: 1 } as never)).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(service.updateInQueue(task.id, { status: 'COMPLETED' })).rejects.toMatchObject({ code: 'invalid_transition' });
+    expect(events.map((e) => `${e.fromStatus}->${e.toStatus} ${e.message}`)).toEqual([
+      'pending->pending Updated payload, priority, maxAttempts',
+    ]);
+    await expect(service.updateInQueue(task.id, { data: { to: 'not-an-email' } as never })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+    await expect(service.updateInQueue(task.id, { result: 1 } as never)).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+    await expect(service.updateInQueue(task.id, { status: 'COMPLETED' })).rejects.toMatchObject({
+      code: 'invalid_transition',
+    });
     await service.processJob(task.id);
     await expect(service.updateInQueue(task.id, { priority: 1 })).rejects.toMatchObject({ code: 'invalid_transition' });
     await service.deleteFromQueue(task.id);

@@ -111,7 +111,9 @@ describe('the built app', () => {
           expect(r.status, JSON.stringify(r.body).slice(0, 300)).toBe(200);
           calls.push({ claimed: Number(r.body.claimed), status: r.status });
           if (r.body.claimed !== 0) continue;
-          const left = await one<{ n: number }>(sql`select count(*)::int as n from jobs where status in ('pending', 'processing')`);
+          const left = await one<{ n: number }>(
+            sql`select count(*)::int as n from jobs where status in ('pending', 'processing')`,
+          );
           if (left.n === 0) break;
           await new Promise((res) => setTimeout(res, 100));
         }
@@ -149,7 +151,9 @@ describe('the built app', () => {
     });
     expect(wrong.map((r) => ({ ...r, requests: requests[`github:${String(r.handle).toLowerCase()}`] }))).toEqual([]);
     const retried = rows.filter((r) => Number(r.claims) > 1);
-    const activities = await one<{ n: number }>(sql`select count(distinct user_id)::int as n from platform_connections where last_synced_at is not null`);
+    const activities = await one<{ n: number }>(
+      sql`select count(distinct user_id)::int as n from platform_connections where last_synced_at is not null`,
+    );
     expect(activities.n).toBe(USERS);
     console.log(
       `[reliability-app] ${USERS} jobs drained by ${CALLERS} callers in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
@@ -162,7 +166,9 @@ describe('the built app', () => {
     const date = day(-3);
     const results = await Promise.all(
       Array.from({ length: 10 }, async () => {
-        const res = await fetch(`${app.url}/api/cron/sync-all?date=${date}`, { headers: { authorization: `Bearer ${CRON}` } });
+        const res = await fetch(`${app.url}/api/cron/sync-all?date=${date}`, {
+          headers: { authorization: `Bearer ${CRON}` },
+        });
         return { status: res.status, body: (await res.json()) as { created: number; existing: number } };
       }),
     );
@@ -179,7 +185,9 @@ describe('the built app', () => {
 
   it('the app killed mid-request: its claims stay put until the lease ends, then run again and complete', async () => {
     const date = day(-5);
-    const ids = (await monitor.db.execute(sql`select id::text as id from users order by username limit 30`)).map((r) => String(r.id));
+    const ids = (await monitor.db.execute(sql`select id::text as id from users order by username limit 30`)).map((r) =>
+      String(r.id),
+    );
     // Enqueued here, not through sync-all, which would start working them after its response: this
     // test needs its own call to hold the claims when the app dies.
     const enq = await enqueueAllUsersSync(monitor.db, { date, userIds: ids, now: new Date() });
@@ -188,7 +196,10 @@ describe('the built app', () => {
     fake.control.apply({ faults: [{ platform: 'github', mode: 'slow', delayMs: 60_000, retryAfterSec: 60 }] });
 
     const inFlight = post('/api/cron/process-queue', { limit: 30 }).catch((err: unknown) => err);
-    while ((await one<{ n: number }>(sql`select count(*)::int as n from jobs where status = 'processing'`)).n < 30 || fake.control.stats().total < 5) {
+    while (
+      (await one<{ n: number }>(sql`select count(*)::int as n from jobs where status = 'processing'`)).n < 30 ||
+      fake.control.stats().total < 5
+    ) {
       await new Promise((r) => setTimeout(r, 50));
     }
     await app.kill();
@@ -205,7 +216,9 @@ describe('the built app', () => {
     expect(held).toEqual({ n: 30, attempts: 1 });
 
     // Time passing, passed in: move the lease ends into the past instead of waiting a minute.
-    await monitor.db.execute(sql`update jobs set locked_until = now() - interval '1 second' where status = 'processing'`);
+    await monitor.db.execute(
+      sql`update jobs set locked_until = now() - interval '1 second' where status = 'processing'`,
+    );
     const late = await post('/api/cron/process-queue', { limit: 50 });
     expect(late.body).toMatchObject({ rescued: 30, claimed: 30 });
     const after = await one<{ completed: number; stuck: number; attempts: number }>(sql`
@@ -214,7 +227,9 @@ describe('the built app', () => {
              min(attempts)::int as attempts
       from jobs where payload->>'date' = ${date}`);
     expect(after).toEqual({ completed: 30, stuck: 0, attempts: 2 });
-    console.log(`[reliability-app] app SIGKILLed with 30 claims (${started} handlers had called out); after lease expiry all 30 rescued and completed on attempt 2`);
+    console.log(
+      `[reliability-app] app SIGKILLed with 30 claims (${started} handlers had called out); after lease expiry all 30 rescued and completed on attempt 2`,
+    );
   }, 120_000);
 
   it('no page or log shows a secret; the public page and API hide private platforms', async () => {
@@ -243,12 +258,17 @@ describe('the built app', () => {
     for (const text of [await publicPage.text(), await publicApi.text()]) {
       expect(text).toMatch(/youtube/i);
       expect(text).not.toMatch(/github/i);
-      for (const hidden of ['rel-gh-1', 'PRIVATE-REPO', 'secretRepo', String(user.id)]) expect(text).not.toContain(hidden);
+      for (const hidden of ['rel-gh-1', 'PRIVATE-REPO', 'secretRepo', String(user.id)])
+        expect(text).not.toContain(hidden);
       seen.push(text);
     }
     seen.push(app.log());
     const secrets = ['CRON_SECRET', 'QUEUE_API_KEY', 'DASHBOARD_PASSWORD', 'SESSION_SECRET'].map((k) => appEnv[k]);
-    for (const secret of secrets) expect(seen.some((t) => t.includes(secret)), `a page or the log shows ${secret}`).toBe(false);
+    for (const secret of secrets)
+      expect(
+        seen.some((t) => t.includes(secret)),
+        `a page or the log shows ${secret}`,
+      ).toBe(false);
   }, 60_000);
 
   it('PostgreSQL stopped under the running app: 503 JSON at once, and back to 200 without a restart', async () => {
@@ -288,6 +308,8 @@ describe('the built app', () => {
 
 async function sessionCookie(): Promise<string> {
   const { createSessionToken, sessionKey, SESSION_COOKIE } = await import('@/lib/auth/session');
-  const token = createSessionToken(sessionKey({ sessionSecret: appEnv.SESSION_SECRET, password: appEnv.DASHBOARD_PASSWORD! }));
+  const token = createSessionToken(
+    sessionKey({ sessionSecret: appEnv.SESSION_SECRET, password: appEnv.DASHBOARD_PASSWORD! }),
+  );
   return `${SESSION_COOKIE}=${token}`;
 }

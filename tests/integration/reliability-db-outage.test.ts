@@ -69,19 +69,30 @@ const PARAMS: Record<string, string> = {
 };
 const QUERIES: Record<string, string> = { '/api/dashboard/tasks': 'ids=00000000-0000-4000-8000-000000000001' };
 
-interface Answer { route: string; status: number; body: unknown; ms: number }
+interface Answer {
+  route: string;
+  status: number;
+  body: unknown;
+  ms: number;
+}
 
 async function sweep(): Promise<Answer[]> {
-  const calls = routes.filter((r) => r.handlers.GET).map(async (r) => {
-    const t0 = Date.now();
-    const res = await Promise.race([
-      callRoute(r, 'GET', { params: PARAMS, query: QUERIES[r.pattern], headers: { authorization: `Bearer ${TOKEN}` } }),
-      new Promise<null>((resolve) => setTimeout(() => resolve(null), CALL_LIMIT_MS)),
-    ]);
-    if (!res) return { route: r.pattern, status: 0, body: 'no answer in time', ms: Date.now() - t0 };
-    const { status, json } = await readResponse(res);
-    return { route: r.pattern, status, body: json, ms: Date.now() - t0 };
-  });
+  const calls = routes
+    .filter((r) => r.handlers.GET)
+    .map(async (r) => {
+      const t0 = Date.now();
+      const res = await Promise.race([
+        callRoute(r, 'GET', {
+          params: PARAMS,
+          query: QUERIES[r.pattern],
+          headers: { authorization: `Bearer ${TOKEN}` },
+        }),
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), CALL_LIMIT_MS)),
+      ]);
+      if (!res) return { route: r.pattern, status: 0, body: 'no answer in time', ms: Date.now() - t0 };
+      const { status, json } = await readResponse(res);
+      return { route: r.pattern, status, body: json, ms: Date.now() - t0 };
+    });
   return Promise.all(calls);
 }
 
@@ -191,7 +202,10 @@ describe('database outage', () => {
     );
     // Last, so the guarantees above are checked even when this fails: an unhandled rejection kills a
     // worker process started with Node's defaults.
-    expect(unhandled.map((e) => String(e).slice(0, 200)), 'unhandled rejections during the outage').toEqual([]);
+    expect(
+      unhandled.map((e) => String(e).slice(0, 200)),
+      'unhandled rejections during the outage',
+    ).toEqual([]);
   }, 150_000);
 });
 

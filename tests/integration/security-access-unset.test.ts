@@ -13,8 +13,11 @@ let t: TestDb;
 let routes: Route[];
 let failures: { file: string; error: string }[];
 const PARAMS: Record<string, string> = {
-  id: '00000000-0000-4000-8000-000000000001', job_id: '00000000-0000-4000-8000-000000000001',
-  name: 'default', app_id: 'unset-app', username: 'someone',
+  id: '00000000-0000-4000-8000-000000000001',
+  job_id: '00000000-0000-4000-8000-000000000001',
+  name: 'default',
+  app_id: 'unset-app',
+  username: 'someone',
 };
 
 beforeAll(async () => {
@@ -62,7 +65,10 @@ describe('secrets unset in production', () => {
   it('sign-in is closed too', async () => {
     const login = routes.find((r) => r.pattern === '/api/auth/login')!;
     const r = await readResponse(
-      await callRoute(login, 'POST', { headers: { 'content-type': 'application/json' }, body: '{"password":"undefined"}' }),
+      await callRoute(login, 'POST', {
+        headers: { 'content-type': 'application/json' },
+        body: '{"password":"undefined"}',
+      }),
     );
     expect(r.status).toBe(503);
     expect(r.text).not.toContain('set-cookie');

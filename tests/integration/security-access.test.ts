@@ -24,7 +24,12 @@ const S: Secrets = {
 const SECRETS = Object.values(S);
 const USER_ID = '00000000-0000-4000-8000-0000000000aa';
 const PARAMS: Record<string, string> = {
-  id: USER_ID, job_id: USER_ID, name: 'default', app_id: 'access-app', username: 'alice', key: 'github',
+  id: USER_ID,
+  job_id: USER_ID,
+  name: 'default',
+  app_id: 'access-app',
+  username: 'alice',
+  key: 'github',
 };
 
 let t: TestDb;
@@ -99,10 +104,23 @@ describe('access', () => {
       const other = token === S.cronSecret ? S.apiKey : S.cronSecret;
       const swapCase = [...token].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join('');
       const wrong = [
-        `Basic ${token}`, `Token ${token}`, token, `Bearer`, `Bearer `, `Bearer x${token}`, `Bearer ${token}x`,
-        `Bearer ${token.slice(0, -1)}`, `Bearer ${token.toUpperCase()}`, `Bearer ${token.toLowerCase()}`,
-        `Bearer ${swapCase}`, `Bearer ${token} ${token}`, `Bearer ${other}`, `Bearer ${S.password}`,
-        `Bearer ${S.sessionSecret}`, `Bearer undefined`, `Bearer null`,
+        `Basic ${token}`,
+        `Token ${token}`,
+        token,
+        `Bearer`,
+        `Bearer `,
+        `Bearer x${token}`,
+        `Bearer ${token}x`,
+        `Bearer ${token.slice(0, -1)}`,
+        `Bearer ${token.toUpperCase()}`,
+        `Bearer ${token.toLowerCase()}`,
+        `Bearer ${swapCase}`,
+        `Bearer ${token} ${token}`,
+        `Bearer ${other}`,
+        `Bearer ${S.password}`,
+        `Bearer ${S.sessionSecret}`,
+        `Bearer undefined`,
+        `Bearer null`,
       ];
       for (const authorization of wrong) {
         const r = await call(route, method, { authorization });
@@ -114,7 +132,10 @@ describe('access', () => {
         expect(r.status, `${method} ${route.pattern} wrong bearer + session`).toBe(401);
       }
       const ok = await call(route, method, { authorization: `Bearer ${token}` });
-      expect([401, 403, 503], `${method} ${route.pattern} with the right token: ${ok.text.slice(0, 200)}`).not.toContain(ok.status);
+      expect(
+        [401, 403, 503],
+        `${method} ${route.pattern} with the right token: ${ok.text.slice(0, 200)}`,
+      ).not.toContain(ok.status);
       checked++;
     }
     expect(checked).toBeGreaterThan(5);
@@ -132,7 +153,14 @@ describe('access', () => {
       `${farFuture}.${mac}`, // payload swapped, old signature
       `${farFuture}.${createHmac('sha256', 'guess').update(farFuture).digest('base64url')}`,
       `${body}.${mac.slice(0, -1)}${mac.endsWith('A') ? 'B' : 'A'}`,
-      `${body}.`, `.${mac}`, `${body}.${mac}.x`, 'garbage', '', 'a'.repeat(600), `${valid} `, valid.toUpperCase(),
+      `${body}.`,
+      `.${mac}`,
+      `${body}.${mac}.x`,
+      'garbage',
+      '',
+      'a'.repeat(600),
+      `${valid} `,
+      valid.toUpperCase(),
     ];
     let checked = 0;
     for (const { route, method, guard } of protectedCalls()) {
@@ -144,7 +172,10 @@ describe('access', () => {
       const elsewhere = await call(route, method, { cookie: `other_session=${encodeURIComponent(valid)}` });
       expect(elsewhere.status).toBe(401);
       const ok = await call(route, method, { cookie: `${SESSION_COOKIE}=${encodeURIComponent(valid)}` });
-      expect([401, 403, 503], `${method} ${route.pattern} with a valid session: ${ok.text.slice(0, 200)}`).not.toContain(ok.status);
+      expect(
+        [401, 403, 503],
+        `${method} ${route.pattern} with a valid session: ${ok.text.slice(0, 200)}`,
+      ).not.toContain(ok.status);
       checked++;
     }
     expect(checked).toBeGreaterThan(5);
@@ -155,7 +186,8 @@ describe('access', () => {
     const stats = routes.find((r) => r.pattern === '/api/dashboard/stats')!;
     const post = async (password: string) => {
       const res = await callRoute(login, 'POST', {
-        headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password }),
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ password }),
       });
       seen.push(`login ${res.status} ${JSON.stringify([...res.headers])}`);
       return res;
@@ -179,7 +211,14 @@ describe('access', () => {
     const r = await call(route, 'GET', {});
     expect(r.status).toBe(200);
     expect(r.text).toContain('youtube');
-    for (const hidden of ['github', 'PRIVATE-REPO-MARKER', 'alice-private-handle', 'PAYLOAD-MARKER', 'ERROR-MARKER', USER_ID]) {
+    for (const hidden of [
+      'github',
+      'PRIVATE-REPO-MARKER',
+      'alice-private-handle',
+      'PAYLOAD-MARKER',
+      'ERROR-MARKER',
+      USER_ID,
+    ]) {
       expect(r.text).not.toContain(hidden);
     }
     for (const username of ['nobody', "alice' or '1'='1", '../alice', 'alice%00']) {
@@ -193,7 +232,8 @@ describe('access', () => {
     // Static: no source line compares a secret with ===, !==, startsWith, includes or localeCompare.
     const files = (dir: string): string[] =>
       readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-        e.isDirectory() ? files(path.join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [path.join(dir, e.name)] : []);
+        e.isDirectory() ? files(path.join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [path.join(dir, e.name)] : [],
+      );
     const name = String.raw`(?:CRON_SECRET|QUEUE_API_KEY|DASHBOARD_PASSWORD|SESSION_SECRET|secret|password|apiKey|token)`;
     const patterns = [
       String.raw`${name}[\w.()?!]*\s*(?:===?|!==?)\s*(?!undefined\b|null\b|''|"")[\w'"${'`'}]`, // secret === x
@@ -204,9 +244,17 @@ describe('access', () => {
     ];
     const compare = new RegExp(patterns.join('|'));
     const root = path.resolve(import.meta.dirname, '../..');
-    const offending = ['app', 'lib'].flatMap((d) => files(path.join(root, d))).flatMap((file) =>
-      readFileSync(file, 'utf8').split('\n').flatMap((line, i) =>
-        compare.test(line) && !/^\s*(\/\/|\*)/.test(line) ? [`${path.relative(root, file)}:${i + 1}: ${line.trim()}`] : []));
+    const offending = ['app', 'lib']
+      .flatMap((d) => files(path.join(root, d)))
+      .flatMap((file) =>
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .flatMap((line, i) =>
+            compare.test(line) && !/^\s*(\/\/|\*)/.test(line)
+              ? [`${path.relative(root, file)}:${i + 1}: ${line.trim()}`]
+              : [],
+          ),
+      );
     expect(offending).toEqual([]);
     // The helper every check goes through hashes both sides, so lengths never decide the time taken.
     expect(safeEqual(S.cronSecret, S.cronSecret)).toBe(true);

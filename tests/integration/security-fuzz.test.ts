@@ -12,7 +12,14 @@ import { createTestDb, type TestDb } from '../helpers/test-db';
 import { callRoute, loadRoutes, readResponse, type Method, type Route, setRouteEnv } from '../helpers/route-catalog';
 import { credentialsFor, guardOf, type Secrets } from '../helpers/route-access';
 import { captureOutput } from '../helpers/output-capture';
-import { FIELD_NAMES, SQL_FRAGMENTS, contentType, hostileBody, hostileParam, hostileQuery } from '../helpers/hostile-input';
+import {
+  FIELD_NAMES,
+  SQL_FRAGMENTS,
+  contentType,
+  hostileBody,
+  hostileParam,
+  hostileQuery,
+} from '../helpers/hostile-input';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
 const S: Secrets = {
@@ -60,7 +67,12 @@ afterAll(async () => {
   await t.close();
 });
 
-interface Sent { params: Record<string, string>; query: string; body?: string; type?: string }
+interface Sent {
+  params: Record<string, string>;
+  query: string;
+  body?: string;
+  type?: string;
+}
 
 /** One request; asserts the invariants on its answer, and that a refusal wrote nothing. */
 async function probe(route: Route, method: Method, sent: Sent) {
@@ -110,7 +122,10 @@ describe('hostile input', () => {
       });
       // Sign-in pauses 400 ms on a wrong password by design; fewer runs keep the suite quick.
       const numRuns = route.pattern === '/api/auth/login' ? Math.ceil(RUNS / 3) : RUNS;
-      await fc.assert(fc.asyncProperty(arb, (sent) => probe(route, method, sent)), { numRuns });
+      await fc.assert(
+        fc.asyncProperty(arb, (sent) => probe(route, method, sent)),
+        { numRuns },
+      );
     }, 120_000);
   }
 
@@ -123,11 +138,14 @@ describe('hostile input', () => {
       if (sent.body !== undefined) headers['content-type'] = 'application/json';
       // A GET that refuses has nothing to write; the fuzzing above checks that too, so skip the snapshots.
       const before = method === 'GET' ? '' : await snapshot();
-      const r = await readResponse(await callRoute(route, method, { params: sent.params, query: sent.query, headers, body: sent.body }));
+      const r = await readResponse(
+        await callRoute(route, method, { params: sent.params, query: sent.query, headers, body: sent.body }),
+      );
       answers.push(`${r.status} ${r.text.slice(0, 300)}`);
       const what = `${method} ${route.pattern} ${JSON.stringify(sent)} → ${r.status} ${r.text.slice(0, 120)}`;
       if (r.status >= 500) failures.push(what);
-      else if (method !== 'GET' && r.status >= 400 && (await snapshot()) !== before) failures.push(`${what} (and it wrote)`);
+      else if (method !== 'GET' && r.status >= 400 && (await snapshot()) !== before)
+        failures.push(`${what} (and it wrote)`);
     };
     const base = { id: USER_ID, job_id: USER_ID, name: 'default', app_id: 'nul-app', username: 'alice' };
     for (const { route, method } of calls) {
@@ -135,7 +153,8 @@ describe('hostile input', () => {
       for (const p of route.params) await check(route, method, { params: { ...base, [p]: NUL }, query: '' });
       // GET reads its input from the query, the others from the body (the fuzzing above mixes both).
       for (const f of FIELD_NAMES) {
-        if (method === 'GET') await check(route, method, { params: base, query: new URLSearchParams({ [f]: NUL }).toString() });
+        if (method === 'GET')
+          await check(route, method, { params: base, query: new URLSearchParams({ [f]: NUL }).toString() });
         else await check(route, method, { params: base, query: '', body: JSON.stringify({ [f]: NUL }) });
       }
       // Inside free-form JSON (a job's payload, metadata or result), where no schema looks at the text.
@@ -145,7 +164,8 @@ describe('hostile input', () => {
           { type: 'document.review', metadata: { note: NUL } },
           { status: 'completed', result: { note: NUL } },
           { status: 'completed', stage: 'done', result: { note: NUL } },
-        ]) await check(route, method, { params: base, query: '', body: JSON.stringify(body) });
+        ])
+          await check(route, method, { params: base, query: '', body: JSON.stringify(body) });
       }
     }
     expect(failures).toEqual([]);
@@ -169,12 +189,16 @@ describe('hostile input', () => {
       };
       // Only a route that reads a body has to refuse a big one: the others may answer without reading it.
       const probeMalformed = await send('{', 'application/json');
-      const readsBody = probeMalformed.status === 400 && /JSON/i.test(String((probeMalformed.json as { error?: string })?.error));
+      const readsBody =
+        probeMalformed.status === 400 && /JSON/i.test(String((probeMalformed.json as { error?: string })?.error));
       const tries: [string, () => Promise<Awaited<ReturnType<typeof send>>>][] = [
         ['declared JSON', () => send(big, 'application/json', Buffer.byteLength(big))],
         // A stream has no length to read up front: the limit must hold while reading.
         ['streamed JSON', () => send(new Blob([big]).stream() as unknown as BodyInit, 'application/json')],
-        ['streamed form', () => send(new Blob([bigForm]).stream() as unknown as BodyInit, 'application/x-www-form-urlencoded')],
+        [
+          'streamed form',
+          () => send(new Blob([bigForm]).stream() as unknown as BodyInit, 'application/x-www-form-urlencoded'),
+        ],
       ];
       for (const [how, attempt] of tries) {
         const r = await attempt();
@@ -192,9 +216,12 @@ describe('hostile input', () => {
     const send = async (bytes: number) => {
       const before = await snapshot();
       const body = JSON.stringify({ type: 'document.review', payload: { blob: 'x'.repeat(bytes) } });
-      const r = await readResponse(await callRoute(jobs, 'POST', {
-        headers: { ...credentialsFor('api-key', S), 'content-type': 'application/json' }, body,
-      }));
+      const r = await readResponse(
+        await callRoute(jobs, 'POST', {
+          headers: { ...credentialsFor('api-key', S), 'content-type': 'application/json' },
+          body,
+        }),
+      );
       answers.push(`${r.status} ${r.text.slice(0, 500)}`);
       return { r, unchanged: (await snapshot()) === before };
     };
@@ -225,7 +252,9 @@ describe('hostile input', () => {
     expect(exact.status).toBe(200);
     const found = JSON.stringify(exact.json).match(/"id":"[0-9a-f-]{36}"/g) ?? [];
     expect(found.length).toBe(1);
-    const tables = await t.db.execute(sql`select count(*)::int as n from information_schema.tables where table_schema = 'public'`);
+    const tables = await t.db.execute(
+      sql`select count(*)::int as n from information_schema.tables where table_schema = 'public'`,
+    );
     expect(Number(tables[0].n)).toBeGreaterThan(5);
   });
 

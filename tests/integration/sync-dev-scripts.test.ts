@@ -13,11 +13,19 @@ import { createTestDb, type TestDb } from '../helpers/test-db';
 import { closedPort } from './sync-harness';
 
 let t: TestDb;
-beforeAll(async () => { t = await createTestDb(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestDb();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 const count = async (table: 'users' | 'platform_connections' | 'activities') =>
-  Number(((await t.db.execute(sql`select count(*)::int as n from ${sql.identifier(table)}`)) as unknown as { n: number }[])[0].n);
+  Number(
+    (
+      (await t.db.execute(sql`select count(*)::int as n from ${sql.identifier(table)}`)) as unknown as { n: number }[]
+    )[0].n,
+  );
 
 describe('seedDemoData', () => {
   it('creates the demo users with history once, then leaves them alone', async () => {
@@ -26,7 +34,9 @@ describe('seedDemoData', () => {
     expect(await count('users')).toBe(36);
     const activities = await count('activities');
     expect(activities).toBeGreaterThan(36 * 100);
-    const [span] = (await t.db.execute(sql`select min(date)::text as first, max(date)::text as last from activities`)) as unknown as { first: string; last: string }[];
+    const [span] = (await t.db.execute(
+      sql`select min(date)::text as first, max(date)::text as last from activities`,
+    )) as unknown as { first: string; last: string }[];
     // The seed counts days by the database's current_date, whose time zone need not be Node's.
     const [{ today }] = (await t.db.execute(sql`select current_date::text as today`)) as unknown as { today: string }[];
     expect(span.last < today).toBe(true);
@@ -41,7 +51,10 @@ describe('seedDemoData', () => {
   it('gives users with private platforms a public page without them, and varied streaks', async () => {
     const privateUsers = (await t.db.execute(sql`
       select u.username, c.platform::text as platform from users u join platform_connections c on c.user_id = u.id
-      where (c.platform = 'twitter' and u.twitter_private) or (c.platform = 'instagram' and u.instagram_private)`)) as unknown as { username: string; platform: 'twitter' | 'instagram' }[];
+      where (c.platform = 'twitter' and u.twitter_private) or (c.platform = 'instagram' and u.instagram_private)`)) as unknown as {
+      username: string;
+      platform: 'twitter' | 'instagram';
+    }[];
     expect(privateUsers.length).toBeGreaterThan(0);
     const to = todayUtc(new Date());
     const from = new Date(Date.now() - 364 * 86_400_000).toISOString().slice(0, 10);
@@ -64,7 +77,13 @@ describe('local cron', () => {
     server = createServer((req, res) => {
       seen.push({ method: req.method, url: req.url, auth: req.headers.authorization });
       res.writeHead(req.url === '/api/cron/boom' ? 500 : 200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(req.url === '/api/cron/boom' ? { error: 'Internal error' } : { claimed: 2, counts: { completed: 2, failed: 0 } }));
+      res.end(
+        JSON.stringify(
+          req.url === '/api/cron/boom'
+            ? { error: 'Internal error' }
+            : { claimed: 2, counts: { completed: 2, failed: 0 } },
+        ),
+      );
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -75,14 +94,20 @@ describe('local cron', () => {
     const line = await callCron({ baseUrl, secret: 's3cret-value', path: '/api/cron/process-queue' });
     expect(seen.at(-1)).toEqual({ method: 'GET', url: '/api/cron/process-queue', auth: 'Bearer s3cret-value' });
     expect(line).toMatch(/^cron GET \/api\/cron\/process-queue → 200 in \d+ ms claimed=2 counts=\{completed:2\}$/);
-    expect(await callCron({ baseUrl, secret: 'x', path: '/api/cron/boom' })).toMatch(/→ 500 in \d+ ms error=Internal error$/);
-    expect(await callCron({ baseUrl: `http://127.0.0.1:${await closedPort()}`, secret: 'x', path: '/api/cron/sync-all' })).toMatch(/^cron GET \/api\/cron\/sync-all failed after \d+ ms: .*ECONNREFUSED/);
+    expect(await callCron({ baseUrl, secret: 'x', path: '/api/cron/boom' })).toMatch(
+      /→ 500 in \d+ ms error=Internal error$/,
+    );
+    expect(
+      await callCron({ baseUrl: `http://127.0.0.1:${await closedPort()}`, secret: 'x', path: '/api/cron/sync-all' }),
+    ).toMatch(/^cron GET \/api\/cron\/sync-all failed after \d+ ms: .*ECONNREFUSED/);
   });
 
   it('reads the schedules from vercel.json, and refuses a bad one with its reason', () => {
     const lines: string[] = [];
     startLocalCron({ baseUrl, secret: 'x', log: (l) => lines.push(l) }).stop();
-    expect(lines[0]).toMatch(/^local cron: \/api\/cron\/sync-all \(0 \*\/6 \* \* \*, next \d\d:00 UTC\), \/api\/cron\/process-queue \(\* \* \* \* \*, next/);
+    expect(lines[0]).toMatch(
+      /^local cron: \/api\/cron\/sync-all \(0 \*\/6 \* \* \*, next \d\d:00 UTC\), \/api\/cron\/process-queue \(\* \* \* \* \*, next/,
+    );
     const dir = mkdtempSync(path.join(tmpdir(), 'steady-cron-'));
     const file = path.join(dir, 'vercel.json');
     writeFileSync(file, JSON.stringify({ crons: [{ path: '/api/cron/x', schedule: '61 * * * *' }] }));

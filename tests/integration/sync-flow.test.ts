@@ -16,15 +16,21 @@ const now = new Date();
 const date = addDays(todayUtc(now), -1);
 const later = (base: Date, ms: number) => new Date(base.getTime() + ms);
 
-beforeAll(async () => { fake = await startFakePlatforms({ port: 0, faults: [] }); });
-afterAll(async () => { await fake.close(); });
+beforeAll(async () => {
+  fake = await startFakePlatforms({ port: 0, faults: [] });
+});
+afterAll(async () => {
+  await fake.close();
+});
 // A database per test: what one scenario leaves pending cannot run in the next.
 beforeEach(async () => {
   fake.control.reset();
   t = await createTestDb();
   types = createSyncJobTypes(testEnv(fake, t.url));
 });
-afterEach(async () => { await t.close(); });
+afterEach(async () => {
+  await t.close();
+});
 
 const run = (at: Date, limit = 100) => processQueue(t.db, { limit, timeBudgetMs: 20_000, now: at, types });
 
@@ -48,14 +54,28 @@ describe('sync-all → process-queue → activities', () => {
     expect(runs).toBe(4);
 
     const expected = [
-      ['ada', 'github', 'ada-l'], ['ada', 'instagram', '1784100'], ['ada', 'twitter', 'ada_l'], ['ada', 'youtube', 'UCada'],
-      ['alan', 'github', 'alan-t'], ['alan', 'twitter', 'alan_t'], ['grace', 'github', 'grace-h'],
-    ].map(([username, platform, handle]) => ({ username, platform, date, count: fakeDayCount(platform, handle, date) }));
+      ['ada', 'github', 'ada-l'],
+      ['ada', 'instagram', '1784100'],
+      ['ada', 'twitter', 'ada_l'],
+      ['ada', 'youtube', 'UCada'],
+      ['alan', 'github', 'alan-t'],
+      ['alan', 'twitter', 'alan_t'],
+      ['grace', 'github', 'grace-h'],
+    ].map(([username, platform, handle]) => ({
+      username,
+      platform,
+      date,
+      count: fakeDayCount(platform, handle, date),
+    }));
     expect((await activityRows(t.db)).map(({ details: _d, ...r }) => r)).toEqual(expected);
 
     const synced = (await t.db.execute(sql`
       select u.username, c.platform::text, c.last_synced_at is not null as synced
-      from platform_connections c join users u on u.id = c.user_id order by 1, 2`)) as unknown as { username: string; platform: string; synced: boolean }[];
+      from platform_connections c join users u on u.id = c.user_id order by 1, 2`)) as unknown as {
+      username: string;
+      platform: string;
+      synced: boolean;
+    }[];
     expect(synced.filter((r) => !r.synced)).toEqual([{ username: 'grace', platform: 'instagram', synced: false }]);
     expect(ids.nobody).toBeDefined();
   });
@@ -82,7 +102,8 @@ describe('sync-all → process-queue → activities', () => {
     expect(await enqueueAllUsersSync(t.db, { date, userIds: [ids.alan], now })).toMatchObject({ created: 1 });
     const unknown = '00000000-0000-4000-8000-000000000000';
     await expect(enqueueAllUsersSync(t.db, { date, userIds: [ids.ada, unknown], now })).rejects.toMatchObject({
-      code: 'not_found', details: { unknownUserIds: [unknown] },
+      code: 'not_found',
+      details: { unknownUserIds: [unknown] },
     });
     expect(await syncJobs(t.db)).toHaveLength(1);
   });
@@ -91,11 +112,15 @@ describe('sync-all → process-queue → activities', () => {
 describe('failures', () => {
   it('429 defers without spending an attempt, and succeeds once the provider allows', async () => {
     await createUsers(t.db, [{ username: 'ada', connections: { github: 'ada-l' } }]);
-    fake.control.apply({ faults: [{ platform: 'github', handle: 'ada-l', mode: 'rate_limit', retryAfterSec: 120, delayMs: 0, times: 1 }] });
+    fake.control.apply({
+      faults: [{ platform: 'github', handle: 'ada-l', mode: 'rate_limit', retryAfterSec: 120, delayMs: 0, times: 1 }],
+    });
     await enqueueAllUsersSync(t.db, { date, now });
 
     const first = await run(now);
-    expect(first.jobs).toMatchObject([{ outcome: 'deferred', platform: 'github', error: 'Rate limited by github; retry after 120s' }]);
+    expect(first.jobs).toMatchObject([
+      { outcome: 'deferred', platform: 'github', error: 'Rate limited by github; retry after 120s' },
+    ]);
     let [job] = await syncJobs(t.db);
     expect(job).toMatchObject({ status: 'pending', attempts: 0, priority: 10 });
     expect(job.runAt.getTime()).toBeGreaterThanOrEqual(later(now, 119_000).getTime());
@@ -115,7 +140,8 @@ describe('failures', () => {
     await createUsers(t.db, [{ username: 'ada', connections: { github: 'gone-ada' } }]);
     await enqueueAllUsersSync(t.db, { date, now });
     const s = await run(now);
-    const message = 'GitHub has no user "gone-ada" (404 Not Found): check the handle on this connection (GitHub said: Not Found)';
+    const message =
+      'GitHub has no user "gone-ada" (404 Not Found): check the handle on this connection (GitHub said: Not Found)';
     expect(s.jobs).toMatchObject([{ outcome: 'failed', error: message }]);
     expect(await syncJobs(t.db)).toMatchObject([{ status: 'failed', attempts: 1, lastError: message }]);
     expect((await run(later(now, 3_600_000))).claimed).toBe(0);
@@ -125,7 +151,11 @@ describe('failures', () => {
 
   it('5xx retries with a growing priority number, then succeeds', async () => {
     await createUsers(t.db, [{ username: 'ada', connections: { twitter: 'ada_l' } }]);
-    fake.control.apply({ faults: [{ platform: 'twitter', handle: 'ada_l', mode: 'error', status: 503, times: 2, retryAfterSec: 0, delayMs: 0 }] });
+    fake.control.apply({
+      faults: [
+        { platform: 'twitter', handle: 'ada_l', mode: 'error', status: 503, times: 2, retryAfterSec: 0, delayMs: 0 },
+      ],
+    });
     await enqueueAllUsersSync(t.db, { date, now });
     const priorities: number[] = [];
     let at = now;
@@ -135,7 +165,10 @@ describe('failures', () => {
       const [job] = await syncJobs(t.db);
       priorities.push(job.priority);
       if (i < 2) {
-        expect(s.jobs[0]).toMatchObject({ outcome: 'retrying', error: expect.stringMatching(/^Twitter\/X answered 503/) });
+        expect(s.jobs[0]).toMatchObject({
+          outcome: 'retrying',
+          error: expect.stringMatching(/^Twitter\/X answered 503/),
+        });
         expect((await run(at)).claimed).toBe(0); // not before its backoff
         at = later(job.runAt, 1);
       } else {
@@ -164,7 +197,9 @@ describe('failures', () => {
     }
     expect(outcomes).toEqual(['retrying', 'retrying', 'retrying', 'failed']);
     expect(priorities).toEqual([11, 12, 13, 13]);
-    expect(await syncJobs(t.db)).toMatchObject([{ status: 'failed', attempts: 4, lastError: expect.stringMatching(/^YouTube answered 500/) }]);
+    expect(await syncJobs(t.db)).toMatchObject([
+      { status: 'failed', attempts: 4, lastError: expect.stringMatching(/^YouTube answered 500/) },
+    ]);
     expect(fake.control.count('youtube', 'ucada')).toBe(4);
   });
 

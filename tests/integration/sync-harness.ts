@@ -6,7 +6,13 @@ import { startFakePlatforms, type FakePlatforms } from '@/scripts/fake-platforms
 
 /** The env a deployment would have, pointed at the fake platform server and the test database. */
 export function testEnv(fake: FakePlatforms, databaseUrl: string, extra: Record<string, string> = {}): Env {
-  return parseEnv({ DATABASE_URL: databaseUrl, PLATFORM_TIMEOUT_MS: '3000', NODE_ENV: 'test', ...fake.baseUrls, ...extra });
+  return parseEnv({
+    DATABASE_URL: databaseUrl,
+    PLATFORM_TIMEOUT_MS: '3000',
+    NODE_ENV: 'test',
+    ...fake.baseUrls,
+    ...extra,
+  });
 }
 
 export { startFakePlatforms };
@@ -36,7 +42,10 @@ export async function createUsers(db: Db, specs: UserSpec[]): Promise<Record<str
   const ids = Object.fromEntries(users.map((u) => [u.username, u.id]));
   const connections = specs.flatMap((s) =>
     Object.entries(s.connections).map(([platform, handle]) => ({
-      user_id: ids[s.username], platform, handle, enabled: !(s.disabled ?? []).includes(platform as Platform),
+      user_id: ids[s.username],
+      platform,
+      handle,
+      enabled: !(s.disabled ?? []).includes(platform as Platform),
     })),
   );
   if (connections.length) {
@@ -78,9 +87,13 @@ export async function syncJobs(db: Db): Promise<JobRowLite[]> {
     select id::text, status::text, attempts, priority, run_at::text, last_error, dedup_key
     from jobs where type = 'sync.platform' order by dedup_key, created_at`)) as unknown as Record<string, unknown>[];
   return rows.map((r) => ({
-    id: String(r.id), status: String(r.status), attempts: Number(r.attempts), priority: Number(r.priority),
+    id: String(r.id),
+    status: String(r.status),
+    attempts: Number(r.attempts),
+    priority: Number(r.priority),
     runAt: parseTs(r.run_at),
-    lastError: (r.last_error as string | null) ?? null, dedupKey: (r.dedup_key as string | null) ?? null,
+    lastError: (r.last_error as string | null) ?? null,
+    dedupKey: (r.dedup_key as string | null) ?? null,
   }));
 }
 
@@ -92,10 +105,15 @@ export function request(
   path: string,
   opts: { token?: string; body?: string | object; headers?: Record<string, string> } = {},
 ): Request {
-  const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+  const body =
+    opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
   return new Request(`http://localhost${path}`, {
     method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...SECRET_HEADER(opts.token), ...opts.headers },
+    headers: {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...SECRET_HEADER(opts.token),
+      ...opts.headers,
+    },
     body,
   });
 }

@@ -24,9 +24,13 @@ beforeAll(async () => {
   fake = await startFakePlatforms({ port: 0, faults: [] });
   t = await createTestDb({ max: 20 });
   types = createSyncJobTypes(testEnv(fake, t.url));
-  await createUsers(t.db, Array.from({ length: 6 }, (_, i) => ({
-    username: `lim${i}`, connections: { github: `lim-gh-${i}`, twitter: `lim_x_${i}` },
-  })));
+  await createUsers(
+    t.db,
+    Array.from({ length: 6 }, (_, i) => ({
+      username: `lim${i}`,
+      connections: { github: `lim-gh-${i}`, twitter: `lim_x_${i}` },
+    })),
+  );
 });
 afterAll(async () => {
   await fake.close();
@@ -41,13 +45,20 @@ beforeEach(async () => {
 
 const run = (at: Date) => processQueue(t.db, { timeBudgetMs: 20_000, now: at, types });
 type Row = { status: string; attempts: number };
-const byPlatform = async (): Promise<Record<string, Row[]>> => Object.fromEntries((await t.db.execute(sql`
+const byPlatform = async (): Promise<Record<string, Row[]>> =>
+  Object.fromEntries(
+    (
+      await t.db.execute(sql`
   select payload->>'platform' as platform, json_agg(json_build_object('status', status, 'attempts', attempts)) as jobs
-  from jobs group by 1`)).map((r) => [r.platform, r.jobs as Row[]]));
+  from jobs group by 1`)
+    ).map((r) => [r.platform, r.jobs as Row[]]),
+  );
 
 describe('a platform answering 429 with Retry-After: 600', () => {
   it('costs one request: GitHub waits out the window while X finishes, then resumes with attempts unchanged', async () => {
-    fake.control.apply({ faults: [{ platform: 'github', mode: 'rate_limit', status: 429, retryAfterSec: 600, delayMs: 0 }] });
+    fake.control.apply({
+      faults: [{ platform: 'github', mode: 'rate_limit', status: 429, retryAfterSec: 600, delayMs: 0 }],
+    });
     expect((await enqueueAllUsersSync(t.db, { date: DAY, now: T0 })).created).toBe(12);
 
     const first = await run(T0);
@@ -83,7 +94,9 @@ describe('concurrency against a slow platform', () => {
       await enqueueAllUsersSync(t.db, { date: DAY, now: T0 });
       const pools = Array.from({ length: 16 }, () => t.connect(2));
       try {
-        await Promise.all(pools.map((p) => processQueue(p.db, { timeBudgetMs: 20_000, now: T0, types, concurrency: 4 })));
+        await Promise.all(
+          pools.map((p) => processQueue(p.db, { timeBudgetMs: 20_000, now: T0, types, concurrency: 4 })),
+        );
       } finally {
         await Promise.all(pools.map((p) => p.end()));
       }
@@ -107,7 +120,9 @@ describe('an answer that says no request is left', () => {
     expect(stats.byPlatform.github).toBe(5);
     expect(stats.rateLimited.github ?? 0).toBe(0);
     expect(first.counts.completed).toBeGreaterThanOrEqual(6); // X's tasks
-    const [{ cooling }] = await t.db.execute<{ cooling: string | null }>(sql`select cooldown_until::text as cooling from limits where key = 'github'`);
+    const [{ cooling }] = await t.db.execute<{ cooling: string | null }>(
+      sql`select cooldown_until::text as cooling from limits where key = 'github'`,
+    );
     expect(cooling).not.toBeNull();
     let jobs = await byPlatform();
     expect(jobs.github.every((j) => j.attempts <= 1)).toBe(true);

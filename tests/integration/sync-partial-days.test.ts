@@ -26,14 +26,20 @@ beforeAll(async () => {
   t = await createTestDb();
   fake = await startFakePlatforms({ port: 0, faults: [] });
   clients = createPlatformClients({
-    GITHUB_API_URL: fake.baseUrls.GITHUB_API_URL, GITHUB_TOKEN: 'gh-token',
-    YOUTUBE_API_URL: fake.baseUrls.YOUTUBE_API_URL, YOUTUBE_API_KEY: 'yt-key',
-    TWITTER_API_URL: fake.baseUrls.TWITTER_API_URL, TWITTER_BEARER_TOKEN: 'x-token',
-    INSTAGRAM_API_URL: fake.baseUrls.INSTAGRAM_API_URL, INSTAGRAM_ACCESS_TOKEN: 'ig-token',
+    GITHUB_API_URL: fake.baseUrls.GITHUB_API_URL,
+    GITHUB_TOKEN: 'gh-token',
+    YOUTUBE_API_URL: fake.baseUrls.YOUTUBE_API_URL,
+    YOUTUBE_API_KEY: 'yt-key',
+    TWITTER_API_URL: fake.baseUrls.TWITTER_API_URL,
+    TWITTER_BEARER_TOKEN: 'x-token',
+    INSTAGRAM_API_URL: fake.baseUrls.INSTAGRAM_API_URL,
+    INSTAGRAM_ACCESS_TOKEN: 'ig-token',
     PLATFORM_TIMEOUT_MS: 2_000,
   });
   await t.db.execute(sql`insert into users (id, username, display_name) values (${USER}, 'aged', 'Aged Out')`);
-  await t.db.execute(sql`insert into platform_connections (user_id, platform, handle) values (${USER}, 'github', ${HANDLE})`);
+  await t.db.execute(
+    sql`insert into platform_connections (user_id, platform, handle) values (${USER}, 'github', ${HANDLE})`,
+  );
 });
 afterAll(async () => {
   await fake.close();
@@ -91,11 +97,12 @@ describe('a slow platform', () => {
     }
     throw new Error('no busy stretch in the fake data');
   })();
-  const slowPages = () => fake.control.apply({
-    now: noonAfter(recent, 3),
-    pageSize: 1,
-    faults: [{ platform: 'github', handle: HANDLE, mode: 'slow', delayMs: 400, retryAfterSec: 0 }],
-  });
+  const slowPages = () =>
+    fake.control.apply({
+      now: noonAfter(recent, 3),
+      pageSize: 1,
+      faults: [{ platform: 'github', handle: HANDLE, mode: 'slow', delayMs: 400, retryAfterSec: 0 }],
+    });
 
   it('gets no further page once one more might not finish by the deadline', async () => {
     slowPages();
@@ -111,12 +118,16 @@ describe('a slow platform', () => {
     slowPages();
     const env = parseEnv({
       DATABASE_URL: t.url,
-      GITHUB_API_URL: fake.baseUrls.GITHUB_API_URL, YOUTUBE_API_URL: fake.baseUrls.YOUTUBE_API_URL,
-      TWITTER_API_URL: fake.baseUrls.TWITTER_API_URL, INSTAGRAM_API_URL: fake.baseUrls.INSTAGRAM_API_URL,
+      GITHUB_API_URL: fake.baseUrls.GITHUB_API_URL,
+      YOUTUBE_API_URL: fake.baseUrls.YOUTUBE_API_URL,
+      TWITTER_API_URL: fake.baseUrls.TWITTER_API_URL,
+      INSTAGRAM_API_URL: fake.baseUrls.INSTAGRAM_API_URL,
       PLATFORM_TIMEOUT_MS: '500', // a 2 s task
     });
     const types = createSyncJobTypes(env);
-    await enqueueJobs(t.db, types, [{ type: SYNC_JOB_TYPE, payload: { userId: USER, platform: 'github', date: recent } }]);
+    await enqueueJobs(t.db, types, [
+      { type: SYNC_JOB_TYPE, payload: { userId: USER, platform: 'github', date: recent } },
+    ]);
     const summary = await runBatch(t.db, types, { limit: 1, timeBudgetMs: 20_000 });
     expect(summary.counts).toMatchObject({ completed: 1, retrying: 0 });
     const [row] = await t.db.execute(sql`

@@ -16,26 +16,39 @@ const days = [1, 2, 3, 5, 8].map((n) => addDays(today, -n));
 
 /** The latest of the last 60 days with at least `min` items: some days have none. */
 function dayWith(platform: string, handle: string, min: number): string {
-  const date = Array.from({ length: 60 }, (_, i) => addDays(today, -1 - i)).find((d) => fakeDayCount(platform, handle, d) >= min);
+  const date = Array.from({ length: 60 }, (_, i) => addDays(today, -1 - i)).find(
+    (d) => fakeDayCount(platform, handle, d) >= min,
+  );
   if (!date) throw new Error(`no day in the last 60 with ${min}+ ${platform} items for ${handle}`);
   return date;
 }
 
-const handles = { github: 'octo-cat', youtube: 'UCdemoChannel0001', twitter: 'jack_dev', instagram: '17841400000000042' } as const;
+const handles = {
+  github: 'octo-cat',
+  youtube: 'UCdemoChannel0001',
+  twitter: 'jack_dev',
+  instagram: '17841400000000042',
+} as const;
 
 beforeAll(async () => {
   fake = await startFakePlatforms({ port: 0, faults: [] });
   config = {
-    GITHUB_API_URL: fake.baseUrls.GITHUB_API_URL, GITHUB_TOKEN: 'gh-token',
-    YOUTUBE_API_URL: fake.baseUrls.YOUTUBE_API_URL, YOUTUBE_API_KEY: 'yt-key',
-    TWITTER_API_URL: fake.baseUrls.TWITTER_API_URL, TWITTER_BEARER_TOKEN: 'x-token',
-    INSTAGRAM_API_URL: fake.baseUrls.INSTAGRAM_API_URL, INSTAGRAM_ACCESS_TOKEN: 'ig-token',
+    GITHUB_API_URL: fake.baseUrls.GITHUB_API_URL,
+    GITHUB_TOKEN: 'gh-token',
+    YOUTUBE_API_URL: fake.baseUrls.YOUTUBE_API_URL,
+    YOUTUBE_API_KEY: 'yt-key',
+    TWITTER_API_URL: fake.baseUrls.TWITTER_API_URL,
+    TWITTER_BEARER_TOKEN: 'x-token',
+    INSTAGRAM_API_URL: fake.baseUrls.INSTAGRAM_API_URL,
+    INSTAGRAM_ACCESS_TOKEN: 'ig-token',
     PLATFORM_TIMEOUT_MS: 500,
   };
   clients = createPlatformClients(config);
   patient = createPlatformClients(config, { maxPages: 200 });
 });
-afterAll(async () => { await fake.close(); });
+afterAll(async () => {
+  await fake.close();
+});
 beforeEach(() => fake.control.reset());
 
 describe('platform clients against the fake APIs', () => {
@@ -100,7 +113,9 @@ describe('failure classification over HTTP', () => {
   });
 
   it('GitHub 403 with x-ratelimit-remaining: 0 → RateLimitedError until the reset header', async () => {
-    fake.control.apply({ faults: [{ platform: 'github', mode: 'rate_limit', status: 403, retryAfterSec: 900, delayMs: 0 }] });
+    fake.control.apply({
+      faults: [{ platform: 'github', mode: 'rate_limit', status: 403, retryAfterSec: 900, delayMs: 0 }],
+    });
     const err = await clients.github.fetchDay('octo-cat', date).catch((e) => e);
     expect(err).toBeInstanceOf(RateLimitedError);
     expect(err.retryAfterSec).toBeGreaterThanOrEqual(899);
@@ -124,7 +139,9 @@ describe('failure classification over HTTP', () => {
   it('404 → PermanentJobError naming the account', async () => {
     const err = await clients.github.fetchDay('gone-octo', date).catch((e) => e);
     expect(err).toBeInstanceOf(PermanentJobError);
-    expect(err.message).toBe('GitHub has no user "gone-octo" (404 Not Found): check the handle on this connection (GitHub said: Not Found)');
+    expect(err.message).toBe(
+      'GitHub has no user "gone-octo" (404 Not Found): check the handle on this connection (GitHub said: Not Found)',
+    );
   });
 
   it('401 → PermanentJobError naming the setting to fix', async () => {
@@ -135,7 +152,9 @@ describe('failure classification over HTTP', () => {
   });
 
   it('a slow answer → retryable timeout', async () => {
-    fake.control.apply({ faults: [{ platform: 'twitter', handle: 'jack_dev', mode: 'slow', delayMs: 2_000, retryAfterSec: 0 }] });
+    fake.control.apply({
+      faults: [{ platform: 'twitter', handle: 'jack_dev', mode: 'slow', delayMs: 2_000, retryAfterSec: 0 }],
+    });
     const err = await clients.twitter.fetchDay('jack_dev', date).catch((e) => e);
     expect(err).toBeInstanceOf(ProviderError);
     expect(err.message).toBe('Twitter/X did not answer within 500 ms for user "@jack_dev"; will retry');
@@ -146,13 +165,17 @@ describe('failure classification over HTTP', () => {
     const offline = createPlatformClients({ ...config, GITHUB_API_URL: `http://127.0.0.1:${port}` });
     const err = await offline.github.fetchDay('octo-cat', date).catch((e) => e);
     expect(err).toBeInstanceOf(ProviderError);
-    expect(err.message).toBe(`Could not reach GitHub at 127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}; will retry`);
+    expect(err.message).toBe(
+      `Could not reach GitHub at 127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}; will retry`,
+    );
   });
 
   it('a page larger than 5 MB is refused as it streams in, not read whole', async () => {
     // Streams a JSON array without end until the client hangs up; counts what it got to send.
     let sent = 0;
-    const chunk = Buffer.from(`${JSON.stringify({ id: '1', type: 'PushEvent', created_at: new Date().toISOString() })},`.repeat(500));
+    const chunk = Buffer.from(
+      `${JSON.stringify({ id: '1', type: 'PushEvent', created_at: new Date().toISOString() })},`.repeat(500),
+    );
     const huge = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('[');
@@ -169,7 +192,11 @@ describe('failure classification over HTTP', () => {
     await new Promise<void>((r) => huge.listen(0, '127.0.0.1', r));
     try {
       const port = (huge.address() as AddressInfo).port;
-      const flooded = createPlatformClients({ ...config, GITHUB_API_URL: `http://127.0.0.1:${port}`, PLATFORM_TIMEOUT_MS: 10_000 });
+      const flooded = createPlatformClients({
+        ...config,
+        GITHUB_API_URL: `http://127.0.0.1:${port}`,
+        PLATFORM_TIMEOUT_MS: 10_000,
+      });
       const err = await flooded.github.fetchDay('octo-cat', date).catch((e) => e);
       expect(err).toBeInstanceOf(ProviderError);
       expect(err.message).toBe('GitHub answered with more than 5 MB for user "octo-cat"');
@@ -181,10 +208,16 @@ describe('failure classification over HTTP', () => {
   });
 
   it('faults limited by `times` expire, and only match their handle', async () => {
-    fake.control.apply({ faults: [{ platform: 'github', handle: 'octo-cat', mode: 'error', times: 1, retryAfterSec: 0, delayMs: 0 }] });
-    await expect(clients.github.fetchDay('other-cat', date)).resolves.toMatchObject({ count: fakeDayCount('github', 'other-cat', date) });
+    fake.control.apply({
+      faults: [{ platform: 'github', handle: 'octo-cat', mode: 'error', times: 1, retryAfterSec: 0, delayMs: 0 }],
+    });
+    await expect(clients.github.fetchDay('other-cat', date)).resolves.toMatchObject({
+      count: fakeDayCount('github', 'other-cat', date),
+    });
     await expect(clients.github.fetchDay('octo-cat', date)).rejects.toBeInstanceOf(ProviderError);
-    await expect(clients.github.fetchDay('octo-cat', date)).resolves.toMatchObject({ count: fakeDayCount('github', 'octo-cat', date) });
+    await expect(clients.github.fetchDay('octo-cat', date)).resolves.toMatchObject({
+      count: fakeDayCount('github', 'octo-cat', date),
+    });
   });
 
   it('the control endpoint works over HTTP', async () => {

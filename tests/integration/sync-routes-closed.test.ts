@@ -29,14 +29,18 @@ describe('with CRON_SECRET unset', () => {
       for (const token of [undefined, 'anything-at-all', 'undefined']) {
         const res = await route[method](request(method, `/api/cron/${name}`, { token }));
         expect(res.status).toBe(503);
-        expect(await res.json()).toEqual({ error: 'CRON_SECRET is not configured on the server, so this route is closed' });
+        expect(await res.json()).toEqual({
+          error: 'CRON_SECRET is not configured on the server, so this route is closed',
+        });
       }
     }
   });
 
   it('the user sync route refuses a bearer it cannot check', async () => {
     const id = '0b9f5a52-3d2c-4c47-9a5f-4f6a0e4b7c11';
-    const res = await userSync.POST(request('POST', `/api/users/${id}/sync`, { token: 'anything-at-all' }), { params: Promise.resolve({ id }) });
+    const res = await userSync.POST(request('POST', `/api/users/${id}/sync`, { token: 'anything-at-all' }), {
+      params: Promise.resolve({ id }),
+    });
     expect(res.status).toBe(503);
   });
 });

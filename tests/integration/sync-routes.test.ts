@@ -24,7 +24,12 @@ beforeAll(async () => {
   fake = await startFakePlatforms({ port: 0, faults: [] });
   t = await createTestDb();
   // Before the first env() call: the routes read their configuration from here, as in production.
-  Object.assign(process.env, { DATABASE_URL: t.url, CRON_SECRET: SECRET, PLATFORM_TIMEOUT_MS: '3000', ...fake.baseUrls });
+  Object.assign(process.env, {
+    DATABASE_URL: t.url,
+    CRON_SECRET: SECRET,
+    PLATFORM_TIMEOUT_MS: '3000',
+    ...fake.baseUrls,
+  });
   delete process.env.DASHBOARD_PASSWORD;
   ids = await createUsers(t.db, [
     { username: 'ada', connections: { github: 'ada-l', twitter: 'ada_l', instagram: '1784100' }, private: ['twitter'] },
@@ -39,7 +44,8 @@ afterAll(async () => {
 beforeEach(() => fake.control.reset());
 
 const body = async (res: Response) => res.json() as Promise<Record<string, any>>;
-const jobCount = async () => Number(((await t.db.execute(sql`select count(*)::int as n from jobs`)) as unknown as { n: number }[])[0].n);
+const jobCount = async () =>
+  Number(((await t.db.execute(sql`select count(*)::int as n from jobs`)) as unknown as { n: number }[])[0].n);
 
 describe('cron routes: the bearer', () => {
   const routes = [
@@ -52,12 +58,16 @@ describe('cron routes: the bearer', () => {
     const before = await jobCount();
     for (const method of ['GET', 'POST'] as const) {
       for (const token of [undefined, 'wrong-secret']) {
-        const res = await route[method](request(method, `/api/cron/${name}`, { token, body: method === 'POST' ? {} : undefined }));
+        const res = await route[method](
+          request(method, `/api/cron/${name}`, { token, body: method === 'POST' ? {} : undefined }),
+        );
         expect(res.status, `${method} ${token ?? 'no token'}`).toBe(401);
         expect(await body(res)).toEqual({ error: 'Missing or invalid bearer token' });
         expect(res.headers.get('www-authenticate')).toBe('Bearer');
       }
-      const lowercase = await route[method](request(method, `/api/cron/${name}`, { headers: { authorization: `bearer${SECRET}` } }));
+      const lowercase = await route[method](
+        request(method, `/api/cron/${name}`, { headers: { authorization: `bearer${SECRET}` } }),
+      );
       expect(lowercase.status).toBe(401);
     }
     expect(await jobCount()).toBe(before);
@@ -66,27 +76,44 @@ describe('cron routes: the bearer', () => {
 
 describe('sync-all then process-queue, over HTTP', () => {
   it('POST and GET both enqueue and process; activities match the fake data', async () => {
-    const first = await syncAll.POST(request('POST', '/api/cron/sync-all', { token: SECRET, body: { date: yesterday } }));
+    const first = await syncAll.POST(
+      request('POST', '/api/cron/sync-all', { token: SECRET, body: { date: yesterday } }),
+    );
     expect(first.status).toBe(200);
     expect(await body(first)).toEqual({ dates: [yesterday], created: 4, existing: 0 });
     const again = await syncAll.GET(request('GET', `/api/cron/sync-all?date=${yesterday}`, { token: SECRET }));
     expect(await body(again)).toEqual({ dates: [yesterday], created: 0, existing: 4 });
 
-    const viaPost = await processQueueRoute.POST(request('POST', '/api/cron/process-queue', { token: SECRET, body: { limit: 2 } }));
+    const viaPost = await processQueueRoute.POST(
+      request('POST', '/api/cron/process-queue', { token: SECRET, body: { limit: 2 } }),
+    );
     expect(viaPost.status).toBe(200);
     const p = await body(viaPost);
     expect(p).toMatchObject({ claimed: 2, counts: { completed: 2 }, stoppedBy: 'cap' });
     expect(p.jobs[0]).toEqual({
-      id: expect.any(String), type: 'sync.platform', userId: expect.any(String), platform: expect.any(String),
-      attempt: 1, outcome: 'completed', durationMs: expect.any(Number), error: null, nextRunAt: null,
+      id: expect.any(String),
+      type: 'sync.platform',
+      userId: expect.any(String),
+      platform: expect.any(String),
+      attempt: 1,
+      outcome: 'completed',
+      durationMs: expect.any(Number),
+      error: null,
+      nextRunAt: null,
     });
     const viaGet = await processQueueRoute.GET(request('GET', '/api/cron/process-queue', { token: SECRET }));
     expect(await body(viaGet)).toMatchObject({ claimed: 2, stoppedBy: 'empty' });
 
     const rows = await activityRows(t.db);
-    const handles: Record<string, string> = { 'ada:github': 'ada-l', 'ada:twitter': 'ada_l', 'ada:instagram': '1784100', 'alan:github': 'alan-t' };
+    const handles: Record<string, string> = {
+      'ada:github': 'ada-l',
+      'ada:twitter': 'ada_l',
+      'ada:instagram': '1784100',
+      'alan:github': 'alan-t',
+    };
     expect(rows).toHaveLength(4);
-    for (const r of rows) expect(r.count).toBe(fakeDayCount(r.platform, handles[`${r.username}:${r.platform}`], yesterday));
+    for (const r of rows)
+      expect(r.count).toBe(fakeDayCount(r.platform, handles[`${r.username}:${r.platform}`], yesterday));
   });
 
   it('sync-all with no body syncs today (Vercel sends a bare GET)', async () => {
@@ -104,31 +131,105 @@ describe('sync-all then process-queue, over HTTP', () => {
   it('sync-all for chosen users; an unknown one is a 404 naming it, with nothing written', async () => {
     const before = await jobCount();
     const unknown = '0b9f5a52-3d2c-4c47-9a5f-4f6a0e4b7c11';
-    const res = await syncAll.POST(request('POST', '/api/cron/sync-all', { token: SECRET, body: { date: namedDay, userIds: [ids.ada, unknown] } }));
+    const res = await syncAll.POST(
+      request('POST', '/api/cron/sync-all', { token: SECRET, body: { date: namedDay, userIds: [ids.ada, unknown] } }),
+    );
     expect(res.status).toBe(404);
     expect(await body(res)).toEqual({ error: `No user with id ${unknown}`, details: { unknownUserIds: [unknown] } });
     expect(await jobCount()).toBe(before);
-    const ok = await syncAll.GET(request('GET', `/api/cron/sync-all?date=${namedDay}&userIds=${ids.alan}`, { token: SECRET }));
+    const ok = await syncAll.GET(
+      request('GET', `/api/cron/sync-all?date=${namedDay}&userIds=${ids.alan}`, { token: SECRET }),
+    );
     expect(await body(ok)).toEqual({ dates: [namedDay], created: 1, existing: 0 });
   });
 });
 
 describe('input validation', () => {
   const bad: [string, string, Request, RegExp][] = [
-    ['process-queue', 'limit 0', request('POST', '/api/cron/process-queue', { token: SECRET, body: { limit: 0 } }), /^Invalid request: limit /],
-    ['process-queue', 'limit 1e9', request('POST', '/api/cron/process-queue', { token: SECRET, body: { limit: 1e9 } }), /^Invalid request: limit /],
-    ['process-queue', 'limit "abc"', request('POST', '/api/cron/process-queue', { token: SECRET, body: { limit: 'abc' } }), /^Invalid request: limit /],
-    ['process-queue', 'limit=abc in the query', request('GET', '/api/cron/process-queue?limit=abc', { token: SECRET }), /^Invalid request: limit /],
-    ['process-queue', 'limit 2.5', request('GET', '/api/cron/process-queue?limit=2.5', { token: SECRET }), /^Invalid request: limit /],
-    ['process-queue', 'a budget past maxDuration', request('POST', '/api/cron/process-queue', { token: SECRET, body: { timeBudgetMs: 600_000 } }), /^Invalid request: timeBudgetMs /],
-    ['process-queue', 'an unknown field', request('POST', '/api/cron/process-queue', { token: SECRET, body: { limt: 5 } }), /Unrecognized key/],
-    ['process-queue', 'malformed JSON', request('POST', '/api/cron/process-queue', { token: SECRET, body: '{"limit":' }), /^Request body is not valid JSON$/],
-    ['process-queue', 'a JSON array', request('POST', '/api/cron/process-queue', { token: SECRET, body: '[1]' }), /^Request body must be a JSON object$/],
-    ['sync-all', 'a date that does not exist', request('POST', '/api/cron/sync-all', { token: SECRET, body: { date: '2026-02-30' } }), /^Invalid request: date is not a real calendar date$/],
-    ['sync-all', 'a date in another format', request('GET', '/api/cron/sync-all?date=01/02/2026', { token: SECRET }), /^Invalid request: date must be a date as YYYY-MM-DD$/],
-    ['sync-all', 'userIds that are not UUIDs', request('POST', '/api/cron/sync-all', { token: SECRET, body: { userIds: ['bob'] } }), /^Invalid request: userIds.0 must be a UUID$/],
-    ['sync-all', 'an empty userIds', request('POST', '/api/cron/sync-all', { token: SECRET, body: { userIds: [] } }), /^Invalid request: userIds /],
-    ['cleanup', 'olderThanDays 0', request('POST', '/api/cron/cleanup', { token: SECRET, body: { olderThanDays: 0 } }), /^Invalid request: olderThanDays /],
+    [
+      'process-queue',
+      'limit 0',
+      request('POST', '/api/cron/process-queue', { token: SECRET, body: { limit: 0 } }),
+      /^Invalid request: limit /,
+    ],
+    [
+      'process-queue',
+      'limit 1e9',
+      request('POST', '/api/cron/process-queue', { token: SECRET, body: { limit: 1e9 } }),
+      /^Invalid request: limit /,
+    ],
+    [
+      'process-queue',
+      'limit "abc"',
+      request('POST', '/api/cron/process-queue', { token: SECRET, body: { limit: 'abc' } }),
+      /^Invalid request: limit /,
+    ],
+    [
+      'process-queue',
+      'limit=abc in the query',
+      request('GET', '/api/cron/process-queue?limit=abc', { token: SECRET }),
+      /^Invalid request: limit /,
+    ],
+    [
+      'process-queue',
+      'limit 2.5',
+      request('GET', '/api/cron/process-queue?limit=2.5', { token: SECRET }),
+      /^Invalid request: limit /,
+    ],
+    [
+      'process-queue',
+      'a budget past maxDuration',
+      request('POST', '/api/cron/process-queue', { token: SECRET, body: { timeBudgetMs: 600_000 } }),
+      /^Invalid request: timeBudgetMs /,
+    ],
+    [
+      'process-queue',
+      'an unknown field',
+      request('POST', '/api/cron/process-queue', { token: SECRET, body: { limt: 5 } }),
+      /Unrecognized key/,
+    ],
+    [
+      'process-queue',
+      'malformed JSON',
+      request('POST', '/api/cron/process-queue', { token: SECRET, body: '{"limit":' }),
+      /^Request body is not valid JSON$/,
+    ],
+    [
+      'process-queue',
+      'a JSON array',
+      request('POST', '/api/cron/process-queue', { token: SECRET, body: '[1]' }),
+      /^Request body must be a JSON object$/,
+    ],
+    [
+      'sync-all',
+      'a date that does not exist',
+      request('POST', '/api/cron/sync-all', { token: SECRET, body: { date: '2026-02-30' } }),
+      /^Invalid request: date is not a real calendar date$/,
+    ],
+    [
+      'sync-all',
+      'a date in another format',
+      request('GET', '/api/cron/sync-all?date=01/02/2026', { token: SECRET }),
+      /^Invalid request: date must be a date as YYYY-MM-DD$/,
+    ],
+    [
+      'sync-all',
+      'userIds that are not UUIDs',
+      request('POST', '/api/cron/sync-all', { token: SECRET, body: { userIds: ['bob'] } }),
+      /^Invalid request: userIds.0 must be a UUID$/,
+    ],
+    [
+      'sync-all',
+      'an empty userIds',
+      request('POST', '/api/cron/sync-all', { token: SECRET, body: { userIds: [] } }),
+      /^Invalid request: userIds /,
+    ],
+    [
+      'cleanup',
+      'olderThanDays 0',
+      request('POST', '/api/cron/cleanup', { token: SECRET, body: { olderThanDays: 0 } }),
+      /^Invalid request: olderThanDays /,
+    ],
   ];
   const route = { 'process-queue': processQueueRoute, 'sync-all': syncAll, cleanup } as const;
 
@@ -141,7 +242,9 @@ describe('input validation', () => {
   });
 
   it('a body over 1 MB → 413', async () => {
-    const res = await syncAll.POST(request('POST', '/api/cron/sync-all', { token: SECRET, body: { pad: 'x'.repeat(1_100_000) } }));
+    const res = await syncAll.POST(
+      request('POST', '/api/cron/sync-all', { token: SECRET, body: { pad: 'x'.repeat(1_100_000) } }),
+    );
     expect(res.status).toBe(413);
   });
 });
@@ -150,7 +253,8 @@ describe('cleanup', () => {
   it('removes finished tasks older than 7 days and keeps the rest (GET and POST)', async () => {
     await syncAll.POST(request('POST', '/api/cron/sync-all', { token: SECRET, body: { date: cleanupDay } }));
     await processQueueRoute.POST(request('POST', '/api/cron/process-queue', { token: SECRET, body: { limit: 100 } }));
-    await t.db.execute(sql`update jobs set created_at = now() - interval '8 days', completed_at = now() - interval '8 days'
+    await t.db
+      .execute(sql`update jobs set created_at = now() - interval '8 days', completed_at = now() - interval '8 days'
                            where status in ('completed', 'failed') and payload->>'date' = ${cleanupDay}`);
     const old = (await syncJobs(t.db)).filter((j) => j.dedupKey?.endsWith(`:${cleanupDay}`)).length;
     expect(old).toBe(4);
@@ -170,16 +274,29 @@ describe('POST /api/users/{id}/sync', () => {
   const call = (id: string, opts: Parameters<typeof request>[2] = {}) =>
     userSync.POST(request('POST', `/api/users/${id}/sync`, opts), { params: Promise.resolve({ id }) });
 
-  it('enqueues the user\'s enabled connections at high priority, once', async () => {
+  it("enqueues the user's enabled connections at high priority, once", async () => {
     const res = await call(ids.ada, { token: SECRET, body: { date: userDay } });
     expect(res.status).toBe(201);
     const b = await body(res);
-    expect(b).toMatchObject({ userId: ids.ada, date: userDay, created: 3, existing: 0, skipped: ['youtube'], processing: 'next-cron' });
+    expect(b).toMatchObject({
+      userId: ids.ada,
+      date: userDay,
+      created: 3,
+      existing: 0,
+      skipped: ['youtube'],
+      processing: 'next-cron',
+    });
     expect(b.jobs.map((j: { platform: string }) => j.platform).sort()).toEqual(['github', 'instagram', 'twitter']);
     const again = await call(ids.ada, { token: SECRET, body: { date: userDay, platforms: ['github'] } });
     expect(again.status).toBe(200);
-    expect(await body(again)).toMatchObject({ created: 0, existing: 1, jobs: [{ id: b.jobs.find((j: { platform: string }) => j.platform === 'github').id }] });
-    const priorities = (await t.db.execute(sql`select distinct priority from jobs where payload->>'date' = ${userDay}`)) as unknown as { priority: number }[];
+    expect(await body(again)).toMatchObject({
+      created: 0,
+      existing: 1,
+      jobs: [{ id: b.jobs.find((j: { platform: string }) => j.platform === 'github').id }],
+    });
+    const priorities = (await t.db.execute(
+      sql`select distinct priority from jobs where payload->>'date' = ${userDay}`,
+    )) as unknown as { priority: number }[];
     expect(priorities).toEqual([{ priority: 5 }]);
   });
 
@@ -204,7 +321,9 @@ describe('POST /api/users/{id}/sync', () => {
 
 describe('GET /api/public/{username}/activity', () => {
   const get = (username: string, query = '') =>
-    publicActivity.GET(request('GET', `/api/public/${username}/activity${query}`), { params: Promise.resolve({ username }) });
+    publicActivity.GET(request('GET', `/api/public/${username}/activity${query}`), {
+      params: Promise.resolve({ username }),
+    });
 
   beforeAll(async () => {
     await t.db.execute(sql`

@@ -4,8 +4,12 @@ import { enqueueAllUsersSync } from '@/lib/sync/enqueue';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 
 let t: TestDb;
-beforeAll(async () => { t = await createTestDb(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestDb();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 const USERS = 100_000;
 

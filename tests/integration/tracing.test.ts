@@ -9,7 +9,12 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base';
 import * as userSync from '@/app/api/users/[id]/sync/route';
 import { defineJobType, enqueueJob, getJob, runBatch, type JobTypes } from '@/lib/queue';
 import { createSyncJobTypes } from '@/lib/sync/job-types';
@@ -25,7 +30,12 @@ let syncTypes: JobTypes;
 beforeAll(async () => {
   fake = await startFakePlatforms({ port: 0, faults: [] });
   t = await createTestDb();
-  Object.assign(process.env, { DATABASE_URL: t.url, CRON_SECRET: SECRET, PLATFORM_TIMEOUT_MS: '3000', ...fake.baseUrls });
+  Object.assign(process.env, {
+    DATABASE_URL: t.url,
+    CRON_SECRET: SECRET,
+    PLATFORM_TIMEOUT_MS: '3000',
+    ...fake.baseUrls,
+  });
   ({ ada: userId } = await createUsers(t.db, [{ username: 'ada', connections: { github: 'ada-l' } }]));
   syncTypes = createSyncJobTypes(testEnv(fake, t.url));
 });
@@ -41,14 +51,19 @@ beforeEach(async () => {
 });
 
 const syncUser = (date: string) =>
-  userSync.POST(request('POST', `/api/users/${userId}/sync`, { token: SECRET, body: { date, platforms: ['github'] } }), {
-    params: Promise.resolve({ id: userId }),
-  });
+  userSync.POST(
+    request('POST', `/api/users/${userId}/sync`, { token: SECRET, body: { date, platforms: ['github'] } }),
+    {
+      params: Promise.resolve({ id: userId }),
+    },
+  );
 
 let failures = 0;
 const retryTypes: JobTypes = {
   'trace.flaky': defineJobType({
-    queue: 'traced', payloadSchema: z.object({}), maxAttempts: 3,
+    queue: 'traced',
+    payloadSchema: z.object({}),
+    maxAttempts: 3,
     handle: async () => {
       if (failures-- > 0) throw new Error('not yet');
       return { ok: true };
@@ -81,7 +96,10 @@ describe('with an SDK and an in-memory exporter', () => {
   const spans = () => exporter.getFinishedSpans();
   const one = (pred: (s: ReadableSpan) => boolean, what: string) => {
     const found = spans().filter(pred);
-    expect(found.map((s) => s.name), what).toHaveLength(1);
+    expect(
+      found.map((s) => s.name),
+      what,
+    ).toHaveLength(1);
     return found[0];
   };
 
@@ -96,7 +114,10 @@ describe('with an SDK and an in-memory exporter', () => {
       }
     });
     expect(res.status).toBe(201);
-    const [job] = (await t.db.execute(sql`select id::text, metadata from jobs`)) as unknown as { id: string; metadata: Record<string, unknown> }[];
+    const [job] = (await t.db.execute(sql`select id::text, metadata from jobs`)) as unknown as {
+      id: string;
+      metadata: Record<string, unknown>;
+    }[];
 
     const requestSpan = one((s) => s.name === 'POST /api/users/[id]/sync', 'request span');
     const send = one((s) => s.kind === SpanKind.PRODUCER, 'enqueue span');
@@ -104,7 +125,9 @@ describe('with an SDK and an in-memory exporter', () => {
     expect(send.spanContext().traceId).toBe(requestSpan.spanContext().traceId);
     expect(send.parentSpanContext?.spanId).toBe(requestSpan.spanContext().spanId);
     expect(send.attributes).toMatchObject({
-      'messaging.system': 'steady', 'messaging.destination.name': 'sync', 'messaging.operation.type': 'send',
+      'messaging.system': 'steady',
+      'messaging.destination.name': 'sync',
+      'messaging.operation.type': 'send',
       'messaging.message.id': job.id,
     });
     // The job carries the enqueue span's W3C traceparent.
@@ -120,8 +143,13 @@ describe('with an SDK and an in-memory exporter', () => {
     expect(run.spanContext().traceId).toBe(sc.traceId);
     expect(run.parentSpanContext?.spanId).toBe(sc.spanId);
     expect(run.attributes).toMatchObject({
-      'messaging.system': 'steady', 'messaging.destination.name': 'sync', 'messaging.operation.type': 'process',
-      'messaging.message.id': job.id, 'steady.job.type': 'sync.platform', 'steady.job.attempt': 1, 'steady.job.outcome': 'completed',
+      'messaging.system': 'steady',
+      'messaging.destination.name': 'sync',
+      'messaging.operation.type': 'process',
+      'messaging.message.id': job.id,
+      'steady.job.type': 'sync.platform',
+      'steady.job.attempt': 1,
+      'steady.job.outcome': 'completed',
     });
     // The handler's call to the platform is the run's child, without the URL's query.
     const http = spans().filter((s) => s.kind === SpanKind.CLIENT);
@@ -129,7 +157,11 @@ describe('with an SDK and an in-memory exporter', () => {
     for (const h of http) {
       expect(h.name).toBe('GET');
       expect(h.parentSpanContext?.spanId).toBe(run.spanContext().spanId);
-      expect(h.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.response.status_code': 200, 'steady.platform': 'github' });
+      expect(h.attributes).toMatchObject({
+        'http.request.method': 'GET',
+        'http.response.status_code': 200,
+        'steady.platform': 'github',
+      });
       expect(String(h.attributes['url.full'])).not.toContain('?');
     }
   });
@@ -146,8 +178,14 @@ describe('with an SDK and an in-memory exporter', () => {
       expect(s.claimed, `attempt ${i + 1}`).toBe(1);
     }
     expect((await getJob(t.db, job.id))?.status).toBe('failed');
-    const runs = spans().filter((s) => s.kind === SpanKind.CONSUMER).sort((a, b) => Number(a.attributes['steady.job.attempt']) - Number(b.attributes['steady.job.attempt']));
-    expect(runs.map((r) => [r.attributes['steady.job.attempt'], r.attributes['steady.job.outcome']])).toEqual([[1, 'retrying'], [2, 'retrying'], [3, 'failed']]);
+    const runs = spans()
+      .filter((s) => s.kind === SpanKind.CONSUMER)
+      .sort((a, b) => Number(a.attributes['steady.job.attempt']) - Number(b.attributes['steady.job.attempt']));
+    expect(runs.map((r) => [r.attributes['steady.job.attempt'], r.attributes['steady.job.outcome']])).toEqual([
+      [1, 'retrying'],
+      [2, 'retrying'],
+      [3, 'failed'],
+    ]);
     expect(runs[0].parentSpanContext?.spanId).toBe(send.spanContext().spanId);
     for (const later of runs.slice(1)) {
       expect(later.spanContext().traceId).not.toBe(send.spanContext().traceId);

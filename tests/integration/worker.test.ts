@@ -3,7 +3,14 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { z } from 'zod';
 import {
-  defineJobType, enqueueJob, enqueueJobs, getJobWithEvents, listenWith, startWorker, type JobTypes, type WorkerHandle,
+  defineJobType,
+  enqueueJob,
+  enqueueJobs,
+  getJobWithEvents,
+  listenWith,
+  startWorker,
+  type JobTypes,
+  type WorkerHandle,
 } from '@/lib/queue';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 
@@ -51,8 +58,15 @@ function typesWith(handle: (n: number, signal: AbortSignal) => Promise<unknown>)
 describe('continuous worker', () => {
   it('picks up a job enqueued while idle through NOTIFY, long before its next poll', async () => {
     const ran: number[] = [];
-    const types = typesWith(async (n) => { ran.push(n); return { n }; });
-    const worker = await startWorker(t.db, types, { concurrency: 2, pollIntervalMs: 600_000, listen: listenWith(listener) });
+    const types = typesWith(async (n) => {
+      ran.push(n);
+      return { n };
+    });
+    const worker = await startWorker(t.db, types, {
+      concurrency: 2,
+      pollIntervalMs: 600_000,
+      listen: listenWith(listener),
+    });
     workers.push(worker);
     await until(() => worker.stats().idle); // the first claim found nothing: waiting to be woken
     const { job } = await enqueueJob(t.db, types, { type: 'w.job', payload: { n: 7 } });
@@ -65,7 +79,9 @@ describe('continuous worker', () => {
 
   it('on stop, finishes what it can by the deadline and hands the rest back without spending attempts', async () => {
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     const started: number[] = [];
     // Jobs 0 and 1 finish once the gate opens; the others hang and ignore their signal.
     const types = typesWith(async (n) => {
@@ -74,7 +90,11 @@ describe('continuous worker', () => {
       else await new Promise(() => {});
       return { n };
     });
-    await enqueueJobs(t.db, types, Array.from({ length: 6 }, (_, n) => ({ type: 'w.job', payload: { n } })));
+    await enqueueJobs(
+      t.db,
+      types,
+      Array.from({ length: 6 }, (_, n) => ({ type: 'w.job', payload: { n } })),
+    );
     const worker = await startWorker(t.db, types, { concurrency: 4, prefetch: 2, pollIntervalMs: 600_000 });
     await until(() => started.length === 4);
     const stopping = worker.stop({ deadlineMs: 300 });
@@ -82,12 +102,20 @@ describe('continuous worker', () => {
     const stats = await stopping;
 
     expect(stats).toMatchObject({ completed: 2, released: 4, running: 0, buffered: 0 });
-    const rows = await t.db.execute(sql`select payload->>'n' as n, status, attempts from jobs order by (payload->>'n')::int`);
+    const rows = await t.db.execute(
+      sql`select payload->>'n' as n, status, attempts from jobs order by (payload->>'n')::int`,
+    );
     expect(rows.map((r) => [Number(r.n), r.status, Number(r.attempts)])).toEqual([
-      [0, 'completed', 1], [1, 'completed', 1],
-      [2, 'pending', 0], [3, 'pending', 0], [4, 'pending', 0], [5, 'pending', 0],
+      [0, 'completed', 1],
+      [1, 'completed', 1],
+      [2, 'pending', 0],
+      [3, 'pending', 0],
+      [4, 'pending', 0],
+      [5, 'pending', 0],
     ]);
-    const [released] = await t.db.execute(sql`select count(*)::int as n from job_events where message = 'Released on shutdown'`);
+    const [released] = await t.db.execute(
+      sql`select count(*)::int as n from job_events where message = 'Released on shutdown'`,
+    );
     expect(released.n).toBe(4);
   });
 
@@ -99,7 +127,11 @@ describe('continuous worker', () => {
       return { n };
     });
     const total = 400;
-    await enqueueJobs(t.db, types, Array.from({ length: total }, (_, n) => ({ type: 'w.job', payload: { n } })));
+    await enqueueJobs(
+      t.db,
+      types,
+      Array.from({ length: total }, (_, n) => ({ type: 'w.job', payload: { n } })),
+    );
     const a = t.connect(4);
     const b = t.connect(4);
     const [wa, wb] = await Promise.all([
@@ -119,13 +151,15 @@ describe('continuous worker', () => {
     expect(events.n).toBe(total * 2);
   });
 
-  it('extends a buffered job\'s lease before starting it, and skips a job whose lease was lost meanwhile', async () => {
+  it("extends a buffered job's lease before starting it, and skips a job whose lease was lost meanwhile", async () => {
     let offset = 0;
     const clock = () => new Date(Date.now() + offset);
     const ids: string[] = [];
     const seen: { n: number; leaseLeftMs: number }[] = [];
     const types = typesWith(async (n) => {
-      const [row] = await t.db.execute(sql`select extract(epoch from locked_until) * 1000 as ms from jobs where id = ${ids[n]}`);
+      const [row] = await t.db.execute(
+        sql`select extract(epoch from locked_until) * 1000 as ms from jobs where id = ${ids[n]}`,
+      );
       seen.push({ n, leaseLeftMs: Number(row.ms) - clock().getTime() });
       if (n === 0) {
         // Time passes while job 0 runs: jobs 1 and 2, buffered, now have less than 5 s of their 10 s lease
@@ -135,11 +169,20 @@ describe('continuous worker', () => {
       }
       return { n };
     });
-    const created = await enqueueJobs(t.db, types, [0, 1, 2].map((n) => ({ type: 'w.job', payload: { n } })));
+    const created = await enqueueJobs(
+      t.db,
+      types,
+      [0, 1, 2].map((n) => ({ type: 'w.job', payload: { n } })),
+    );
     ids.push(...created.map((r) => r.job.id));
     const errors: unknown[] = [];
     const worker = await startWorker(t.db, types, {
-      concurrency: 1, prefetch: 2, leaseMs: 10_000, pollIntervalMs: 600_000, clock, onError: (e) => errors.push(e),
+      concurrency: 1,
+      prefetch: 2,
+      leaseMs: 10_000,
+      pollIntervalMs: 600_000,
+      clock,
+      onError: (e) => errors.push(e),
     });
     await until(async () => (await statusCounts()).completed === 2);
     const stats = await worker.stop({ deadlineMs: 1_000 });
@@ -147,20 +190,31 @@ describe('continuous worker', () => {
     expect(seen.map((s) => s.n)).toEqual([0, 1]);
     expect(seen[1].leaseLeftMs).toBeGreaterThan(9_000); // extended to a full lease before it started
     expect(stats).toMatchObject({ claimed: 3, completed: 2 });
-    const rows = await t.db.execute(sql`select payload->>'n' as n, status, locked_by from jobs order by (payload->>'n')::int`);
+    const rows = await t.db.execute(
+      sql`select payload->>'n' as n, status, locked_by from jobs order by (payload->>'n')::int`,
+    );
     expect(rows.map((r) => [Number(r.n), r.status, r.locked_by])).toEqual([
-      [0, 'completed', null], [1, 'completed', null], [2, 'processing', 'someone-else'],
+      [0, 'completed', null],
+      [1, 'completed', null],
+      [2, 'processing', 'someone-else'],
     ]);
     expect(errors).toEqual([]);
   });
 
   it('an onOutcome callback that throws is reported through onError and stops nothing', async () => {
     const types = typesWith(async (n) => ({ n }));
-    await enqueueJobs(t.db, types, Array.from({ length: 5 }, (_, n) => ({ type: 'w.job', payload: { n } })));
+    await enqueueJobs(
+      t.db,
+      types,
+      Array.from({ length: 5 }, (_, n) => ({ type: 'w.job', payload: { n } })),
+    );
     const errors: unknown[] = [];
     const worker = await startWorker(t.db, types, {
-      concurrency: 2, pollIntervalMs: 600_000,
-      onOutcome: () => { throw new Error('listener broke'); },
+      concurrency: 2,
+      pollIntervalMs: 600_000,
+      onOutcome: () => {
+        throw new Error('listener broke');
+      },
       onError: (e) => errors.push(e),
     });
     await until(async () => (await statusCounts()).completed === 5);
@@ -169,14 +223,16 @@ describe('continuous worker', () => {
     expect(errors.map((e) => (e as Error).message)).toEqual(Array(5).fill('listener broke'));
   });
 
-  it('a stop that comes while a buffered job\'s lease is being extended hands that job back unstarted', async () => {
+  it("a stop that comes while a buffered job's lease is being extended hands that job back unstarted", async () => {
     let offset = 0;
     const clock = () => new Date(Date.now() + offset);
     const ids: string[] = [];
     const ran: number[] = [];
     const other = t.connect(1);
     let unlock!: () => void;
-    const gate = new Promise<void>((r) => { unlock = r; });
+    const gate = new Promise<void>((r) => {
+      unlock = r;
+    });
     let lockHeld: Promise<void> | undefined;
     const types = typesWith(async (n) => {
       ran.push(n);
@@ -185,7 +241,9 @@ describe('continuous worker', () => {
         // extension the worker asks for before starting it waits.
         offset += 6_000;
         let acquired!: () => void;
-        const locked = new Promise<void>((r) => { acquired = r; });
+        const locked = new Promise<void>((r) => {
+          acquired = r;
+        });
         lockHeld = other.db.transaction(async (tx) => {
           await tx.execute(sql`select id from jobs where id = ${ids[1]} for update`);
           acquired();
@@ -195,9 +253,19 @@ describe('continuous worker', () => {
       }
       return { n };
     });
-    const created = await enqueueJobs(t.db, types, [0, 1].map((n) => ({ type: 'w.job', payload: { n } })));
+    const created = await enqueueJobs(
+      t.db,
+      types,
+      [0, 1].map((n) => ({ type: 'w.job', payload: { n } })),
+    );
     ids.push(...created.map((r) => r.job.id));
-    const worker = await startWorker(t.db, types, { concurrency: 1, prefetch: 1, leaseMs: 10_000, pollIntervalMs: 600_000, clock });
+    const worker = await startWorker(t.db, types, {
+      concurrency: 1,
+      prefetch: 1,
+      leaseMs: 10_000,
+      pollIntervalMs: 600_000,
+      clock,
+    });
     try {
       await until(async () => (await statusCounts()).completed === 1);
       await until(async () => {

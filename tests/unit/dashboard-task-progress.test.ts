@@ -31,10 +31,16 @@ describe('summarizeTasks', () => {
 
   it('walks the four steps for one job', () => {
     expect(states(summarizeTasks(['a'], byId(task('a', 'pending'))))).toEqual([
-      'added:done', 'waiting:current', 'processing:upcoming', 'finished:upcoming',
+      'added:done',
+      'waiting:current',
+      'processing:upcoming',
+      'finished:upcoming',
     ]);
     expect(states(summarizeTasks(['a'], byId(task('a', 'processing'))))).toEqual([
-      'added:done', 'waiting:done', 'processing:current', 'finished:upcoming',
+      'added:done',
+      'waiting:done',
+      'processing:current',
+      'finished:upcoming',
     ]);
     const done = summarizeTasks(['a'], byId(task('a', 'completed')));
     expect(done.phase).toBe('completed');

@@ -13,7 +13,10 @@ const { blockCrossSiteDEV } = require('next/dist/server/lib/router-utils/block-c
 const nextConfig = (require('../../next.config.mjs') as { default: NextConfig }).default;
 
 function blocked(origin: string, allowed = nextConfig.allowedDevOrigins) {
-  const req = { url: '/_next/static/chunks/app.js', headers: { origin, 'sec-fetch-mode': 'cors', 'sec-fetch-site': 'same-origin' } };
+  const req = {
+    url: '/_next/static/chunks/app.js',
+    headers: { origin, 'sec-fetch-mode': 'cors', 'sec-fetch-site': 'same-origin' },
+  };
   const res = { statusCode: 200, end: () => {} };
   // next dev started on its default host, localhost.
   return blockCrossSiteDEV(req, res, allowed, 'localhost');

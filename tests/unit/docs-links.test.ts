@@ -95,7 +95,10 @@ function matches(relPath: string): boolean {
     if (!isDir(abs)) return false;
     return readdirSync(abs)
       .filter((name) => !SKIP_DIRS.has(name) && re.test(name))
-      .some((name) => i === segments.length - 1 || (isDir(path.join(abs, name)) && visit(path.posix.join(dir, name), i + 1)));
+      .some(
+        (name) =>
+          i === segments.length - 1 || (isDir(path.join(abs, name)) && visit(path.posix.join(dir, name), i + 1)),
+      );
   };
   return visit('', 0);
 }
@@ -126,7 +129,8 @@ function checkPathToken(raw: string, doc: string, inFence: boolean, problems: Pr
   // Trailing punctuation of a sentence or an argument list; a leading quote or bracket.
   let token = raw.replace(/^['"([]+(?=[^\])]*$)/, '').replace(/^['"]+/, '');
   token = token.replace(/[,;:'"]+$/, '');
-  if (token.endsWith(')') && (token.match(/\(/g)?.length ?? 0) < (token.match(/\)/g)?.length ?? 0)) token = token.slice(0, -1);
+  if (token.endsWith(')') && (token.match(/\(/g)?.length ?? 0) < (token.match(/\)/g)?.length ?? 0))
+    token = token.slice(0, -1);
   token = token.replace(/[.]+$/, '');
   if (!token || /:\/\//.test(token) || token.includes('$')) return; // URLs, shell variables
   token = token.replace(/#.*$/, '');
@@ -182,7 +186,8 @@ function checkScripts(text: string, doc: string, problems: Problem[]): void {
     if (!(name in scripts)) problems.push(`${doc}: \`npm run ${name}\` is not a script in package.json`);
   }
   for (const m of text.matchAll(/\bnpm\s+(test|start|stop|restart)\b/g)) {
-    if (NPM_LIFECYCLE.has(m[1]) && !(m[1] in scripts)) problems.push(`${doc}: \`npm ${m[1]}\` has no script in package.json`);
+    if (NPM_LIFECYCLE.has(m[1]) && !(m[1] in scripts))
+      problems.push(`${doc}: \`npm ${m[1]}\` has no script in package.json`);
   }
 }
 

@@ -29,8 +29,12 @@ describe('environment', () => {
 
   it('refuses a secret with whitespace, which no bearer header could carry', () => {
     expect(() => parseEnv({ ...base, CRON_SECRET: 'abcdefgh ' })).toThrow(/CRON_SECRET: must not contain spaces/);
-    expect(() => parseEnv({ ...base, QUEUE_API_KEY: 'two words here' })).toThrow(/QUEUE_API_KEY: must not contain spaces/);
+    expect(() => parseEnv({ ...base, QUEUE_API_KEY: 'two words here' })).toThrow(
+      /QUEUE_API_KEY: must not contain spaces/,
+    );
     // A password is typed into a form, not sent as a bearer: a passphrase is fine.
-    expect(parseEnv({ ...base, DASHBOARD_PASSWORD: 'correct horse battery' }).DASHBOARD_PASSWORD).toBe('correct horse battery');
+    expect(parseEnv({ ...base, DASHBOARD_PASSWORD: 'correct horse battery' }).DASHBOARD_PASSWORD).toBe(
+      'correct horse battery',
+    );
   });
 });

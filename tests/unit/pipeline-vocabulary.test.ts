@@ -42,7 +42,8 @@ describe('pipeline vocabulary', () => {
       ['cancelled', 'nlp', to('nlp', 'error')],
       ['failed', 'nlp', to('scraper', 'processing')],
     ];
-    for (const [s, stage, target] of repeats) expect(kind(s, stage, target), `${s}/${stage} → ${JSON.stringify(target)}`).toBe('noop');
+    for (const [s, stage, target] of repeats)
+      expect(kind(s, stage, target), `${s}/${stage} → ${JSON.stringify(target)}`).toBe('noop');
 
     const rejected: [JobStatus, string, RefState][] = [
       ['pending', 'scraper', to('done', 'completed')],
@@ -56,7 +57,8 @@ describe('pipeline vocabulary', () => {
       ['failed', 'nlp', to('nlp', 'queued')],
       ['failed', 'scraper', to('nlp', 'error')],
     ];
-    for (const [s, stage, target] of rejected) expect(kind(s, stage, target), `${s}/${stage} → ${JSON.stringify(target)}`).toBe('reject');
+    for (const [s, stage, target] of rejected)
+      expect(kind(s, stage, target), `${s}/${stage} → ${JSON.stringify(target)}`).toBe('reject');
   });
 });
 
@@ -66,10 +68,12 @@ describe('sentiment', () => {
     expect(scoreText('slow and buggy, it crashes')).toBe(-1);
     expect(scoreText('not good')).toBe(-1);
     expect(scoreText('the weather')).toBe(0);
-    expect(summarize([
-      { id: '1', rating: 5, text: 'great' },
-      { id: '2', rating: 1, text: 'terrible' },
-      { id: '3', rating: 3, text: 'fine' },
-    ])).toEqual({ reviews: 3, meanScore: 0, positive: 1, negative: 1, neutral: 1, meanRating: 3 });
+    expect(
+      summarize([
+        { id: '1', rating: 5, text: 'great' },
+        { id: '2', rating: 1, text: 'terrible' },
+        { id: '3', rating: 3, text: 'fine' },
+      ]),
+    ).toEqual({ reviews: 3, meanScore: 0, positive: 1, negative: 1, neutral: 1, meanRating: 3 });
   });
 });

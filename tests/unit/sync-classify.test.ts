@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentJobError, RateLimitedError } from '@/lib/queue';
-import { classifyFailure, ProviderError, providerMessage, rateLimitExhausted, retryAfterSeconds } from '@/lib/sync/providers/classify';
+import {
+  classifyFailure,
+  ProviderError,
+  providerMessage,
+  rateLimitExhausted,
+  retryAfterSeconds,
+} from '@/lib/sync/providers/classify';
 import { endpoint, nextLink, sameOrigin } from '@/lib/sync/providers/fetch-json';
 import { youtubeQuotaError } from '@/lib/sync/providers/youtube';
 import { instagramGraphError } from '@/lib/sync/providers/instagram';
@@ -8,7 +14,15 @@ import { instagramGraphError } from '@/lib/sync/providers/instagram';
 const now = new Date('2026-04-01T12:00:00Z');
 const h = (init: Record<string, string>) => new Headers(init);
 const fail = (status: number, headers: Record<string, string> = {}, body: unknown = null) =>
-  classifyFailure({ platform: 'github', status, headers: h(headers), body, what: 'user "octocat"', tokenEnv: 'GITHUB_TOKEN', now });
+  classifyFailure({
+    platform: 'github',
+    status,
+    headers: h(headers),
+    body,
+    what: 'user "octocat"',
+    tokenEnv: 'GITHUB_TOKEN',
+    now,
+  });
 
 describe('retryAfterSeconds', () => {
   it('reads Retry-After as seconds or as an HTTP date', () => {
@@ -44,10 +58,14 @@ describe('classifyFailure', () => {
   it('401/403/404 → permanent, in words a person understands', () => {
     expect(fail(401)).toBeInstanceOf(PermanentJobError);
     expect(fail(401).message).toBe('GitHub rejected the credentials (401 Unauthorized): check GITHUB_TOKEN');
-    expect(fail(403, { 'x-ratelimit-remaining': '12' }).message).toMatch(/^GitHub refused access to user "octocat" \(403 Forbidden\)/);
+    expect(fail(403, { 'x-ratelimit-remaining': '12' }).message).toMatch(
+      /^GitHub refused access to user "octocat" \(403 Forbidden\)/,
+    );
     const notFound = fail(404, {}, { message: 'Not Found' });
     expect(notFound).toBeInstanceOf(PermanentJobError);
-    expect(notFound.message).toBe('GitHub has no user "octocat" (404 Not Found): check the handle on this connection (GitHub said: Not Found)');
+    expect(notFound.message).toBe(
+      'GitHub has no user "octocat" (404 Not Found): check the handle on this connection (GitHub said: Not Found)',
+    );
   });
   it('5xx and 408 → retryable, other 4xx → permanent', () => {
     for (const s of [500, 502, 503, 504, 408]) {
@@ -71,11 +89,21 @@ describe('platform quirks', () => {
     const quota = youtubeQuotaError(403, { error: { errors: [{ reason: 'quotaExceeded' }] } }, now);
     expect(quota).toBeInstanceOf(RateLimitedError);
     expect((quota as RateLimitedError).retryAfterSec).toBe(19 * 3600); // 12:00 → 07:00 UTC next day (PDT)
-    expect((youtubeQuotaError(403, { error: { errors: [{ reason: 'rateLimitExceeded' }] } }) as RateLimitedError).retryAfterSec).toBe(60);
+    expect(
+      (youtubeQuotaError(403, { error: { errors: [{ reason: 'rateLimitExceeded' }] } }) as RateLimitedError)
+        .retryAfterSec,
+    ).toBe(60);
     expect(youtubeQuotaError(403, { error: { errors: [{ reason: 'forbidden' }] } })).toBeNull();
   });
   it('YouTube quota resets at Pacific midnight, standard or daylight time, across both switches', () => {
-    const wait = (at: string) => (youtubeQuotaError(403, { error: { errors: [{ reason: 'dailyLimitExceeded' }] } }, new Date(at)) as RateLimitedError).retryAfterSec;
+    const wait = (at: string) =>
+      (
+        youtubeQuotaError(
+          403,
+          { error: { errors: [{ reason: 'dailyLimitExceeded' }] } },
+          new Date(at),
+        ) as RateLimitedError
+      ).retryAfterSec;
     expect(wait('2026-01-15T12:00:00Z')).toBe(20 * 3600); // → 08:00 UTC (PST)
     // 2026-03-08: 02:00 PST becomes 03:00 PDT (10:00 UTC); that day's midnight was still PST
     expect(wait('2026-03-08T07:30:00Z')).toBe(1800); // 23:30 PST → 08:00 UTC
@@ -87,7 +115,9 @@ describe('platform quirks', () => {
     expect(wait('2026-11-01T10:00:00Z')).toBe(22 * 3600); // 02:00 PST → 08:00 UTC next day
   });
   it('Instagram error codes: throttling, expired token, unknown user', () => {
-    expect(instagramGraphError(400, { error: { code: 4, message: 'Application request limit reached' } })).toBeInstanceOf(RateLimitedError);
+    expect(
+      instagramGraphError(400, { error: { code: 4, message: 'Application request limit reached' } }),
+    ).toBeInstanceOf(RateLimitedError);
     expect(instagramGraphError(400, { error: { code: 190 } })?.message).toMatch(/check INSTAGRAM_ACCESS_TOKEN/);
     expect(instagramGraphError(400, { error: { code: 100 } })).toBeInstanceOf(PermanentJobError);
     expect(instagramGraphError(500, { message: 'x' })).toBeNull();
@@ -96,16 +126,21 @@ describe('platform quirks', () => {
 
 describe('pagination helpers', () => {
   it('reads rel="next" from a Link header', () => {
-    const link = '<https://api.github.com/user/1/events?page=2>; rel="next", <https://api.github.com/user/1/events?page=5>; rel="last"';
+    const link =
+      '<https://api.github.com/user/1/events?page=2>; rel="next", <https://api.github.com/user/1/events?page=5>; rel="last"';
     expect(nextLink(link)).toBe('https://api.github.com/user/1/events?page=2');
     expect(nextLink('<https://x/?page=1>; rel="prev"')).toBeNull();
     expect(nextLink(null)).toBeNull();
   });
   it('follows links only on the configured origin', () => {
-    expect(sameOrigin('https://graph.instagram.com/1/media?after=x', 'https://graph.instagram.com')?.href).toBe('https://graph.instagram.com/1/media?after=x');
+    expect(sameOrigin('https://graph.instagram.com/1/media?after=x', 'https://graph.instagram.com')?.href).toBe(
+      'https://graph.instagram.com/1/media?after=x',
+    );
     expect(sameOrigin('https://evil.example/steal', 'https://graph.instagram.com')).toBeNull();
   });
   it('joins base paths and query', () => {
-    expect(endpoint('http://127.0.0.1:1/youtube/v3/', '/activities', { a: '1', b: undefined }).href).toBe('http://127.0.0.1:1/youtube/v3/activities?a=1');
+    expect(endpoint('http://127.0.0.1:1/youtube/v3/', '/activities', { a: '1', b: undefined }).href).toBe(
+      'http://127.0.0.1:1/youtube/v3/activities?a=1',
+    );
   });
 });

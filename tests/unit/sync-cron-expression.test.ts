@@ -57,7 +57,9 @@ describe('cronMatches and nextCronTime (UTC)', () => {
   });
 
   it('finds rare dates and refuses impossible ones', () => {
-    expect(nextCronTime(parseCron('0 0 29 2 *'), at('2026-03-01T00:00:00Z')).toISOString()).toBe('2028-02-29T00:00:00.000Z');
+    expect(nextCronTime(parseCron('0 0 29 2 *'), at('2026-03-01T00:00:00Z')).toISOString()).toBe(
+      '2028-02-29T00:00:00.000Z',
+    );
     expect(() => nextCronTime(parseCron('0 0 31 2 *'), at('2026-01-01T00:00:00Z'))).toThrow(/never fires/);
   });
 });

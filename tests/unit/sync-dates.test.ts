@@ -8,7 +8,16 @@ import { processQueueBudgetMs } from '@/lib/process-queue';
 describe('dates', () => {
   it('accepts only real calendar dates', () => {
     expect(isCalendarDate('2028-02-29')).toBe(true);
-    for (const bad of ['2027-02-29', '2026-02-30', '2026-13-01', '2026-00-10', '2026-1-5', '20260105', '2026-01-05T00:00:00Z', ''])
+    for (const bad of [
+      '2027-02-29',
+      '2026-02-30',
+      '2026-13-01',
+      '2026-00-10',
+      '2026-1-5',
+      '20260105',
+      '2026-01-05T00:00:00Z',
+      '',
+    ])
       expect(isCalendarDate(bad), bad).toBe(false);
     expect(IsoDateSchema.safeParse('2026-02-30').error?.issues[0].message).toBe('is not a real calendar date');
     expect(IsoDateSchema.safeParse('1999-12-31').success).toBe(false);
@@ -18,7 +27,10 @@ describe('dates', () => {
     expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
     expect(addDays('2028-03-01', -1)).toBe('2028-02-29');
     expect(daysBetween('2026-01-01', '2026-12-31')).toBe(364);
-    expect(dayWindow('2026-03-29')).toEqual({ start: new Date('2026-03-29T00:00:00Z'), end: new Date('2026-03-30T00:00:00Z') });
+    expect(dayWindow('2026-03-29')).toEqual({
+      start: new Date('2026-03-29T00:00:00Z'),
+      end: new Date('2026-03-30T00:00:00Z'),
+    });
   });
 
   it('sync-all syncs yesterday too during the first hours of a UTC day', () => {

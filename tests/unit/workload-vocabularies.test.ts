@@ -38,11 +38,17 @@ describe('audit vocabulary', () => {
   });
 
   it('sanitises errors and round-trips priorities', () => {
-    expect(sanitizeError(j('failed', { lastError: 'ECONNREFUSED 10.1.2.3:5432 password=hunter2' }))).toBe('Processing failed');
-    expect(sanitizeError(j('pending', { attempts: 1, lastError: 'Lease expired: worker batch:host-7:123 stopped answering' })))
-      .toBe('The worker stopped responding; a retry is scheduled');
-    expect(sanitizeError(j('pending', { deferrals: 1, lastError: 'Rate limited by github; retry after 60s' })))
-      .toBe('Rate limited by github; a retry is scheduled');
+    expect(sanitizeError(j('failed', { lastError: 'ECONNREFUSED 10.1.2.3:5432 password=hunter2' }))).toBe(
+      'Processing failed',
+    );
+    expect(
+      sanitizeError(
+        j('pending', { attempts: 1, lastError: 'Lease expired: worker batch:host-7:123 stopped answering' }),
+      ),
+    ).toBe('The worker stopped responding; a retry is scheduled');
+    expect(sanitizeError(j('pending', { deferrals: 1, lastError: 'Rate limited by github; retry after 60s' }))).toBe(
+      'Rate limited by github; a retry is scheduled',
+    );
     expect(sanitizeError(j('completed', { lastError: 'old' }))).toBeNull();
     for (const p of AUDIT_PRIORITIES) expect(toAuditPriority(auditEnginePriority(p))).toBe(p);
     expect(toAuditPriority(PRIORITY.normal + 1)).toBe('normal');
@@ -59,9 +65,13 @@ describe('profile vocabulary', () => {
   });
 
   it('shows only public error text', () => {
-    expect(publicError(j('failed', { lastError: 'Profile import failed: no platform could be read' }))).toBe('Profile import failed: no platform could be read');
+    expect(publicError(j('failed', { lastError: 'Profile import failed: no platform could be read' }))).toBe(
+      'Profile import failed: no platform could be read',
+    );
     expect(publicError(j('failed', { lastError: 'fetch https://internal:9999/x failed' }))).toBe('Processing failed');
-    expect(publicError(j('pending', { lastError: 'Lease expired: worker w:host:1 stopped answering' }))).toBe('The worker stopped responding; will retry');
+    expect(publicError(j('pending', { lastError: 'Lease expired: worker w:host:1 stopped answering' }))).toBe(
+      'The worker stopped responding; will retry',
+    );
     expect(publicError(j('completed', { lastError: 'x' }))).toBeNull();
   });
 });
@@ -85,12 +95,18 @@ describe('QueueService vocabulary', () => {
 
 describe('document.extract', () => {
   it('extracts sections, contacts and terms, and refuses what is not text', () => {
-    const r = extractDocument({ fileName: 'cv.md', mimeType: 'text/markdown', text: '# Skills\nRust, Rust, Go\n\nContact: a@b.io https://x.dev' });
+    const r = extractDocument({
+      fileName: 'cv.md',
+      mimeType: 'text/markdown',
+      text: '# Skills\nRust, Rust, Go\n\nContact: a@b.io https://x.dev',
+    });
     expect(r.sections).toEqual([{ title: 'Skills', lines: 2 }]);
     expect(r.emails).toEqual(['a@b.io']);
     expect(r.links).toEqual(['https://x.dev']);
     expect(r.topTerms[0]).toEqual({ term: 'rust', count: 2 });
-    expect(() => extractDocument({ fileName: 'x', mimeType: 'text/plain', contentBase64: '!!!' })).toThrow(/not valid base64/);
+    expect(() => extractDocument({ fileName: 'x', mimeType: 'text/plain', contentBase64: '!!!' })).toThrow(
+      /not valid base64/,
+    );
     expect(() => extractDocument({ fileName: 'x', mimeType: 'text/plain', text: '   ' })).toThrow(/no text/);
   });
 });

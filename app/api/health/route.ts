@@ -12,7 +12,8 @@ export const dynamic = 'force-dynamic';
 export const GET = handle(async (req: Request) => {
   const e = env();
   const report = await checkHealth(getDb(), { now: new Date(), maxDueAgeS: e.HEALTH_MAX_DUE_AGE_S });
-  const detailed = bearerToken(req) !== null && requireAnyBearer(req, [e.METRICS_TOKEN, e.CRON_SECRET], 'METRICS_TOKEN') === null;
+  const detailed =
+    bearerToken(req) !== null && requireAnyBearer(req, [e.METRICS_TOKEN, e.CRON_SECRET], 'METRICS_TOKEN') === null;
   return json(detailed ? report : { ok: report.ok }, report.ok ? 200 : 503);
 });
 export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(['GET']);

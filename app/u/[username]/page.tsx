@@ -78,7 +78,8 @@ export default async function PublicProfilePage({ params }: Props) {
       </section>
 
       <footer className="public__foot muted">
-        Days are counted in UTC. {streaks.lastActiveDate ? `Last active ${streaks.lastActiveDate}.` : 'No activity yet.'}
+        Days are counted in UTC.{' '}
+        {streaks.lastActiveDate ? `Last active ${streaks.lastActiveDate}.` : 'No activity yet.'}
       </footer>
     </main>
   );

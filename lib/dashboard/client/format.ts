@@ -32,7 +32,10 @@ export function formatRelative(iso: string | null | undefined, now: number): str
 export function formatTimestamp(iso: string | null | undefined): string {
   if (!iso) return '–';
   // ISO-like and in UTC, so server and browser render the same characters.
-  return iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z').replace('Z', ' UTC');
+  return iso
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z')
+    .replace('Z', ' UTC');
 }
 
 export const formatCount = (n: number) => new Intl.NumberFormat('en-US').format(n);

@@ -13,7 +13,12 @@ export interface LimitsDto {
   events: LimitEventDto[];
 }
 
-export const PERIOD_NAMES: Record<number, string> = { 1_000: 'second', 60_000: 'minute', 3_600_000: 'hour', 86_400_000: 'day' };
+export const PERIOD_NAMES: Record<number, string> = {
+  1_000: 'second',
+  60_000: 'minute',
+  3_600_000: 'hour',
+  86_400_000: 'day',
+};
 
 export const limitsQueryOptions = () =>
   queryOptions({

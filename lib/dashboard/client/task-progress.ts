@@ -37,7 +37,8 @@ export function summarizeTasks(
   const missing = opts.missing ?? new Set<string>();
   const known = jobIds.map((id) => statuses[id]).filter((t): t is TaskStatusDto => t !== undefined);
   const total = jobIds.length;
-  const completed = known.filter((t) => t.status === 'completed').length + jobIds.filter((id) => missing.has(id)).length;
+  const completed =
+    known.filter((t) => t.status === 'completed').length + jobIds.filter((id) => missing.has(id)).length;
   const failed = known.filter((t) => t.status === 'failed');
   const cancelled = known.filter((t) => t.status === 'cancelled').length;
   const finished = completed + failed.length + cancelled;
@@ -60,7 +61,9 @@ export function summarizeTasks(
   const retrying = known.find((t) => !isFinal(t.status) && t.lastError && t.attempts > 0);
   const note =
     processing.find((t) => t.progress)?.progress ??
-    (retrying ? `Retrying after: ${retrying.lastError} (attempt ${retrying.attempts} of ${retrying.maxAttempts})` : null) ??
+    (retrying
+      ? `Retrying after: ${retrying.lastError} (attempt ${retrying.attempts} of ${retrying.maxAttempts})`
+      : null) ??
     pausedNote(waiting, opts.pausedQueues);
 
   return {
@@ -70,7 +73,8 @@ export function summarizeTasks(
     completed,
     failed,
     cancelled,
-    countLabel: total > 1 ? `${finished} of ${total} done${failed.length > 0 ? `, ${failed.length} failed` : ''}` : null,
+    countLabel:
+      total > 1 ? `${finished} of ${total} done${failed.length > 0 ? `, ${failed.length} failed` : ''}` : null,
     steps: [
       { key: 'added', label: 'Added to queue', state: 'done' },
       { key: 'waiting', label: 'Waiting to start', state: stateOf(1) },

@@ -9,5 +9,7 @@ export const queueStatusQueryOptions = (userId?: string) =>
   queryOptions({
     queryKey: ['dashboard', 'queue-status', userId ?? null] as const,
     queryFn: ({ signal }) =>
-      apiFetch<QueueStatusDto>(`/api/dashboard/queue-status${userId ? `?userId=${encodeURIComponent(userId)}` : ''}`, { signal }),
+      apiFetch<QueueStatusDto>(`/api/dashboard/queue-status${userId ? `?userId=${encodeURIComponent(userId)}` : ''}`, {
+        signal,
+      }),
   });

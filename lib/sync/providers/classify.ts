@@ -47,7 +47,14 @@ export function providerMessage(body: unknown): string | null {
   const b = body as Record<string, unknown>;
   const nested = (v: unknown) => (v && typeof v === 'object' ? (v as Record<string, unknown>).message : undefined);
   const errors = Array.isArray(b.errors) ? b.errors[0] : undefined;
-  const candidates = [b.message, nested(b.error), b.detail, nested(errors), (errors as { detail?: unknown })?.detail, b.title];
+  const candidates = [
+    b.message,
+    nested(b.error),
+    b.detail,
+    nested(errors),
+    (errors as { detail?: unknown })?.detail,
+    b.title,
+  ];
   const found = candidates.find((c): c is string => typeof c === 'string' && c.trim() !== '');
   return found ? found.trim().slice(0, 200) : null;
 }
@@ -79,14 +86,18 @@ export function classifyFailure(r: FailedResponse): Error {
   }
   switch (r.status) {
     case 401:
-      return new PermanentJobError(`${label} rejected the credentials (401 Unauthorized): check ${r.tokenEnv}${suffix}`);
+      return new PermanentJobError(
+        `${label} rejected the credentials (401 Unauthorized): check ${r.tokenEnv}${suffix}`,
+      );
     case 403:
       return new PermanentJobError(
         `${label} refused access to ${r.what} (403 Forbidden): the account may be private or suspended, or ${r.tokenEnv} lacks permission${suffix}`,
       );
     case 404:
     case 410:
-      return new PermanentJobError(`${label} has no ${r.what} (${r.status} Not Found): check the handle on this connection${suffix}`);
+      return new PermanentJobError(
+        `${label} has no ${r.what} (${r.status} Not Found): check the handle on this connection${suffix}`,
+      );
   }
   if (r.status >= 500 || r.status === 408) {
     return new ProviderError(r.platform, `${label} answered ${r.status} for ${r.what}; will retry${suffix}`, r.status);

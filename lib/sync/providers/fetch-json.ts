@@ -2,7 +2,13 @@ import 'server-only';
 import type { z } from 'zod';
 import { PLATFORM_LABELS, type Platform } from '../platforms';
 import { RateLimitedError } from '@/lib/queue';
-import { classifyFailure, DEFAULT_RATE_LIMIT_SEC, ProviderError, rateLimitExhausted, retryAfterSeconds } from './classify';
+import {
+  classifyFailure,
+  DEFAULT_RATE_LIMIT_SEC,
+  ProviderError,
+  rateLimitExhausted,
+  retryAfterSeconds,
+} from './classify';
 import type { Allowance, FetchDayOptions } from './types';
 import { BodyTooLarge, readCappedBody } from '@/lib/capped-body';
 import { endClientSpan, startClientSpan } from '@/lib/observability/http-span';
@@ -48,21 +54,45 @@ export async function fetchJson<T>(opts: FetchJsonOptions<T>): Promise<{ data: T
   } catch (err) {
     endClientSpan(span, { error: err });
     if (err instanceof BodyTooLarge) {
-      throw new ProviderError(opts.platform, `${label} answered with more than ${MAX_BODY_BYTES / 1e6} MB for ${opts.what}`, res!.status);
+      throw new ProviderError(
+        opts.platform,
+        `${label} answered with more than ${MAX_BODY_BYTES / 1e6} MB for ${opts.what}`,
+        res!.status,
+      );
     }
     if (timeout.aborted) {
-      throw new ProviderError(opts.platform, `${label} did not answer within ${opts.timeoutMs} ms for ${opts.what}; will retry`, undefined, { cause: err });
+      throw new ProviderError(
+        opts.platform,
+        `${label} did not answer within ${opts.timeoutMs} ms for ${opts.what}; will retry`,
+        undefined,
+        { cause: err },
+      );
     }
     if (opts.signal?.aborted) throw opts.signal.reason ?? err;
     const reason = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
-    throw new ProviderError(opts.platform, `Could not reach ${label} at ${opts.url.host}: ${reason}; will retry`, undefined, { cause: err });
+    throw new ProviderError(
+      opts.platform,
+      `Could not reach ${label} at ${opts.url.host}: ${reason}; will retry`,
+      undefined,
+      { cause: err },
+    );
   }
   endClientSpan(span, { status: res.status });
   const body = parseBody(text);
   if (!res.ok) {
     const now = new Date();
-    throw opts.inspectFailure?.(res.status, body, res.headers, now) ??
-      classifyFailure({ platform: opts.platform, status: res.status, headers: res.headers, body, what: opts.what, tokenEnv: opts.tokenEnv, now });
+    throw (
+      opts.inspectFailure?.(res.status, body, res.headers, now) ??
+      classifyFailure({
+        platform: opts.platform,
+        status: res.status,
+        headers: res.headers,
+        body,
+        what: opts.what,
+        tokenEnv: opts.tokenEnv,
+        now,
+      })
+    );
   }
   if (opts.allowance && rateLimitExhausted(res.headers)) {
     opts.allowance.spentForSec = retryAfterSeconds(res.headers, new Date()) ?? DEFAULT_RATE_LIMIT_SEC;
@@ -119,7 +149,12 @@ export function endpoint(base: string, path: string, query: Record<string, strin
 }
 
 /** Whether a day's walk may ask for another page: within `maxPages`, and past the first page, in time. */
-export function canFetchAnotherPage(pages: number, maxPages: number, opts: FetchDayOptions, timeoutMs: number): boolean {
+export function canFetchAnotherPage(
+  pages: number,
+  maxPages: number,
+  opts: FetchDayOptions,
+  timeoutMs: number,
+): boolean {
   if (pages >= maxPages) return false;
   return pages === 0 || opts.deadline === undefined || Date.now() + timeoutMs <= opts.deadline;
 }

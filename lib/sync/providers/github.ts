@@ -34,13 +34,23 @@ export function createGithubClient(config: ClientConfig): PlatformClient {
       const byType: Record<string, number> = {};
       const repos = new Set<string>();
       let count = 0;
-      let url: URL | null = endpoint(config.baseUrl, `/users/${encodeURIComponent(user)}/events/public`, { per_page: '100' });
+      let url: URL | null = endpoint(config.baseUrl, `/users/${encodeURIComponent(user)}/events/public`, {
+        per_page: '100',
+      });
       let pages = 0;
       let reachedEarlierDays = false;
       while (url && canFetchAnotherPage(pages, maxPages, opts, config.timeoutMs)) {
         const { data, headers: h } = await fetchJson({
-          platform: 'github', url, schema: EventsSchema, headers, what: `user "${user}"`,
-          tokenEnv: 'GITHUB_TOKEN', timeoutMs: config.timeoutMs, signal: opts.signal, fetch: config.fetch, allowance: opts.allowance,
+          platform: 'github',
+          url,
+          schema: EventsSchema,
+          headers,
+          what: `user "${user}"`,
+          tokenEnv: 'GITHUB_TOKEN',
+          timeoutMs: config.timeoutMs,
+          signal: opts.signal,
+          fetch: config.fetch,
+          allowance: opts.allowance,
         });
         pages++;
         for (const e of data) {

@@ -11,8 +11,18 @@ export { ProviderError } from './classify';
 
 /** One client per platform, pointed at the base URLs and credentials in the environment. */
 export function createPlatformClients(
-  config: Pick<Env, 'GITHUB_API_URL' | 'GITHUB_TOKEN' | 'YOUTUBE_API_URL' | 'YOUTUBE_API_KEY' | 'TWITTER_API_URL'
-    | 'TWITTER_BEARER_TOKEN' | 'INSTAGRAM_API_URL' | 'INSTAGRAM_ACCESS_TOKEN' | 'PLATFORM_TIMEOUT_MS'>,
+  config: Pick<
+    Env,
+    | 'GITHUB_API_URL'
+    | 'GITHUB_TOKEN'
+    | 'YOUTUBE_API_URL'
+    | 'YOUTUBE_API_KEY'
+    | 'TWITTER_API_URL'
+    | 'TWITTER_BEARER_TOKEN'
+    | 'INSTAGRAM_API_URL'
+    | 'INSTAGRAM_ACCESS_TOKEN'
+    | 'PLATFORM_TIMEOUT_MS'
+  >,
   opts: { fetch?: typeof fetch; maxPages?: number } = {},
 ): PlatformClients {
   const common = { timeoutMs: config.PLATFORM_TIMEOUT_MS, ...opts };
@@ -20,6 +30,10 @@ export function createPlatformClients(
     github: createGithubClient({ ...common, baseUrl: config.GITHUB_API_URL, token: config.GITHUB_TOKEN }),
     youtube: createYoutubeClient({ ...common, baseUrl: config.YOUTUBE_API_URL, token: config.YOUTUBE_API_KEY }),
     twitter: createTwitterClient({ ...common, baseUrl: config.TWITTER_API_URL, token: config.TWITTER_BEARER_TOKEN }),
-    instagram: createInstagramClient({ ...common, baseUrl: config.INSTAGRAM_API_URL, token: config.INSTAGRAM_ACCESS_TOKEN }),
+    instagram: createInstagramClient({
+      ...common,
+      baseUrl: config.INSTAGRAM_API_URL,
+      token: config.INSTAGRAM_ACCESS_TOKEN,
+    }),
   };
 }

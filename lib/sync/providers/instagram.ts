@@ -22,10 +22,14 @@ export function instagramGraphError(status: number, body: unknown): Error | null
   if (!error || typeof error.code !== 'number') return null;
   if (RATE_CODES.has(error.code)) return new RateLimitedError('instagram', 300);
   if (error.code === 190) {
-    return new PermanentJobError(`Instagram rejected the access token (code 190): check INSTAGRAM_ACCESS_TOKEN${error.message ? ` (Instagram said: ${error.message.slice(0, 200)})` : ''}`);
+    return new PermanentJobError(
+      `Instagram rejected the access token (code 190): check INSTAGRAM_ACCESS_TOKEN${error.message ? ` (Instagram said: ${error.message.slice(0, 200)})` : ''}`,
+    );
   }
   if (error.code === 100 && status === 400) {
-    return new PermanentJobError(`Instagram has no such user, or it is not visible to this token (code 100)${error.message ? ` (Instagram said: ${error.message.slice(0, 200)})` : ''}: check the handle on this connection`);
+    return new PermanentJobError(
+      `Instagram has no such user, or it is not visible to this token (code 100)${error.message ? ` (Instagram said: ${error.message.slice(0, 200)})` : ''}: check the handle on this connection`,
+    );
   }
   return null;
 }
@@ -41,15 +45,24 @@ export function createInstagramClient(config: ClientConfig): PlatformClient {
       const byType: Record<string, number> = {};
       let count = 0;
       let url: URL | null = endpoint(config.baseUrl, `/${encodeURIComponent(user)}/media`, {
-        fields: 'id,media_type,timestamp', limit: '100',
-        since: String(start.getTime() / 1000), until: String(end.getTime() / 1000 - 1),
+        fields: 'id,media_type,timestamp',
+        limit: '100',
+        since: String(start.getTime() / 1000),
+        until: String(end.getTime() / 1000 - 1),
         access_token: config.token,
       });
       let pages = 0;
       while (url && canFetchAnotherPage(pages, maxPages, opts, config.timeoutMs)) {
         const { data }: { data: z.infer<typeof MediaSchema> } = await fetchJson({
-          platform: 'instagram', url, schema: MediaSchema, what: `user "${user}"`,
-          tokenEnv: 'INSTAGRAM_ACCESS_TOKEN', timeoutMs: config.timeoutMs, signal: opts.signal, fetch: config.fetch, allowance: opts.allowance,
+          platform: 'instagram',
+          url,
+          schema: MediaSchema,
+          what: `user "${user}"`,
+          tokenEnv: 'INSTAGRAM_ACCESS_TOKEN',
+          timeoutMs: config.timeoutMs,
+          signal: opts.signal,
+          fetch: config.fetch,
+          allowance: opts.allowance,
           inspectFailure: instagramGraphError,
         });
         pages++;
@@ -62,7 +75,11 @@ export function createInstagramClient(config: ClientConfig): PlatformClient {
         }
         url = data.paging?.next ? sameOrigin(data.paging.next, config.baseUrl) : null;
       }
-      return { count, details: { media: byType, ...(url ? { truncated: true } : {}) }, ...(url ? { partial: true } : {}) };
+      return {
+        count,
+        details: { media: byType, ...(url ? { truncated: true } : {}) },
+        ...(url ? { partial: true } : {}),
+      };
     },
   };
 }

@@ -26,18 +26,30 @@ const xTime = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 export function createTwitterClient(config: ClientConfig): PlatformClient {
   const maxPages = config.maxPages ?? 10;
   const headers: Record<string, string> = config.token ? { authorization: `Bearer ${config.token}` } : {};
-  const common = { platform: 'twitter' as const, headers, tokenEnv: 'TWITTER_BEARER_TOKEN', timeoutMs: config.timeoutMs, fetch: config.fetch };
+  const common = {
+    platform: 'twitter' as const,
+    headers,
+    tokenEnv: 'TWITTER_BEARER_TOKEN',
+    timeoutMs: config.timeoutMs,
+    fetch: config.fetch,
+  };
 
   async function userId(handle: string, opts: FetchDayOptions): Promise<string> {
     if (/^\d+$/.test(handle)) return handle;
     const { data } = await fetchJson({
-      ...common, signal: opts.signal, allowance: opts.allowance, schema: UserSchema, what: `user "@${handle}"`,
+      ...common,
+      signal: opts.signal,
+      allowance: opts.allowance,
+      schema: UserSchema,
+      what: `user "@${handle}"`,
       url: endpoint(config.baseUrl, `/users/by/username/${encodeURIComponent(handle)}`),
     });
     // X answers 200 with an `errors` list for a name it does not know.
     if (!data.data) {
       const said = data.errors?.[0]?.detail ?? data.errors?.[0]?.title;
-      throw new PermanentJobError(`Twitter/X has no user "@${handle}"${said ? ` (X said: ${said.slice(0, 200)})` : ''}: check the handle on this connection`);
+      throw new PermanentJobError(
+        `Twitter/X has no user "@${handle}"${said ? ` (X said: ${said.slice(0, 200)})` : ''}: check the handle on this connection`,
+      );
     }
     return data.data.id;
   }
@@ -53,10 +65,20 @@ export function createTwitterClient(config: ClientConfig): PlatformClient {
       let pages = 0;
       do {
         const url = endpoint(config.baseUrl, `/users/${id}/tweets`, {
-          start_time: xTime(start), end_time: xTime(end), max_results: '100',
-          'tweet.fields': 'created_at', pagination_token: next,
+          start_time: xTime(start),
+          end_time: xTime(end),
+          max_results: '100',
+          'tweet.fields': 'created_at',
+          pagination_token: next,
         });
-        const { data } = await fetchJson({ ...common, url, signal: opts.signal, allowance: opts.allowance, schema: TweetsSchema, what: `posts of "@${name}"` });
+        const { data } = await fetchJson({
+          ...common,
+          url,
+          signal: opts.signal,
+          allowance: opts.allowance,
+          schema: TweetsSchema,
+          what: `posts of "@${name}"`,
+        });
         pages++;
         count += data.data.filter((t) => {
           const at = t.created_at ? Date.parse(t.created_at) : start.getTime();
@@ -64,7 +86,11 @@ export function createTwitterClient(config: ClientConfig): PlatformClient {
         }).length;
         next = data.meta.next_token || undefined;
       } while (next && canFetchAnotherPage(pages, maxPages, opts, config.timeoutMs));
-      return { count, details: { posts: count, ...(next ? { truncated: true } : {}) }, ...(next ? { partial: true } : {}) };
+      return {
+        count,
+        details: { posts: count, ...(next ? { truncated: true } : {}) },
+        ...(next ? { partial: true } : {}),
+      };
     },
   };
 }

@@ -21,7 +21,11 @@ const ActivitiesSchema = z.object({
 const QUOTA_REASONS = new Set(['quotaExceeded', 'dailyLimitExceeded']);
 const RATE_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded']);
 
-const pacificHour = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', hour: 'numeric', hourCycle: 'h23' });
+const pacificHour = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'America/Los_Angeles',
+  hour: 'numeric',
+  hourCycle: 'h23',
+});
 
 /** Seconds to the next midnight in California, when YouTube refills the daily quota. */
 function secondsToQuotaReset(now: Date): number {
@@ -63,13 +67,24 @@ export function createYoutubeClient(config: ClientConfig): PlatformClient {
       let pages = 0;
       do {
         const url = endpoint(config.baseUrl, '/activities', {
-          part: 'snippet,contentDetails', channelId, maxResults: '50',
-          publishedAfter: start.toISOString(), publishedBefore: end.toISOString(),
-          pageToken, key: config.token,
+          part: 'snippet,contentDetails',
+          channelId,
+          maxResults: '50',
+          publishedAfter: start.toISOString(),
+          publishedBefore: end.toISOString(),
+          pageToken,
+          key: config.token,
         });
         const { data } = await fetchJson({
-          platform: 'youtube', url, schema: ActivitiesSchema, what: `channel "${channelId}"`,
-          tokenEnv: 'YOUTUBE_API_KEY', timeoutMs: config.timeoutMs, signal: opts.signal, fetch: config.fetch, allowance: opts.allowance,
+          platform: 'youtube',
+          url,
+          schema: ActivitiesSchema,
+          what: `channel "${channelId}"`,
+          tokenEnv: 'YOUTUBE_API_KEY',
+          timeoutMs: config.timeoutMs,
+          signal: opts.signal,
+          fetch: config.fetch,
+          allowance: opts.allowance,
           inspectFailure: (status, body, _headers, now) => youtubeQuotaError(status, body, now),
         });
         pages++;
@@ -81,7 +96,11 @@ export function createYoutubeClient(config: ClientConfig): PlatformClient {
         }
         pageToken = data.nextPageToken || undefined;
       } while (pageToken && canFetchAnotherPage(pages, maxPages, opts, config.timeoutMs));
-      return { count, details: { uploads: count, titles, ...(pageToken ? { truncated: true } : {}) }, ...(pageToken ? { partial: true } : {}) };
+      return {
+        count,
+        details: { uploads: count, titles, ...(pageToken ? { truncated: true } : {}) },
+        ...(pageToken ? { partial: true } : {}),
+      };
     },
   };
 }

@@ -17,7 +17,9 @@ const FAILURE_DELAY_MS = 400;
 
 /** Form posts (the sign-in page, which works without JavaScript) get redirects; JSON callers get JSON. */
 export const POST = handle(async (req: Request) => {
-  const isForm = /^application\/x-www-form-urlencoded|^multipart\/form-data/i.test(req.headers.get('content-type') ?? '');
+  const isForm = /^application\/x-www-form-urlencoded|^multipart\/form-data/i.test(
+    req.headers.get('content-type') ?? '',
+  );
   const raw = isForm ? await readForm(req) : await readJson(req);
   const next = safeNextPath((raw as { next?: unknown })?.next);
   const back = (error: string) =>

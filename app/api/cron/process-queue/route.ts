@@ -40,7 +40,11 @@ async function run(req: Request): Promise<Response> {
   const db = getDb();
   const call = await admitDrainCall(db, drain.limits);
   if (!call.entered) return json(refusedDrainCall(call));
-  const opts: DrainCallOptions = { limit: input.limit, timeBudgetMs: input.timeBudgetMs ?? drain.budgetMs, fanOut: drain.fanOut };
+  const opts: DrainCallOptions = {
+    limit: input.limit,
+    timeBudgetMs: input.timeBudgetMs ?? drain.budgetMs,
+    fanOut: drain.fanOut,
+  };
   // Outside a request (a handler called directly) there is no after(): the call then runs in the foreground.
   if (input.background && afterResponse('process-queue (background)', () => runDrainCall(db, call, opts))) {
     return json({ accepted: true, callId: call.callId, running: call.running, maxParallel: call.maxParallel }, 202);

@@ -10,12 +10,26 @@ export const dynamic = 'force-dynamic';
 export const maxDuration = 60;
 
 // In a query string a list arrives as "a,b" or as repeated keys.
-const list = (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v);
+const list = (v: unknown) =>
+  typeof v === 'string'
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : v;
 
 const Input = z
   .object({
     date: IsoDateSchema.optional(),
-    userIds: z.preprocess(list, z.array(z.guid({ error: 'must be a UUID' })).min(1).max(10_000)).optional(),
+    userIds: z
+      .preprocess(
+        list,
+        z
+          .array(z.guid({ error: 'must be a UUID' }))
+          .min(1)
+          .max(10_000),
+      )
+      .optional(),
   })
   .strict();
 

@@ -30,7 +30,10 @@ export const POST = handle(async (req: Request) => {
     r.counts.retrying && `${r.counts.retrying} will retry`,
     r.counts.deferred && `${r.counts.deferred} deferred`,
   ].filter(Boolean);
-  const message = r.claimed === 0 ? 'Nothing was due' : `Ran ${r.claimed} job${r.claimed === 1 ? '' : 's'}: ${parts.join(', ') || 'no outcome yet'}`;
+  const message =
+    r.claimed === 0
+      ? 'Nothing was due'
+      : `Ran ${r.claimed} job${r.claimed === 1 ? '' : 's'}: ${parts.join(', ') || 'no outcome yet'}`;
   return json({ message, claimed: r.claimed, counts: r.counts, rescued: r.rescued, stoppedBy: r.stoppedBy });
 });
 export const { GET, PUT, PATCH, DELETE, HEAD, OPTIONS } = otherMethods(['POST']);

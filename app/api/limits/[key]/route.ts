@@ -20,7 +20,8 @@ export const DELETE = handle(async (req: Request, { params }: Ctx) => {
   const auth = authorizeLimits(req);
   if ('denied' in auth) return auth.denied;
   const { key } = parseOr400(LimitKeyParam, await params, 'limit key');
-  if (!(await removeLimit(getDb(), key, { actor: auth.actor, now: new Date() }))) throw new HttpError(404, `No limit on "${key}"`);
+  if (!(await removeLimit(getDb(), key, { actor: auth.actor, now: new Date() })))
+    throw new HttpError(404, `No limit on "${key}"`);
   return json({ removed: key });
 });
 export const { GET, POST, PATCH, HEAD, OPTIONS } = otherMethods(['PUT', 'DELETE']);

@@ -32,10 +32,16 @@ export const POST = handle(async (req: Request) => {
   if (body.action === 'retry') {
     const jobIds = await retryTarget(db, target, opts);
     if (jobIds.length > 0) processSoon(db);
-    return json({ jobIds, message: describe(jobIds.length, 'Retried', 'No failed or cancelled jobs to retry') } satisfies EnqueuedDto);
+    return json({
+      jobIds,
+      message: describe(jobIds.length, 'Retried', 'No failed or cancelled jobs to retry'),
+    } satisfies EnqueuedDto);
   }
   const jobIds = await cancelTarget(db, target, opts);
-  return json({ jobIds, message: describe(jobIds.length, 'Cancelled', 'No unfinished jobs to cancel') } satisfies EnqueuedDto);
+  return json({
+    jobIds,
+    message: describe(jobIds.length, 'Cancelled', 'No unfinished jobs to cancel'),
+  } satisfies EnqueuedDto);
 });
 
 const describe = (n: number, verb: string, none: string) => (n === 0 ? none : `${verb} ${n} job${n === 1 ? '' : 's'}`);

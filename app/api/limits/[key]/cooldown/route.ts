@@ -7,7 +7,8 @@ export const dynamic = 'force-dynamic';
 
 type Ctx = { params: Promise<{ key: string }> };
 
-const current = async (key: string, now: Date) => (await listLimits(getDb(), { now })).find((l) => l.key === key) ?? null;
+const current = async (key: string, now: Date) =>
+  (await listLimits(getDb(), { now })).find((l) => l.key === key) ?? null;
 
 /** Holds every job of the key for `seconds` (as a provider's Retry-After would); a later end wins. */
 export const POST = handle(async (req: Request, { params }: Ctx) => {
@@ -16,7 +17,13 @@ export const POST = handle(async (req: Request, { params }: Ctx) => {
   const { key } = parseOr400(LimitKeyParam, await params, 'limit key');
   const { seconds } = parseOr400(CooldownBody, await readJson(req), 'body');
   const now = new Date();
-  await coolDown(getDb(), { key, until: new Date(now.getTime() + seconds * 1000), cause: `set by ${auth.actor}`, now, actor: auth.actor });
+  await coolDown(getDb(), {
+    key,
+    until: new Date(now.getTime() + seconds * 1000),
+    cause: `set by ${auth.actor}`,
+    now,
+    actor: auth.actor,
+  });
   return json(await current(key, now));
 });
 

@@ -21,7 +21,8 @@ export const GET = handle(async (req: Request, { params }: { params: Promise<{ u
   const from = query.from ?? addDays(to, -364);
   const span = daysBetween(from, to) + 1;
   if (span < 1) throw new HttpError(400, `Invalid query: from (${from}) is after to (${to})`);
-  if (span > MAX_RANGE_DAYS) throw new HttpError(400, `Invalid query: the range is ${span} days; at most ${MAX_RANGE_DAYS} are allowed`);
+  if (span > MAX_RANGE_DAYS)
+    throw new HttpError(400, `Invalid query: the range is ${span} days; at most ${MAX_RANGE_DAYS} are allowed`);
   const activity = await getPublicActivity(getDb(), username, { from, to });
   if (!activity) throw notFound;
   return json(activity);

@@ -35,10 +35,7 @@ export const POST = handle(async (req: Request, { params }: { params: Promise<{ 
   const input = parseOr400(Body, await readJson(req));
   const db = getDb();
   const result = await enqueueUserSync(db, id, { ...input, now: new Date() });
-  const processing =
-    result.jobs.length > 0 && processSoon(db)
-      ? 'after-response'
-      : 'next-cron';
+  const processing = result.jobs.length > 0 && processSoon(db) ? 'after-response' : 'next-cron';
   return json({ ...result, processing }, result.created > 0 ? 201 : 200);
 });
 export const { GET, PUT, PATCH, DELETE, HEAD, OPTIONS } = otherMethods(['POST']);
