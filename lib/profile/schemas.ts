@@ -33,14 +33,13 @@ export type PlatformHandles = z.infer<typeof Platforms>;
 
 // The reference's columns: VARCHAR(100) source, VARCHAR(50) request_id. Any printable text fits them;
 // control characters (and NUL, which PostgreSQL text cannot hold) do not.
-// eslint-disable-next-line no-control-regex
 const printable = (max: number) =>
   z
     .string()
     .trim()
     .min(1, 'is required')
     .max(max, `must be at most ${max} characters`)
-    .regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'must not contain control characters');
+    .regex(/^\P{Cc}*$/u, 'must not contain control characters');
 
 export const RequestBody = z
   .object({
