@@ -1,49 +1,22 @@
 import 'server-only';
-import type { Job, JobEvent, QueueStats } from '@/lib/queue';
-import type { JobDto, JobEventDto, JobSummaryDto, StatsDto } from './client/types';
+import { JOB_FIELDS, type Job, type JobEvent, type QueueStats } from '@/lib/queue';
+import { DETAIL_ONLY_FIELDS, type JobDto, type JobEventDto, type JobSummaryDto, type StatsDto } from './client/types';
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const DETAIL_ONLY = new Set<string>(DETAIL_ONLY_FIELDS);
 
-export function toJobSummaryDto(j: Job): JobSummaryDto {
-  return {
-    id: j.id,
-    queue: j.queue,
-    type: j.type,
-    status: j.status,
-    stage: j.stage,
-    progress: j.progress,
-    priority: j.priority,
-    attempts: j.attempts,
-    maxAttempts: j.maxAttempts,
-    lastError: j.lastError,
-    dedupKey: j.dedupKey,
-    correlationId: j.correlationId,
-    userId: j.userId,
-    entityType: j.entityType,
-    entityId: j.entityId,
-    runAt: j.runAt.toISOString(),
-    createdAt: j.createdAt.toISOString(),
-    updatedAt: j.updatedAt.toISOString(),
-    startedAt: iso(j.startedAt),
-    completedAt: iso(j.completedAt),
-    durationMs: j.durationMs,
-  };
+/** The row's fields, walked from the engine's column table, so a new column reaches the API without an edit here. */
+function toJson(j: Job, keep: (field: string) => boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of JOB_FIELDS) {
+    if (!keep(field)) continue;
+    const v = j[field];
+    out[field] = v instanceof Date ? v.toISOString() : v;
+  }
+  return out;
 }
 
-export function toJobDto(j: Job): JobDto {
-  return {
-    ...toJobSummaryDto(j),
-    payload: j.payload,
-    result: j.result,
-    metadata: j.metadata,
-    deferrals: j.deferrals,
-    lockedBy: j.lockedBy,
-    lockedUntil: iso(j.lockedUntil),
-    failedProviders: j.failedProviders,
-    limitKey: j.limitKey,
-    ownerKey: j.ownerKey,
-  };
-}
+export const toJobSummaryDto = (j: Job) => toJson(j, (f) => !DETAIL_ONLY.has(f)) as JobSummaryDto;
+export const toJobDto = (j: Job) => toJson(j, () => true) as JobDto;
 
 export function toJobEventDto(e: JobEvent): JobEventDto {
   const { jobId: _jobId, at, ...rest } = e;

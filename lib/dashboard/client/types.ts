@@ -1,45 +1,28 @@
-import type { JobEvent, QueueStats, StatusCounts } from '@/lib/queue';
+import type { Job, JobEvent, QueueStats, StatusCounts } from '@/lib/queue';
 import type { JobStatus } from '@/lib/queue/browser';
 
 // The shapes the dashboard API sends: dates travel as ISO strings. Shared by routes, pages and hooks,
 // so this file imports types only and stays safe to bundle for the browser.
 
-export interface JobSummaryDto {
-  id: string;
-  queue: string;
-  type: string;
-  status: JobStatus;
-  stage: string | null;
-  progress: string | null;
-  priority: number;
-  attempts: number;
-  maxAttempts: number;
-  lastError: string | null;
-  dedupKey: string | null;
-  correlationId: string | null;
-  userId: string | null;
-  entityType: string | null;
-  entityId: string | null;
-  runAt: string;
-  createdAt: string;
-  updatedAt: string;
-  startedAt: string | null;
-  completedAt: string | null;
-  durationMs: number | null;
-}
+/** A job as JSON: the engine's row (one column table, lib/queue/job-columns.ts) with each Date as an ISO string. */
+export type JobDto = {
+  [K in keyof Job]: Job[K] extends Date ? string : Job[K] extends Date | null ? string | null : Job[K];
+};
 
-export interface JobDto extends JobSummaryDto {
-  payload: unknown;
-  result: unknown;
-  metadata: Record<string, unknown>;
-  deferrals: number;
-  lockedBy: string | null;
-  lockedUntil: string | null;
-  failedProviders: string[];
-  limitKey: string | null;
-  /** Whose work it is: owners take turns within a queue. */
-  ownerKey: string | null;
-}
+/** The fields only a job's own page shows; lists leave them out. */
+export const DETAIL_ONLY_FIELDS = [
+  'payload',
+  'result',
+  'metadata',
+  'deferrals',
+  'lockedBy',
+  'lockedUntil',
+  'failedProviders',
+  'limitKey',
+  'ownerKey',
+] as const;
+
+export type JobSummaryDto = Omit<JobDto, (typeof DETAIL_ONLY_FIELDS)[number]>;
 
 /** A history row as JSON: the engine's JobEvent with its time as an ISO string. */
 export type JobEventDto = Omit<JobEvent, 'jobId' | 'at'> & { at: string };
