@@ -36,7 +36,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const one = async <T>(q: ReturnType<typeof sql>) => (await t.db.execute(q))[0] as T;
+const one = async <T extends Record<string, unknown>>(q: ReturnType<typeof sql>) => (await t.db.execute<T>(q))[0];
 
 describe('worker crashes', () => {
   it('a batch never starts a job whose lease ran out while it waited its turn', async () => {

@@ -21,11 +21,7 @@ afterAll(async () => {
 });
 
 const count = async (table: 'users' | 'platform_connections' | 'activities') =>
-  Number(
-    (
-      (await t.db.execute(sql`select count(*)::int as n from ${sql.identifier(table)}`)) as unknown as { n: number }[]
-    )[0].n,
-  );
+  Number((await t.db.execute<{ n: number }>(sql`select count(*)::int as n from ${sql.identifier(table)}`))[0].n);
 
 describe('seedDemoData', () => {
   it('creates the demo users with history once, then leaves them alone', async () => {
@@ -38,7 +34,7 @@ describe('seedDemoData', () => {
       sql`select min(date)::text as first, max(date)::text as last from activities`,
     )) as unknown as { first: string; last: string }[];
     // The seed counts days by the database's current_date, whose time zone need not be Node's.
-    const [{ today }] = (await t.db.execute(sql`select current_date::text as today`)) as unknown as { today: string }[];
+    const [{ today }] = await t.db.execute<{ today: string }>(sql`select current_date::text as today`);
     expect(span.last < today).toBe(true);
     expect(Date.parse(span.last) - Date.parse(span.first)).toBeGreaterThanOrEqual(399 * 86_400_000);
     expect(lines.at(-1)).toMatch(/^seeded 36 demo users and \d+ activity rows/);

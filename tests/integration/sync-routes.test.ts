@@ -44,8 +44,7 @@ afterAll(async () => {
 beforeEach(() => fake.control.reset());
 
 const body = async (res: Response) => res.json() as Promise<Record<string, any>>;
-const jobCount = async () =>
-  Number(((await t.db.execute(sql`select count(*)::int as n from jobs`)) as unknown as { n: number }[])[0].n);
+const jobCount = async () => Number((await t.db.execute<{ n: number }>(sql`select count(*)::int as n from jobs`))[0].n);
 
 describe('cron routes: the bearer', () => {
   const routes = [
