@@ -63,10 +63,7 @@ async function jobInEveryStatus(): Promise<Map<string, JobStatus>> {
 async function movedFrom(run: (ids: string[]) => Promise<unknown>): Promise<JobStatus[]> {
   const before = await jobInEveryStatus();
   await run([...before.keys()]);
-  const after = (await t.db.execute(sql`select id, status from jobs`)) as unknown as {
-    id: string;
-    status: JobStatus;
-  }[];
+  const after = await t.db.execute<{ id: string; status: JobStatus }>(sql`select id, status from jobs`);
   return after
     .filter((r) => r.status !== before.get(r.id))
     .map((r) => before.get(r.id)!)

@@ -114,10 +114,9 @@ describe('with an SDK and an in-memory exporter', () => {
       }
     });
     expect(res.status).toBe(201);
-    const [job] = (await t.db.execute(sql`select id::text, metadata from jobs`)) as unknown as {
-      id: string;
-      metadata: Record<string, unknown>;
-    }[];
+    const [job] = await t.db.execute<{ id: string; metadata: Record<string, unknown> }>(
+      sql`select id::text, metadata from jobs`,
+    );
 
     const requestSpan = one((s) => s.name === 'POST /api/users/[id]/sync', 'request span');
     const send = one((s) => s.kind === SpanKind.PRODUCER, 'enqueue span');
