@@ -8,7 +8,7 @@ import { isValidHandle } from '@/lib/sync/handles';
 import { PLATFORM_LABELS, PLATFORMS, type Platform } from '@/lib/sync/platforms';
 import type { PlatformClients } from '@/lib/sync/providers';
 import { getUserByUsername, listConnections } from '@/lib/sync/users';
-import type { ProfilePayload } from './schemas';
+import type { PlatformHandles, ProfilePayload } from './schemas';
 import { PUBLIC_ERROR_PREFIX } from './vocabulary';
 
 export const BACKFILL_DAYS = 30;
@@ -135,6 +135,15 @@ async function storedSince(db: Db, userId: string, from: string, since: Date): P
 }
 
 /**
+ * Known to fail: no handles were named, the username is no GitHub name (the default platform) and no
+ * such user exists to read from. Checked when the request arrives and again when its job runs.
+ */
+export async function hasNothingToRead(db: Db, username: string, platforms: PlatformHandles = {}): Promise<boolean> {
+  const named = Object.values(platforms).some(Boolean);
+  return !named && !isValidHandle('github', username) && !(await getUserByUsername(db, username));
+}
+
+/**
  * Creates the user if missing (usernames are unique without regard to case) and applies the handles
  * the request named; a new user with none gets GitHub under the username.
  */
@@ -142,12 +151,8 @@ async function ensureUser(db: Db, payload: ProfilePayload): Promise<{ userId: st
   const handles: [Platform, string][] = PLATFORMS.flatMap((p) =>
     payload.platforms[p] ? [[p, payload.platforms[p]!] as [Platform, string]] : [],
   );
-  if (
-    handles.length === 0 &&
-    !isValidHandle('github', payload.username) &&
-    !(await getUserByUsername(db, payload.username))
-  ) {
-    // Known to fail: nothing to read. Refused before a row is written.
+  if (await hasNothingToRead(db, payload.username, payload.platforms)) {
+    // Refused before a row is written.
     throw new PermanentJobError(
       `${PUBLIC_ERROR_PREFIX}${payload.username} has no platform handles; send platforms in the request`,
     );

@@ -13,8 +13,7 @@ import {
   type Job,
   type JobTypes,
 } from '@/lib/queue';
-import { isValidHandle } from '@/lib/sync/handles';
-import { getUserByUsername } from '@/lib/sync/users';
+import { hasNothingToRead } from './import';
 import type { RequestInput } from './schemas';
 import {
   dedupKeyFor,
@@ -56,10 +55,8 @@ export async function requestProfile(
   input: RequestInput & { username: string; now: Date },
 ): Promise<ProfileRequestResult> {
   const requestId = input.request_id ?? `req_${randomUUID()}`;
-  // Known to fail at request time: no handles sent, the username is no GitHub name (the default
-  // platform) and no such user exists to read from. Refused here, not queued to fail.
-  const named = Object.values(input.platforms ?? {}).some(Boolean);
-  if (!named && !isValidHandle('github', input.username) && !(await getUserByUsername(db, input.username))) {
+  // Refused here, not queued to fail.
+  if (await hasNothingToRead(db, input.username, input.platforms)) {
     throw new QueueError(
       'invalid_input',
       `username: ${input.username} is not a GitHub username, and no platforms were sent; send platforms with the handles to read`,
