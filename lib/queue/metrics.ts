@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { PENDING_LEVELS, rows, ts } from './sql';
 import { parseTs } from './rows';
-import { compactStats, COMPACT_THRESHOLD } from './stats';
+import { countJobs } from './stats';
 import { listLimits, type Limit } from './limits';
+import { listQueues } from './queues';
 import type { Db, JobStatus } from './types';
 
 /**
@@ -130,12 +131,8 @@ export async function getQueueMetrics(db: Db, opts: { now: Date }): Promise<Queu
   const now = opts.now;
   const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   const [counts, queues, today, due, latency, limits] = await Promise.all([
-    rows(
-      db,
-      sql`select queue, type, status, sum(n)::bigint as n, count(*)::int as deltas
-                 from job_counts group by queue, type, status`,
-    ),
-    rows(db, sql`select name, paused from queues order by name`),
+    countJobs(db, { now }),
+    listQueues(db),
     rows(
       db,
       sql`select queue, type, sum(completed)::bigint as completed, sum(failed)::bigint as failed,
@@ -146,18 +143,10 @@ export async function getQueueMetrics(db: Db, opts: { now: Date }): Promise<Queu
     getQueueLatency(db),
     getLimitGauges(db, { now }),
   ]);
-  let deltaRows = 0;
-  const jobs: QueueMetrics['jobs'] = [];
-  for (const r of counts) {
-    deltaRows += Number(r.deltas);
-    const count = Number(r.n);
-    if (count !== 0) jobs.push({ queue: String(r.queue), type: String(r.type), status: r.status as JobStatus, count });
-  }
-  if (deltaRows > COMPACT_THRESHOLD) await compactStats(db, { now });
   return {
     generatedAt: now,
-    jobs,
-    queues: queues.map((q) => ({ name: String(q.name), paused: Boolean(q.paused) })),
+    jobs: counts.filter((c) => c.count !== 0),
+    queues: queues.map((q) => ({ name: q.name, paused: q.paused })),
     due,
     today: {
       since,

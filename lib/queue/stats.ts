@@ -22,7 +22,35 @@ export interface QueueStats {
 export const emptyCounts = (): StatusCounts => Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as StatusCounts;
 
 // Past this many delta rows the counters are folded before the next read.
-export const COMPACT_THRESHOLD = 2000;
+const COMPACT_THRESHOLD = 2000;
+
+export interface JobCount {
+  queue: string;
+  type: string;
+  status: JobStatus;
+  /** May be 0 until the next compaction drops the key. */
+  count: number;
+}
+
+/**
+ * Rows by queue, type and status, from the trigger-maintained deltas. When they have piled up past
+ * COMPACT_THRESHOLD, they are folded (compactStats) before the answer is returned.
+ */
+export async function countJobs(db: Db, opts: { now: Date }): Promise<JobCount[]> {
+  const found = await rows(
+    db,
+    sql`select queue, type, status, sum(n)::bigint as n, count(*)::int as deltas
+               from job_counts group by queue, type, status`,
+  );
+  const deltaRows = found.reduce((sum, r) => sum + Number(r.deltas), 0);
+  if (deltaRows > COMPACT_THRESHOLD) await compactStats(db, opts);
+  return found.map((r) => ({
+    queue: String(r.queue),
+    type: String(r.type),
+    status: r.status as JobStatus,
+    count: Number(r.n),
+  }));
+}
 
 /**
  * Everything the dashboard shows, without touching more than a bounded slice of `jobs`: counts come
@@ -35,11 +63,7 @@ export async function getQueueStats(db: Db, opts: { now: Date }): Promise<QueueS
   const dayStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
 
   const [counts, minutes, durations, oldest, paused] = await Promise.all([
-    rows(
-      db,
-      sql`select queue, type, status, sum(n)::bigint as n, count(*)::int as deltas
-                 from job_counts group by queue, type, status`,
-    ),
+    countJobs(db, { now }),
     rows(
       db,
       sql`select minute, sum(completed)::int as completed, sum(failed)::int as failed
@@ -77,18 +101,11 @@ export async function getQueueStats(db: Db, opts: { now: Date }): Promise<QueueS
   const totals = emptyCounts();
   const byQueue: QueueStats['byQueue'] = {};
   const byType: QueueStats['byType'] = {};
-  let deltaRows = 0;
-  for (const r of counts) {
-    const n = Number(r.n);
-    deltaRows += Number(r.deltas);
-    const status = r.status as JobStatus;
-    const queue = String(r.queue);
-    const type = String(r.type);
-    totals[status] += n;
-    (byQueue[queue] ??= emptyCounts())[status] += n;
-    (byType[type] ??= { ...emptyCounts(), queue })[status] += n;
+  for (const { queue, type, status, count } of counts) {
+    totals[status] += count;
+    (byQueue[queue] ??= emptyCounts())[status] += count;
+    (byType[type] ??= { ...emptyCounts(), queue })[status] += count;
   }
-  if (deltaRows > COMPACT_THRESHOLD) await compactStats(db, { now });
 
   const perMinute = new Map(minutes.map((m) => [parseTs(m.minute).getTime(), m]));
   const firstMinute = Math.floor(hourAgo.getTime() / 60_000) * 60_000 + 60_000;
