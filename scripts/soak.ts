@@ -9,7 +9,7 @@
  * Options: --minutes 2  --users 1500  --callers 3  --workers 2  --kill-every 20 (s)  --app-kills 0
  *          --port (free)  --enqueue-users 20 (per 2 s tick)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { sql } from 'drizzle-orm';
 import { createDb } from '@/lib/db';
 import { getQueueStats } from '@/lib/queue';
 import { freePort, startEmbeddedPostgres } from './lib/embedded-pg';
+import { spawnServerScript } from './lib/server-script';
 import { ensureDatabase, migrateDatabase } from './lib/migrate';
 import { ensureBuilt, startBuiltApp, type RunningApp } from './lib/chaos-app';
 import { printSoakReport, soakCounts } from './lib/chaos-report';
@@ -139,14 +140,10 @@ async function callerLoop() {
 
 const workerEnv: NodeJS.ProcessEnv = { ...process.env, ...appEnv, NODE_ENV: 'production' };
 const spawnWorker = (): ChildProcess =>
-  spawn(
-    process.execPath,
-    ['--conditions=react-server', '--import', 'tsx', path.resolve(import.meta.dirname, 'lib/chaos-worker.ts')],
-    {
-      env: workerEnv,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
+  spawnServerScript(path.resolve(import.meta.dirname, 'lib/chaos-worker.ts'), {
+    env: workerEnv,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 const workers: ChildProcess[] = Array.from({ length: WORKERS }, () => spawnWorker());
 
 /** SIGKILL a worker while it holds claims (rows locked by it), then start a new one in its place. */

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import postgres from 'postgres';
 import path from 'node:path';
+import { SERVER_SCRIPT_FLAGS } from '@/scripts/lib/server-script';
 import type { QueueSystem } from '../systems/types';
 
 interface Progress {
@@ -13,7 +14,7 @@ const CHILD = path.resolve(import.meta.dirname, '../drain-child.ts');
 
 function startChild(system: QueueSystem, url: string) {
   const proc: ChildProcess = fork(CHILD, [system.name, url], {
-    execArgv: [...(system.nodeFlags ?? []), '--conditions=react-server', '--import', 'tsx'],
+    execArgv: [...(system.nodeFlags ?? []), ...SERVER_SCRIPT_FLAGS],
     stdio: 'inherit',
   });
   const state: Progress = { handled: 0, first: 0, last: 0 };

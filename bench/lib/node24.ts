@@ -5,9 +5,10 @@
  * Node 24 binary, as .ci/run sets it) or from .cache/node24, which it fills from the npm registry's
  * node@24 package on first use.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { spawnServerScript } from '@/scripts/lib/server-script';
 
 export const NODE_MAJOR = 24;
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -71,7 +72,9 @@ export async function onNode24(entry: string): Promise<void> {
   }
   console.log(`[bench] re-running under ${bin} (${versionOf(bin)})`);
   // The folder first on PATH, so what the benchmark starts by name (the app server, tsx) runs on it too.
-  const child = spawn(bin, ['--conditions=react-server', '--import', 'tsx', entry, ...process.argv.slice(2)], {
+  const child = spawnServerScript(entry, {
+    node: bin,
+    args: process.argv.slice(2),
     stdio: 'inherit',
     env: { ...process.env, PATH: `${path.dirname(bin)}${path.delimiter}${process.env.PATH ?? ''}` },
   });

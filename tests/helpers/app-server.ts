@@ -2,9 +2,10 @@
  * Processes the reliability tests start and kill: crash workers, and the already-built app
  * (`next start` on a dist dir of its own, shared with the soak in scripts/lib/chaos-app.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { spawnServerScript } from '@/scripts/lib/server-script';
 
 export { ensureBuilt, startBuiltApp, type RunningApp } from '@/scripts/lib/chaos-app';
 
@@ -47,22 +48,18 @@ export function spawnCrashWorker(opts: {
   batchLimit: number;
   concurrency: number;
 }): CrashWorker {
-  const proc = spawn(
-    process.execPath,
-    ['--conditions=react-server', '--import', 'tsx', path.join(root, 'tests/helpers/crash-worker.ts')],
-    {
-      cwd: root,
-      stdio: 'ignore',
-      env: {
-        ...process.env,
-        DATABASE_URL: opts.databaseUrl,
-        RUNS_FILE: opts.runsFile,
-        LEASE_MS: String(opts.leaseMs),
-        HANDLER_MS: String(opts.handlerMs),
-        BATCH_LIMIT: String(opts.batchLimit),
-        CONCURRENCY: String(opts.concurrency),
-      },
+  const proc = spawnServerScript(path.join(root, 'tests/helpers/crash-worker.ts'), {
+    cwd: root,
+    stdio: 'ignore',
+    env: {
+      ...process.env,
+      DATABASE_URL: opts.databaseUrl,
+      RUNS_FILE: opts.runsFile,
+      LEASE_MS: String(opts.leaseMs),
+      HANDLER_MS: String(opts.handlerMs),
+      BATCH_LIMIT: String(opts.batchLimit),
+      CONCURRENCY: String(opts.concurrency),
     },
-  );
+  });
   return wrap(proc);
 }

@@ -22,9 +22,9 @@ import {
   type Db,
   type JobTypes,
 } from '@/lib/queue';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
+import { spawnServerScript } from '@/scripts/lib/server-script';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 
 let t: TestDb;
@@ -288,15 +288,11 @@ describe('a worker killed mid-job', () => {
   it('holds its slot until its lease is rescued, then gives it back: none leaks', async () => {
     await setLimit(t.db, 'api', { concurrency: 1 }, actor);
     await enqueue('api', 3);
-    const holder = spawn(
-      process.execPath,
-      ['--conditions=react-server', '--import', 'tsx', path.resolve(import.meta.dirname, '../helpers/limit-holder.ts')],
-      {
-        cwd: path.resolve(import.meta.dirname, '../..'),
-        env: { ...process.env, DATABASE_URL: t.url, LEASE_MS: '5000', NOW: at(1_000).toISOString() },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
+    const holder = spawnServerScript(path.resolve(import.meta.dirname, '../helpers/limit-holder.ts'), {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      env: { ...process.env, DATABASE_URL: t.url, LEASE_MS: '5000', NOW: at(1_000).toISOString() },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const [line] = (await once(holder.stdout!, 'data')) as [Buffer];
     const held = line.toString().trim();
     holder.kill('SIGKILL');
