@@ -62,7 +62,7 @@ function parseText(s: string): Date {
   return new Date(/[+-]\d\d$/.test(iso) ? `${iso}:00` : iso);
 }
 
-export const tsOrNull = (v: unknown) => (v === null || v === undefined ? null : parseTs(v));
+const tsOrNull = (v: unknown) => (v === null || v === undefined ? null : parseTs(v));
 export const strOrNull = (v: unknown) => (v === null || v === undefined ? null : String(v));
 const numOrNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
@@ -86,8 +86,9 @@ function iso(d: Date): string {
 
 const q = JSON.stringify;
 const jsonOrNull = (v: string | null) => (v === null ? null : q(v));
-const tsParam = (now: SQL) => sql`${now}`;
 const none = () => null;
+/** How an insert writes created_at, and updated_at with it. */
+const createdWrite: Write = { expr: (now) => sql`coalesce(x.n, ${now})`, copy: (p) => iso(p.createdAt) };
 
 /** A text column an insert writes as given (null stays null). */
 const text = (
@@ -166,7 +167,7 @@ export const JOB_COLUMNS = {
         type: 'timestamptz',
         json: (p, now) => (p.runAt.getTime() === now.getTime() ? null : `"${p.runAt.toISOString()}"`),
       },
-      expr: (now) => sql`coalesce(x.r, ${tsParam(now)})`,
+      expr: (now) => sql`coalesce(x.r, ${now})`,
       copy: (p) => iso(p.runAt),
     },
   },
@@ -221,17 +222,16 @@ export const JOB_COLUMNS = {
         type: 'timestamptz',
         json: (p, now) => (p.createdAt.getTime() === now.getTime() ? null : `"${p.createdAt.toISOString()}"`),
       },
-      expr: (now) => sql`coalesce(x.n, ${tsParam(now)})`,
-      copy: (p) => iso(p.createdAt),
+      ...createdWrite,
     },
   },
-  // Created and updated at once: it shares created_at's key in the document.
+  // Created and updated at once: it shares created_at's key in the document, and its values.
   updatedAt: {
     sql: 'updated_at',
     decode: parseTs,
     claimed: (c) => new Date(c.now),
     fresh: (p) => new Date(p.createdAt),
-    write: { expr: (now) => sql`coalesce(x.n, ${tsParam(now)})`, copy: (p) => iso(p.createdAt) },
+    write: createdWrite,
   },
   startedAt: { ...unwritten('started_at', tsOrNull, none), claimed: (c) => new Date(c.now) },
   completedAt: unwritten('completed_at', tsOrNull, none),
