@@ -92,17 +92,9 @@ export {
 } from './metrics';
 export {
   processMetrics,
-  ProcessMetrics,
   LATENCY_BUCKETS_S,
   type ProcessMetricsSnapshot,
   type HistogramSnapshot,
 } from './process-metrics';
-export {
-  startRunSpan,
-  endRunSpan,
-  toTraceparent,
-  fromTraceparent,
-  MESSAGING_SYSTEM,
-  ATTR as SPAN_ATTRIBUTES,
-} from './tracing';
+export { startRunSpan, endRunSpan } from './tracing';
 export { pingJobTypes, PING_TYPE } from './ping';

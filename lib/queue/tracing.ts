@@ -24,8 +24,8 @@ import type { Job } from './types';
 // A proxy: it finds the SDK's tracer once one is registered, also after this module was loaded.
 const tracer = trace.getTracer('steady.queue');
 
-export const MESSAGING_SYSTEM = 'steady';
-export const ATTR = {
+const MESSAGING_SYSTEM = 'steady';
+const ATTR = {
   system: 'messaging.system',
   destination: 'messaging.destination.name',
   operationType: 'messaging.operation.type',
@@ -40,11 +40,11 @@ export const ATTR = {
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 /** The W3C traceparent of a span context ("00-<trace id>-<span id>-<flags>"). */
-export const toTraceparent = (c: SpanContext): string =>
+const toTraceparent = (c: SpanContext): string =>
   `00-${c.traceId}-${c.spanId}-${(c.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
 
 /** A span context from a stored traceparent; null for anything else. */
-export function fromTraceparent(value: unknown): SpanContext | null {
+function fromTraceparent(value: unknown): SpanContext | null {
   if (typeof value !== 'string') return null;
   const m = TRACEPARENT.exec(value);
   if (!m || /^0+$/.test(m[1]) || /^0+$/.test(m[2])) return null;
