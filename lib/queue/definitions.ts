@@ -6,7 +6,7 @@ import type { Sql } from 'postgres';
 // Migrations that once created them stay as they landed (drizzle replays them on a new database);
 // these files are applied after every migrate, so an edit here reaches every database on its next
 // migrate with no numbered migration. Every statement is `create or replace`, so applying twice is a no-op.
-export const ENGINE_SQL_DIR = path.join(import.meta.dirname, 'sql');
+const ENGINE_SQL_DIR = path.join(import.meta.dirname, 'sql');
 
 // Dependencies first: the claim calls the limit functions, the triggers their functions.
 export const ENGINE_SQL_FILES = [

@@ -11,7 +11,7 @@ import {
 } from './job-columns';
 import type { Job, JobEvent, JobStatus } from './types';
 
-export { parseTs, type ClaimedBy } from './job-columns';
+export { parseTs } from './job-columns';
 
 type Raw = Record<string, unknown>;
 

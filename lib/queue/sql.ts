@@ -1,8 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { isUuid } from './types';
 
-export type { Row } from './driver';
-
 // Timestamps travel as ISO text with an explicit cast: the driver passes Date objects through unserialised.
 export const ts = (d: Date): SQL => sql`${d.toISOString()}::timestamptz`;
 
