@@ -3,7 +3,7 @@
 import { useContext } from 'react';
 import { toast } from 'sonner';
 import { QueueActivityContext } from './use-queue-activity';
-import { seededStatus, type ShowToastInput } from '@/lib/dashboard/client/queue-activity';
+import { newToastId, seededStatus, type ShowToastInput } from '@/lib/dashboard/client/queue-activity';
 import { summarizeTasks } from '@/lib/dashboard/client/task-progress';
 import { toEngineStatus } from '@/lib/queue-service/client/types';
 
@@ -34,7 +34,7 @@ const shown = new Map<string, { signature: string; final: boolean }>();
 
 const standalone = {
   showToast(input: ShowToastInput): string {
-    const id = input.id ?? `task-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+    const id = input.id ?? newToastId(Date.now());
     const jobIds = [...new Set(input.jobIds ?? [id])];
     const status = toEngineStatus(input.status) ?? 'pending';
     const progress = summarizeTasks(jobIds, Object.fromEntries(jobIds.map((j) => [j, seededStatus(j, status)])));

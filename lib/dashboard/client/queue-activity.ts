@@ -77,6 +77,9 @@ export function activityReducer(state: ActivityState, action: ActivityAction): A
   }
 }
 
+/** A fresh id for a showToast call that names none. */
+export const newToastId = (now: number): string => `task-${now.toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+
 /**
  * The group a showToast call follows. `repeat` marks the package's `{ id, status, data }` called again
  * for a task already shown: the poll keeps that toast current, so a repeat changes nothing (and cannot
@@ -87,7 +90,7 @@ export function planToast(
   input: ShowToastInput,
   now: number,
 ): { group: TrackedGroup; seeded?: JobStatus; repeat: boolean } {
-  const id = input.id ?? `task-${now.toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+  const id = input.id ?? newToastId(now);
   const jobIds = [...new Set(input.jobIds ?? (input.id ? [input.id] : []))];
   const shown = groups.find((g) => g.id === id);
   return {
