@@ -10,6 +10,7 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { runOnce } from './lib/run-once';
 import { findLibfaketime } from './lib/faketime';
+import { vitestArgs, vitestBin } from './lib/vitest';
 
 const bin = (name: string) => path.resolve('node_modules/.bin', name);
 const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
@@ -52,14 +53,10 @@ if (want('types')) {
 }
 
 if (want('unit') || want('integration')) {
-  const projects = ['unit', 'integration'].filter(want).flatMap((p) => ['--project', p]);
+  const projects = ['unit', 'integration'].filter(want);
   const out = 'test-results/vitest.json';
   rmSync(out, { force: true });
-  const code = await runOnce(
-    bin('vitest'),
-    ['run', ...projects, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`],
-    env,
-  );
+  const code = await runOnce(vitestBin, vitestArgs(out, { projects, reporter: 'default' }), env);
   if (!readVitest(out) || code !== 0) failedTiers.push('unit/integration');
 }
 
@@ -97,21 +94,7 @@ if (want('node24')) {
       : 'STEADY_NODE24 does not name a folder with a Node 24 binary (npm install --prefix <dir> node@24)',
     `unit and integration on Node 24 (${dir})`,
     out,
-    () =>
-      runOnce(
-        bin('vitest'),
-        [
-          'run',
-          '--project',
-          'unit',
-          '--project',
-          'integration',
-          '--reporter=dot',
-          '--reporter=json',
-          `--outputFile.json=${out}`,
-        ],
-        { ...env, PATH: `${dir}${path.delimiter}${env.PATH ?? ''}` },
-      ),
+    () => runOnce(vitestBin, vitestArgs(out), { ...env, PATH: `${dir}${path.delimiter}${env.PATH ?? ''}` }),
   );
 }
 

@@ -5,9 +5,9 @@
  * `--quick` runs one date only (the first), as CI does beside today.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import { runOnce } from './lib/run-once';
 import { findLibfaketime } from './lib/faketime';
+import { vitestArgs, vitestBin } from './lib/vitest';
 
 // Month and year ends, 29 February, the first hours of a UTC day, daylight-saving switches in Europe and
 // the US, and a date years ahead.
@@ -40,7 +40,6 @@ if (!lib) {
   console.error('test:dates needs libfaketime: apt-get install -y faketime');
   process.exit(2);
 }
-const vitest = path.resolve('node_modules/.bin/vitest');
 mkdirSync('test-results', { recursive: true });
 // With one date, npm test reads this report as its 'dates' tier.
 const OUT = 'test-results/vitest-dates.json';
@@ -48,27 +47,14 @@ const rows: { date: string; passed: number; failed: number; code: number }[] = [
 for (const date of dates) {
   console.log(`\n[test:dates] the clock at ${date}`);
   rmSync(OUT, { force: true });
-  const code = await runOnce(
-    vitest,
-    [
-      'run',
-      '--project',
-      'unit',
-      '--project',
-      'integration',
-      '--reporter=dot',
-      '--reporter=json',
-      `--outputFile.json=${OUT}`,
-    ],
-    {
-      ...process.env,
-      TZ: 'UTC',
-      FAKETIME: fakeTime(date),
-      // Every process started under it (vitest's workers, PostgreSQL) begins at the same instant.
-      FAKETIME_DONT_RESET: '1',
-      LD_PRELOAD: [process.env.LD_PRELOAD, lib].filter(Boolean).join(' '),
-    },
-  );
+  const code = await runOnce(vitestBin, vitestArgs(OUT), {
+    ...process.env,
+    TZ: 'UTC',
+    FAKETIME: fakeTime(date),
+    // Every process started under it (vitest's workers, PostgreSQL) begins at the same instant.
+    FAKETIME_DONT_RESET: '1',
+    LD_PRELOAD: [process.env.LD_PRELOAD, lib].filter(Boolean).join(' '),
+  });
   const report = existsSync(OUT) ? JSON.parse(readFileSync(OUT, 'utf8')) : {};
   rows.push({ date, passed: report.numPassedTests ?? 0, failed: report.numFailedTests ?? 0, code });
 }
