@@ -78,7 +78,7 @@ export { parseTs } from './rows';
 export { JOB_FIELDS, type JobField } from './job-columns';
 export { uuidArray } from './sql';
 export { startWorker, type WorkerHandle, type WorkerOptions, type WorkerStats } from './worker';
-export { listenWith, listenHealth, JOBS_CHANNEL, LISTEN_PROBE_MS, type Listen, type ListenHealth } from './notify';
+export { listenWith, listenHealth, JOBS_CHANNEL, type Listen, type ListenHealth } from './notify';
 export {
   getQueueMetrics,
   getDueBacklog,

@@ -28,6 +28,7 @@ export function listenWith(client: Sql, opts: { probeMs?: number } = {}): Listen
       lastNotificationAt: null,
       reconnects: 0,
       probeSentAt: null,
+      probeMs,
     };
     listenStates.add(state);
     let first = true;
@@ -59,7 +60,6 @@ export function listenWith(client: Sql, opts: { probeMs?: number } = {}): Listen
         client`select pg_notify(${LISTEN_PROBE_CHANNEL}, ${mark})`.catch(() => {});
       }, probeMs);
       probe.unref();
-      state.probeMs = probeMs;
       return {
         close: async () => {
           clearInterval(probe);
@@ -75,7 +75,7 @@ export function listenWith(client: Sql, opts: { probeMs?: number } = {}): Listen
 }
 
 /** How often a LISTEN checks that its connection still delivers (listenWith's `probeMs`). */
-export const LISTEN_PROBE_MS = 30_000;
+const LISTEN_PROBE_MS = 30_000;
 const LISTEN_PROBE_CHANNEL = 'steady_listen_probe';
 
 interface ListenState {
@@ -85,7 +85,7 @@ interface ListenState {
   reconnects: number;
   /** A probe sent and not yet heard back; null when the last one came back. */
   probeSentAt: Date | null;
-  probeMs?: number;
+  probeMs: number;
 }
 
 const listenStates = new Set<ListenState>();
@@ -107,8 +107,7 @@ export function listenHealth(now: Date = new Date()): ListenHealth {
   let last: Date | null = null;
   let reconnects = 0;
   for (const s of listenStates) {
-    const probeLate =
-      s.probeSentAt !== null && now.getTime() - s.probeSentAt.getTime() > (s.probeMs ?? LISTEN_PROBE_MS);
+    const probeLate = s.probeSentAt !== null && now.getTime() - s.probeSentAt.getTime() > s.probeMs;
     if (s.subscribedAt === null || probeLate) connected = false;
     if (s.lastNotificationAt && (!last || s.lastNotificationAt > last)) last = s.lastNotificationAt;
     reconnects += s.reconnects;
