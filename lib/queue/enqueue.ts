@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { isTransaction, rows, textArray, ts } from './sql';
+import { inTransaction, isTransaction, rows, textArray, ts } from './sql';
 import { toJob } from './rows';
 import { JOB_SELECT } from './job-columns';
 import { insertJobs, type Prepared } from './insert-jobs';
@@ -143,8 +143,8 @@ async function findUnfinishedByKeys(db: Db, keys: string[]): Promise<Job[]> {
  * keeps the call all or none.
  */
 function insertWithDedup(db: Db, prepared: Prepared[]): Promise<EnqueueResult[]> {
-  if (isTransaction(db) || prepared.every((p) => p.dedupKey === null)) return insertRounds(db, prepared);
-  return db.transaction((tx) => insertRounds(tx, prepared));
+  if (prepared.every((p) => p.dedupKey === null)) return insertRounds(db, prepared);
+  return inTransaction(db, (tx) => insertRounds(tx, prepared));
 }
 
 async function insertRounds(db: Db, prepared: Prepared[]): Promise<EnqueueResult[]> {
