@@ -118,12 +118,8 @@ export function request(
   });
 }
 
-/** The app's shared pool (lib/db keeps it on globalThis): closed so the next test file builds its own. */
-export async function closeAppDb(): Promise<void> {
-  const g = globalThis as unknown as { steadyDb?: { client: { end(o: { timeout: number }): Promise<void> } } };
-  await g.steadyDb?.client.end({ timeout: 5 });
-  delete g.steadyDb;
-}
+// The app's shared pool (lib/db keeps it on globalThis): closed so the next test file builds its own.
+export { closeAppDb } from '../helpers/route-call';
 
 /** A port nothing listens on (bound, then released), so connecting to it is refused. */
 export async function closedPort(): Promise<number> {
