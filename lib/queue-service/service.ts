@@ -329,8 +329,7 @@ export class QueueService {
     const results: NonNullable<RetryReport['results']> = [];
     for (const c of candidates) {
       const task = await this.processJob(c.id);
-      const after = task ?? (await this.readFromQueue(c.id));
-      results.push({ id: c.id, type: after?.type ?? '?', status: task ? task.status : 'SKIPPED' });
+      results.push({ id: c.id, type: c.type, status: task ? task.status : 'SKIPPED' });
     }
     const successful = results.filter((r) => r.status === 'COMPLETED').length;
     return {

@@ -83,17 +83,17 @@ export async function rescheduleWaitingJob(
 export async function listRetryCandidates(
   db: Db,
   opts: { queues: string[]; types: string[]; now: Date; limit: number },
-): Promise<{ id: string; status: 'failed' | 'pending' }[]> {
+): Promise<{ id: string; type: string; status: 'failed' | 'pending' }[]> {
   const found = await rows(
     db,
     sql`
-    select id, status from jobs
+    select id, type, status from jobs
     where queue = any(${textArray(opts.queues)}) and type = any(${textArray(opts.types)})
       and ((status = 'failed' and attempts < max_attempts)
            or (status = 'pending' and attempts > 0 and run_at <= ${ts(opts.now)}))
     order by updated_at limit ${opts.limit}`,
   );
-  return found.map((r) => ({ id: String(r.id), status: r.status as 'failed' | 'pending' }));
+  return found.map((r) => ({ id: String(r.id), type: String(r.type), status: r.status as 'failed' | 'pending' }));
 }
 
 /** Whether any job of `type` is running. Only processing rows are in jobs_lease_idx, so this probes the running set. */
