@@ -126,7 +126,7 @@ export async function getLimitGauges(db: Db, opts: { now: Date }): Promise<Limit
   return (await listLimits(db, { now: opts.now, waiting: false })).map(({ waiting: _, ...gauge }) => gauge);
 }
 
-/** Everything /api/metrics shows from the database, in five bounded reads run side by side. */
+/** Everything /api/metrics shows from the database, in six bounded reads run side by side. */
 export async function getQueueMetrics(db: Db, opts: { now: Date }): Promise<QueueMetrics> {
   const now = opts.now;
   const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
