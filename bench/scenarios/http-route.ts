@@ -11,7 +11,8 @@ import type { BenchContext } from '../lib/context';
 export const HTTP_DRAIN = 'drain via /api/cron/process-queue';
 export const ROUTE_DIST = '.next-bench';
 const DIST = ROUTE_DIST;
-const SECRET = 'bench-cron-secret-0123456789';
+/** The bearer every route scenario's app is started with. */
+export const SECRET = 'bench-cron-secret-0123456789';
 const CALLERS = 4;
 const LIMIT = 100;
 /**

@@ -5,10 +5,10 @@ import { startFakePlatforms } from '@/scripts/fake-platforms';
 import { steady } from '../systems/steady';
 import { sleep, summarise } from '../lib/stats';
 import type { BenchContext } from '../lib/context';
-import { buildForRoutes, ROUTE_DIST } from './http-route';
+import { buildForRoutes, ROUTE_DIST, SECRET } from './http-route';
+import { PLATFORMS, seedSyncUsers, syncAllYesterday, tick } from './route-drain';
 
 export const QUOTA_DRAIN = 'sync-all against quota-shaped platforms';
-const SECRET = 'bench-cron-secret-0123456789';
 // Time runs 20 times faster: an hour's quota window lasts 3 minutes, the minute's cron tick comes every
 // 3 seconds. (At 60×, GitHub's one-at-a-time cap, not its quota, set the pace: 83 tasks a second in a row.)
 const SPEED = 20;
@@ -21,7 +21,6 @@ const QUOTAS = {
   instagram: { limit: 200, windowSec: 3_600 },
 } as const;
 type Platform = keyof typeof QUOTAS;
-const PLATFORMS = Object.keys(QUOTAS) as Platform[];
 
 /**
  * sync-all for `routeSyncUsers` users × 4 platforms through the production build, against the fake
@@ -46,10 +45,7 @@ export async function runQuotaDrain(ctx: BenchContext): Promise<void> {
   // One hour of quota time (a quick run: a quarter).
   const seconds = (config.quick ? 900 : 3_600) / SPEED;
   try {
-    await raw.unsafe(`insert into users (username, display_name)
-      select 'user' || g, 'User ' || g from generate_series(1, ${config.routeSyncUsers}) g`);
-    await raw.unsafe(`insert into platform_connections (user_id, platform, handle)
-      select u.id, p::platform, u.username from users u cross join unnest('{${PLATFORMS.join(',')}}'::text[]) p`);
+    await seedSyncUsers(raw, config.routeSyncUsers);
     const port = await freePort();
     const app = await startBuiltApp({
       distDir: ROUTE_DIST,
@@ -77,18 +73,11 @@ export async function runQuotaDrain(ctx: BenchContext): Promise<void> {
             PLATFORMS.map((p) => [p, { limit: QUOTAS[p].limit, windowSec: QUOTAS[p].windowSec / SPEED }]),
           ),
         });
-        const res = await fetch(`${app.url}/api/cron/sync-all`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ date: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10) }),
-        });
+        const res = await syncAllYesterday(app);
         const t0 = performance.now();
         if (!res.ok) throw new Error(`sync-all answered ${res.status}: ${await res.text()}`);
         while (performance.now() - t0 < seconds * 1000) {
-          const tick = fetch(`${app.url}/api/cron/process-queue`, {
-            headers: { authorization: `Bearer ${SECRET}`, 'user-agent': 'vercel-cron/1.0' },
-          });
-          void tick.then(
+          void tick(app).then(
             (r) => r.body?.cancel(),
             () => {},
           );

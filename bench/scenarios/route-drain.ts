@@ -5,20 +5,36 @@ import { startFakePlatforms } from '@/scripts/fake-platforms';
 import { steady } from '../systems/steady';
 import { sleep, summarise } from '../lib/stats';
 import type { BenchContext } from '../lib/context';
-import { buildForRoutes, ROUTE_DIST } from './http-route';
+import { buildForRoutes, ROUTE_DIST, SECRET } from './http-route';
 
 export const TICK = 'one GET tick as Vercel sends it';
 export const FAN_OUT = 'fan-out drain from one GET tick';
 export const SYNC_THROUGH_ROUTE = 'sync-all worked off through process-queue';
-const SECRET = 'bench-cron-secret-0123456789';
 const TICK_JOBS = 2_000;
-const PLATFORMS = ['github', 'youtube', 'twitter', 'instagram'];
+export const PLATFORMS = ['github', 'youtube', 'twitter', 'instagram'] as const;
 const PARALLEL = [1, 2, 4];
 
-const tick = (app: RunningApp) =>
+/** A process-queue tick as Vercel Cron sends it: a bare GET with the bearer. */
+export const tick = (app: RunningApp) =>
   fetch(`${app.url}/api/cron/process-queue`, {
     headers: { authorization: `Bearer ${SECRET}`, 'user-agent': 'vercel-cron/1.0' },
   });
+
+/** sync-all for yesterday, as the nightly run asks: a day the platforms list in one page. */
+export const syncAllYesterday = (app: RunningApp) =>
+  fetch(`${app.url}/api/cron/sync-all`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ date: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10) }),
+  });
+
+/** `users` users, each connected to every platform under their username. */
+export async function seedSyncUsers(raw: postgres.Sql, users: number): Promise<void> {
+  await raw.unsafe(`insert into users (username, display_name)
+    select 'user' || g, 'User ' || g from generate_series(1, ${users}) g`);
+  await raw.unsafe(`insert into platform_connections (user_id, platform, handle)
+    select u.id, p::platform, u.username from users u cross join unnest('{${PLATFORMS.join(',')}}'::text[]) p`);
+}
 
 /** Waits until no job is pending or processing; resolves with the seconds since `t0`. */
 async function workedOff(raw: postgres.Sql, t0: number, timeoutMs: number): Promise<number> {
@@ -116,10 +132,7 @@ export async function runRouteDrain(ctx: BenchContext): Promise<void> {
     });
 
     // 3. sync-all through the route at 1, 2 and 4 calls at once.
-    await raw.unsafe(`insert into users (username, display_name)
-      select 'user' || g, 'User ' || g from generate_series(1, ${config.routeSyncUsers}) g`);
-    await raw.unsafe(`insert into platform_connections (user_id, platform, handle)
-      select u.id, p::platform, u.username from users u cross join unnest('{${PLATFORMS.join(',')}}'::text[]) p`);
+    await seedSyncUsers(raw, config.routeSyncUsers);
     // Quotas off: the platforms' default limits would pace this by the hour.
     await raw.unsafe('delete from limits');
     const tasks = config.routeSyncUsers * PLATFORMS.length;
@@ -130,12 +143,7 @@ export async function runRouteDrain(ctx: BenchContext): Promise<void> {
         await raw.unsafe('truncate jobs, job_events, job_counts, job_minute_stats, drain_calls, activities');
         fake.control.reset();
         const t0 = performance.now();
-        const res = await fetch(`${app.url}/api/cron/sync-all`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
-          // Yesterday, as the nightly sync-all does: a day the platforms list in one page.
-          body: JSON.stringify({ date: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10) }),
-        });
+        const res = await syncAllYesterday(app);
         const { created } = (await res.json()) as { created: number };
         if (created !== tasks) throw new Error(`sync-all created ${created} of ${tasks}`);
         await tick(app); // the minute's cron tick, as on Vercel Pro
