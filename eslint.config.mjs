@@ -144,7 +144,7 @@ export default tseslint.config(
   },
   // Browser code.
   {
-    files: ['components/**/*.tsx', 'components/**/*.ts', 'lib/*/client/**/*.ts'],
+    files: ['components/**/*.{ts,tsx}'],
     rules: {
       '@typescript-eslint/no-restricted-imports': restrict(...SERVER_ONLY, {
         group: ['@/app/*'],
