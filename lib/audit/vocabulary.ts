@@ -1,5 +1,5 @@
 import 'server-only';
-import { PRIORITY, type Job, type JobEvent, type JobStatus } from '@/lib/queue';
+import { isLeaseExpiry, PRIORITY, type Job, type JobEvent, type JobStatus } from '@/lib/queue';
 
 /**
  * The audited-operations vocabulary (async-operation-queue.md) on the engine. The reference's
@@ -75,7 +75,7 @@ export function sanitizeError(job: Pick<Job, 'status' | 'lastError' | 'attempts'
     ? e.split(';')[0]
     : e.startsWith('Timed out')
       ? 'Timed out'
-      : e.startsWith('Lease expired')
+      : isLeaseExpiry(e)
         ? 'The worker stopped responding'
         : 'Processing failed';
   return status === 'retrying' ? `${kind}; a retry is scheduled` : kind;
@@ -91,7 +91,7 @@ export function reportedError(job: Pick<Job, 'status' | 'lastError' | 'attempts'
   const status = toAuditStatus(job);
   if (status !== 'failed' && status !== 'retrying') return null;
   if (!job.lastError) return job.status === 'cancelled' ? 'Cancelled' : null;
-  return job.lastError.startsWith('Lease expired') ? sanitizeError(job) : job.lastError;
+  return isLeaseExpiry(job.lastError) ? sanitizeError(job) : job.lastError;
 }
 
 /**
@@ -143,12 +143,7 @@ export function toAuditHistory(events: JobEvent[], opts: { reported?: boolean } 
         attempt: e.attempt,
       };
       // The processor's own words for a failure it reported (outside-worked types only).
-      if (
-        opts.reported &&
-        (status === 'failed' || status === 'retrying') &&
-        e.message &&
-        !e.message.startsWith('Lease expired')
-      ) {
+      if (opts.reported && (status === 'failed' || status === 'retrying') && e.message && !isLeaseExpiry(e.message)) {
         entry.error = e.message;
       }
       from = entry.status;

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Job, JobEvent, JobStatus } from '@/lib/queue';
+import { isLeaseExpiry, type Job, type JobEvent, type JobStatus } from '@/lib/queue';
 
 /**
  * The scrape → NLP pipeline's words (scrape-nlp-pipeline.md) and how they sit on the engine: one engine
@@ -54,7 +54,7 @@ export function refState(job: Pick<Job, 'status' | 'stage'>): RefState {
  */
 export function errorMessage(job: Pick<Job, 'status' | 'lastError'>): string | null {
   if (job.status !== 'cancelled' && job.status !== 'failed') return null;
-  if (job.lastError?.startsWith('Lease expired')) return 'The worker stopped answering before it finished';
+  if (isLeaseExpiry(job.lastError)) return 'The worker stopped answering before it finished';
   return job.lastError ?? (job.status === 'cancelled' ? 'Cancelled' : 'Failed');
 }
 

@@ -1,5 +1,5 @@
 import 'server-only';
-import { PRIORITY, type Job, type JobStatus } from '@/lib/queue';
+import { isLeaseExpiry, PRIORITY, type Job, type JobStatus } from '@/lib/queue';
 
 /**
  * The profile queue's words (profile-queue.md) on the engine. One engine job per request:
@@ -49,7 +49,7 @@ export function publicError(job: Pick<Job, 'status' | 'lastError'>): string | nu
   const rate = /^Rate limited by ([\w .-]{1,40});/.exec(e);
   if (rate) return `Rate limited by ${rate[1]}; will retry`;
   if (e.startsWith('Timed out')) return 'Timed out; will retry';
-  if (e.startsWith('Lease expired')) return 'The worker stopped responding; will retry';
+  if (isLeaseExpiry(e)) return 'The worker stopped responding; will retry';
   return 'Processing failed';
 }
 

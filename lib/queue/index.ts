@@ -11,7 +11,7 @@ export { advanceStage, type AdvanceOptions } from './advance-stage';
 export { completeJob, completeJobs, type Completion } from './complete';
 export { failJob, type FailOptions } from './fail';
 export { deferJob, type DeferOptions } from './defer';
-export { extendLease, rescueExpiredLeases, releaseJobs } from './lease';
+export { extendLease, rescueExpiredLeases, releaseJobs, isLeaseExpiry } from './lease';
 export { cancelJob, cancelJobs, pauseJob, resumeJob } from './control';
 export { retryJob, retryJobs, type RetryFilter } from './retry';
 export { updateJobProgress } from './progress';

@@ -25,6 +25,11 @@ export async function extendLease(
   return changed.length === 1;
 }
 
+/** How a rescued job's last error begins; workloads translate it for their callers (isLeaseExpiry). */
+export const LEASE_EXPIRED = 'Lease expired';
+export const isLeaseExpiry = (error: string | null | undefined): boolean => !!error?.startsWith(LEASE_EXPIRED);
+const LEASE_EXPIRED_NOTE = sql.raw(`'${LEASE_EXPIRED}: worker '`);
+
 /**
  * The CTEs `expired` and `rescued` (j.*, from_status, lost_worker): up to `limit` leases that ended
  * before `now`, put back. Shared by rescueExpiredLeases and rescueAndClaimJobs.
@@ -42,7 +47,7 @@ export const rescueCtes = (now: Date, limit: number) => sql`
       set status = case when j.attempts >= j.max_attempts then 'failed'::job_status else 'pending'::job_status end,
           completed_at = case when j.attempts >= j.max_attempts then ${ts(now)} end,
           run_at = ${ts(now)},
-          last_error = 'Lease expired: worker ' || coalesce(expired.locked_by, '?') || ' stopped answering',
+          last_error = ${LEASE_EXPIRED_NOTE} || coalesce(expired.locked_by, '?') || ' stopped answering',
           locked_by = null, locked_until = null, updated_at = ${ts(now)}
       from expired where j.id = expired.id
       returning j.*, 'processing'::job_status as from_status, expired.locked_by as lost_worker
