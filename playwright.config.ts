@@ -22,9 +22,7 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 15_000 },
   outputDir: 'test-results/e2e',
-  reporter: process.env.CI
-    ? [['list'], ['json', { outputFile: 'test-results/e2e.json' }]]
-    : [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
+  reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
   use: {
     baseURL: E2E.baseURL,
     trace: 'retain-on-failure',
@@ -47,7 +45,7 @@ export default defineConfig({
   webServer: {
     // The built app on its own throwaway database; scripts/test-all.ts builds first.
     command: `tsx scripts/dev.ts --prod --port ${PORT} --data-dir .data/e2e-pg --ephemeral`,
-    url: `${`http://localhost:${PORT}`}/api/health`,
+    url: `${E2E.baseURL}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,
     gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
