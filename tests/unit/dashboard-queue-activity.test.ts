@@ -13,23 +13,8 @@ import {
   type ActivityState,
 } from '@/lib/dashboard/client/queue-activity';
 import type { TrackedGroup } from '@/lib/dashboard/client/tracked-groups';
-import type { TaskStatusDto } from '@/lib/dashboard/client/types';
-import type { JobStatus } from '@/lib/queue/browser';
+import { task } from '../helpers/task-status';
 
-const task = (id: string, status: JobStatus, extra: Partial<TaskStatusDto> = {}): TaskStatusDto => ({
-  id,
-  type: 'sync.platform',
-  queue: 'sync',
-  status,
-  stage: null,
-  progress: null,
-  attempts: status === 'pending' ? 0 : 1,
-  maxAttempts: 3,
-  lastError: null,
-  runAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-  ...extra,
-});
 const group = (id: string, jobIds: string[], createdAt = 1): TrackedGroup => ({
   id,
   title: `Sync ${id}`,

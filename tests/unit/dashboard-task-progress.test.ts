@@ -1,22 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { summarizeTasks } from '@/lib/dashboard/client/task-progress';
 import type { TaskStatusDto } from '@/lib/dashboard/client/types';
-import type { JobStatus } from '@/lib/queue/browser';
+import { task } from '../helpers/task-status';
 
-const task = (id: string, status: JobStatus, extra: Partial<TaskStatusDto> = {}): TaskStatusDto => ({
-  id,
-  type: 'sync.platform',
-  queue: 'sync',
-  status,
-  stage: null,
-  progress: null,
-  attempts: status === 'pending' ? 0 : 1,
-  maxAttempts: 3,
-  lastError: null,
-  runAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-  ...extra,
-});
 const byId = (...tasks: TaskStatusDto[]) => Object.fromEntries(tasks.map((t) => [t.id, t]));
 const states = (p: ReturnType<typeof summarizeTasks>) => p.steps.map((s) => `${s.key}:${s.state}`);
 
