@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { parseEnv, type Env } from '@/lib/env';
 import { parseTs, type Db } from '@/lib/queue';
 import type { Platform } from '@/lib/sync/platforms';
+import type { createPlatformClients } from '@/lib/sync/providers';
 import { startFakePlatforms, type FakePlatforms } from '@/scripts/fake-platforms';
 
 /** The env a deployment would have, pointed at the fake platform server and the test database. */
@@ -16,6 +17,24 @@ export function testEnv(fake: FakePlatforms, databaseUrl: string, extra: Record<
 }
 
 export { startFakePlatforms };
+
+/** The platform clients' settings for the fake server: its URLs, a token each, and `timeoutMs`. */
+export function fakePlatformConfig(
+  fake: FakePlatforms,
+  timeoutMs: number,
+): Parameters<typeof createPlatformClients>[0] {
+  return {
+    GITHUB_API_URL: fake.baseUrls.GITHUB_API_URL,
+    GITHUB_TOKEN: 'gh-token',
+    YOUTUBE_API_URL: fake.baseUrls.YOUTUBE_API_URL,
+    YOUTUBE_API_KEY: 'yt-key',
+    TWITTER_API_URL: fake.baseUrls.TWITTER_API_URL,
+    TWITTER_BEARER_TOKEN: 'x-token',
+    INSTAGRAM_API_URL: fake.baseUrls.INSTAGRAM_API_URL,
+    INSTAGRAM_ACCESS_TOKEN: 'ig-token',
+    PLATFORM_TIMEOUT_MS: timeoutMs,
+  };
+}
 
 export interface UserSpec {
   username: string;

@@ -15,6 +15,7 @@ import { parseEnv } from '@/lib/env';
 import { enqueueJobs, runBatch } from '@/lib/queue';
 import { fakeDayCount, startFakePlatforms, type FakePlatforms } from '@/scripts/fake-platforms';
 import { createTestDb, type TestDb } from '../helpers/test-db';
+import { fakePlatformConfig } from './sync-harness';
 
 const USER = '00000000-0000-4000-8000-00000000a9ed';
 const HANDLE = 'octo-cat';
@@ -25,17 +26,7 @@ let clients: PlatformClients;
 beforeAll(async () => {
   t = await createTestDb();
   fake = await startFakePlatforms({ port: 0, faults: [] });
-  clients = createPlatformClients({
-    GITHUB_API_URL: fake.baseUrls.GITHUB_API_URL,
-    GITHUB_TOKEN: 'gh-token',
-    YOUTUBE_API_URL: fake.baseUrls.YOUTUBE_API_URL,
-    YOUTUBE_API_KEY: 'yt-key',
-    TWITTER_API_URL: fake.baseUrls.TWITTER_API_URL,
-    TWITTER_BEARER_TOKEN: 'x-token',
-    INSTAGRAM_API_URL: fake.baseUrls.INSTAGRAM_API_URL,
-    INSTAGRAM_ACCESS_TOKEN: 'ig-token',
-    PLATFORM_TIMEOUT_MS: 2_000,
-  });
+  clients = createPlatformClients(fakePlatformConfig(fake, 2_000));
   await t.db.execute(sql`insert into users (id, username, display_name) values (${USER}, 'aged', 'Aged Out')`);
   await t.db.execute(
     sql`insert into platform_connections (user_id, platform, handle) values (${USER}, 'github', ${HANDLE})`,

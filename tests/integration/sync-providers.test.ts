@@ -5,7 +5,7 @@ import { createPlatformClients, ProviderError, type PlatformClients } from '@/li
 import { fakeDayCount, fakeTwitterId, startFakePlatforms, type FakePlatforms } from '@/scripts/fake-platforms';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { closedPort } from './sync-harness';
+import { closedPort, fakePlatformConfig } from './sync-harness';
 
 let fake: FakePlatforms;
 let clients: PlatformClients;
@@ -32,17 +32,7 @@ const handles = {
 
 beforeAll(async () => {
   fake = await startFakePlatforms({ port: 0, faults: [] });
-  config = {
-    GITHUB_API_URL: fake.baseUrls.GITHUB_API_URL,
-    GITHUB_TOKEN: 'gh-token',
-    YOUTUBE_API_URL: fake.baseUrls.YOUTUBE_API_URL,
-    YOUTUBE_API_KEY: 'yt-key',
-    TWITTER_API_URL: fake.baseUrls.TWITTER_API_URL,
-    TWITTER_BEARER_TOKEN: 'x-token',
-    INSTAGRAM_API_URL: fake.baseUrls.INSTAGRAM_API_URL,
-    INSTAGRAM_ACCESS_TOKEN: 'ig-token',
-    PLATFORM_TIMEOUT_MS: 500,
-  };
+  config = fakePlatformConfig(fake, 500);
   clients = createPlatformClients(config);
   patient = createPlatformClients(config, { maxPages: 200 });
 });
